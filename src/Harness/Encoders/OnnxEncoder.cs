@@ -1,0 +1,152 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using System.Numerics.Tensors;
+
+namespace TraceProbe.Encoders;
+
+/// <summary>Execution settings for ONNX Runtime.</summary>
+public sealed record EncoderRuntimeOptions
+{
+    /// <summary>Intra-op threads; 0 lets ONNX Runtime choose (one per core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>"cpu" or "cuda[:N]".</summary>
+    public string Device { get; init; } = "cpu";
+}
+
+/// <summary>
+/// Runs one registered encoder through ONNX Runtime and returns its (optionally L2-normalised) embeddings.
+/// Checks the ONNX file against the registry entry so that a wrong name or size is reported precisely.
+/// </summary>
+public sealed class OnnxEncoder : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly int[] _inputShape;
+
+    public OnnxEncoder(EncoderSpec spec, string modelsFolder, EncoderRuntimeOptions? options = null)
+    {
+        Spec = spec;
+        options ??= new EncoderRuntimeOptions();
+        var path = ModelsFolder.PathOf(spec, modelsFolder);
+        if (!File.Exists(path)) throw new EncoderNotInstalledException(spec, path);
+        ModelPath = path;
+        _session = new InferenceSession(path, CreateSessionOptions(options));
+        _inputShape = ValidateAgainstModel();
+        BatchDimensionIsFixed = _inputShape[0] > 0;
+        MeanImage = spec.Preprocessing.MeanImageModel is { } meanModel
+            ? LoadMeanImage(Path.Combine(modelsFolder, meanModel), options)
+            : null;
+    }
+
+    public EncoderSpec Spec { get; }
+    public string ModelPath { get; }
+    public int Dim => Spec.Output.Dim;
+    public int InputLength => 3 * Spec.Input.Height * Spec.Input.Width;
+
+    /// <summary>True when the model only accepts the batch size written in the file (e.g. 1).</summary>
+    public bool BatchDimensionIsFixed { get; }
+
+    /// <summary>Planar mean image for raw-pixel encoders, null otherwise.</summary>
+    public float[]? MeanImage { get; }
+
+    internal static SessionOptions CreateSessionOptions(EncoderRuntimeOptions options)
+    {
+        var so = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = 1,
+        };
+        // Spinning threads fight the decoding/processing threads for the cores and halve throughput.
+        so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        if (options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
+        {
+            var id = options.Device.Contains(':') ? int.Parse(options.Device[(options.Device.IndexOf(':') + 1)..]) : 0;
+            try
+            {
+                so.AppendExecutionProvider_CUDA(id);
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            {
+                throw new InvalidOperationException(
+                    $"--device {options.Device}: the CUDA execution provider could not be loaded ({e.Message}). " +
+                    "Install CUDA 12 and cuDNN 9 where ONNX Runtime can find them, or use --device cpu.", e);
+            }
+        }
+        else if (!options.Device.Equals("cpu", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"--device {options.Device}: expected 'cpu' or 'cuda[:N]'.");
+        }
+        return so;
+    }
+
+    private int[] ValidateAgainstModel()
+    {
+        var problems = new List<string>();
+        int[] shape = [];
+        if (!_session.InputMetadata.TryGetValue(Spec.Input.Name, out var input))
+            problems.Add($"input '{Spec.Input.Name}' not found (model inputs: {string.Join(", ", _session.InputMetadata.Keys)})");
+        else
+        {
+            shape = input.Dimensions;
+            if (shape.Length != 4) problems.Add($"input '{Spec.Input.Name}' has rank {shape.Length}, expected 4 (NCHW)");
+            else if (shape[1] != 3 || shape[2] != Spec.Input.Height || shape[3] != Spec.Input.Width)
+                problems.Add($"input '{Spec.Input.Name}' is [{string.Join(",", shape)}], expected [N,3,{Spec.Input.Height},{Spec.Input.Width}]");
+        }
+        if (!_session.OutputMetadata.TryGetValue(Spec.Output.Name, out var output))
+            problems.Add($"output '{Spec.Output.Name}' not found (model outputs: {string.Join(", ", _session.OutputMetadata.Keys)})");
+        else
+        {
+            var features = output.Dimensions.Skip(1).Aggregate(1L, (a, d) => a * Math.Max(d, 1));
+            if (features != Spec.Output.Dim)
+                problems.Add($"output '{Spec.Output.Name}' is [{string.Join(",", output.Dimensions)}] ({features} values per image), expected dim {Spec.Output.Dim}");
+        }
+        if (problems.Count > 0)
+            throw new InvalidDataException($"Encoder '{Spec.Id}' does not match {ModelPath}: {string.Join("; ", problems)}. Fix its entry in encoders.json.");
+        return shape;
+    }
+
+    /// <summary>The mean image is the negated output of the package's preprocessing model on a black image.</summary>
+    private float[] LoadMeanImage(string path, EncoderRuntimeOptions options)
+    {
+        if (!File.Exists(path)) throw new EncoderNotInstalledException(Spec, path);
+        using var so = new SessionOptions { IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(path, so);
+        var name = session.InputMetadata.Keys.First();
+        var zeros = new DenseTensor<float>([1, 3, Spec.Input.Height, Spec.Input.Width]);
+        using var result = session.Run([NamedOnnxValue.CreateFromTensor(name, zeros)]);
+        var mean = result.First().AsEnumerable<float>().ToArray();
+        TensorPrimitives.Negate(mean, mean);
+        return mean;
+    }
+
+    /// <summary>Embeds <paramref name="count"/> planar input tensors laid end to end; writes [count, Dim] embeddings.</summary>
+    public void Embed(ReadOnlySpan<float> inputs, int count, Span<float> embeddings)
+    {
+        if (inputs.Length < count * InputLength) throw new ArgumentException("Input span too small.", nameof(inputs));
+        if (embeddings.Length < count * Dim) throw new ArgumentException("Embedding span too small.", nameof(embeddings));
+        var batch = BatchDimensionIsFixed ? _inputShape[0] : count;
+        for (var start = 0; start < count; start += batch)
+        {
+            var n = Math.Min(batch, count - start);
+            var chunk = inputs.Slice(start * InputLength, n * InputLength).ToArray();
+            var tensor = new DenseTensor<float>(chunk, [n, 3, Spec.Input.Height, Spec.Input.Width]);
+            using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Spec.Input.Name, tensor)], [Spec.Output.Name]);
+            var output = results[0].AsTensor<float>();
+            var dest = embeddings.Slice(start * Dim, n * Dim);
+            var i = 0;
+            foreach (var v in output) dest[i++] = v;
+            if (Spec.L2Normalize)
+                for (var r = 0; r < n; r++) L2Normalize(dest.Slice(r * Dim, Dim));
+        }
+    }
+
+    public static void L2Normalize(Span<float> row)
+    {
+        var norm = TensorPrimitives.Norm(row);
+        if (norm > 0) TensorPrimitives.Divide(row, norm, row);
+    }
+
+    public void Dispose() => _session.Dispose();
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text;
+using TraceProbe.Results;
+
+namespace TraceProbe.Reports;
+
+/// <summary>report.md: the results table, confusion matrices, and how every number was made.</summary>
+public static class MarkdownReport
+{
+    public static string Render(Summary summary)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# TraceProbe report").AppendLine();
+        md.AppendLine("Linear probes on L2-normalised embeddings; accuracy on held-out photos (split by photo).").AppendLine();
+
+        var probes = summary.Records.Where(r => r.Setup == "probe").ToList();
+        if (probes.Count > 0)
+        {
+            md.AppendLine("## Probe accuracy").AppendLine();
+            md.AppendLine("| Encoder | Family | Experiment | Task | Top-1 | Mean per-class recall | Chance | Train | Test |");
+            md.AppendLine("|---|---|---|---|---:|---:|---:|---:|---:|");
+            foreach (var g in probes.GroupBy(r => (r.Encoder, r.Family, r.Experiment, r.Task)))
+            {
+                var top1 = g.FirstOrDefault(r => r.Metric == "top1");
+                var recall = g.FirstOrDefault(r => r.Metric == "mean_per_class_recall");
+                var any = top1 ?? recall!;
+                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Family} | {g.Key.Experiment} | {g.Key.Task} | {Pct(top1)} | {Pct(recall)} | {Pct(any.Chance)} | {any.NTrain} | {any.NTest} |");
+            }
+            md.AppendLine();
+        }
+
+        foreach (var r in probes.Where(r => r.Confusion is not null))
+        {
+            md.AppendLine($"### Confusion matrix: {r.Encoder}, {r.Task}").AppendLine();
+            md.AppendLine("Rows: true class; columns: predicted class.").AppendLine();
+            md.Append("| true \\ predicted |");
+            foreach (var c in r.Classes) md.Append($" {c} |");
+            md.AppendLine();
+            md.Append("|---|");
+            foreach (var _ in r.Classes) md.Append("---:|");
+            md.AppendLine();
+            for (var i = 0; i < r.Classes.Count; i++)
+            {
+                md.Append($"| {r.Classes[i]} |");
+                foreach (var v in r.Confusion![i]) md.Append($" {v} |");
+                md.AppendLine();
+            }
+            md.AppendLine();
+        }
+
+        md.AppendLine("## How these numbers were made").AppendLine();
+        md.AppendLine($"- Seed: {summary.Seed}");
+        md.AppendLine($"- Created: {summary.CreatedUtc:u}");
+        foreach (var (k, v) in summary.Settings) md.AppendLine($"- {k}: {v}");
+        foreach (var r in probes.Where(r => r.Metric == "top1" && r.Details is not null))
+            md.AppendLine($"- {r.Encoder} / {r.Task}: {string.Join(", ", r.Details!.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        md.AppendLine($"- Software: {string.Join(", ", summary.Versions.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        md.AppendLine($"- Machine: {string.Join(", ", summary.Machine.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        md.AppendLine();
+
+        md.AppendLine("## Skipped inputs").AppendLine();
+        if (summary.Skipped.Count == 0) md.AppendLine("None.");
+        foreach (var s in summary.Skipped) md.AppendLine($"- `{s.Path}`: {s.Reason}");
+        return md.ToString();
+    }
+
+    private static string Pct(SummaryRecord? r) => r is null ? "–" : Pct(r.Value, r.Std);
+
+    private static string Pct(double? v, double? std = null) => v is null
+        ? "–"
+        : std is null
+            ? (100 * v.Value).ToString("0.0", CultureInfo.InvariantCulture) + "%"
+            : $"{(100 * v.Value).ToString("0.0", CultureInfo.InvariantCulture)} ± {(100 * std.Value).ToString("0.0", CultureInfo.InvariantCulture)}%";
+}

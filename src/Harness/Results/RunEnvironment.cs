@@ -1,0 +1,30 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace TraceProbe.Results;
+
+/// <summary>Versions and machine facts written into every summary, so a number can be traced to what made it.</summary>
+public static class RunEnvironment
+{
+    public static IReadOnlyDictionary<string, string> Versions() => new SortedDictionary<string, string>
+    {
+        ["traceprobe"] = VersionOf(typeof(RunEnvironment).Assembly),
+        [".net"] = RuntimeInformation.FrameworkDescription,
+        ["onnxruntime"] = VersionOf(typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly),
+        ["imagesharp"] = VersionOf(typeof(SixLabors.ImageSharp.Image).Assembly),
+        ["system.numerics.tensors"] = VersionOf(typeof(System.Numerics.Tensors.TensorPrimitives).Assembly),
+    };
+
+    public static IReadOnlyDictionary<string, string> Machine() => new SortedDictionary<string, string>
+    {
+        ["os"] = RuntimeInformation.OSDescription,
+        ["architecture"] = RuntimeInformation.ProcessArchitecture.ToString(),
+        ["logical_cores"] = Environment.ProcessorCount.ToString(),
+        ["avx512f"] = System.Runtime.Intrinsics.X86.Avx512F.IsSupported.ToString(),
+        ["avx2"] = System.Runtime.Intrinsics.X86.Avx2.IsSupported.ToString(),
+    };
+
+    private static string VersionOf(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? assembly.GetName().Version?.ToString() ?? "unknown";
+}
