@@ -28,8 +28,8 @@ public sealed record CropPlanOptions
     /// <summary>Fraction of photos held out for testing (split by photo: no photo on both sides).</summary>
     public double TestFraction { get; init; } = 1.0 / 3;
     /// <summary>Crop sides are drawn in [MinSide, MaxSide] times the photo's shorter side.</summary>
-    public double MinSide { get; init; } = 0.6;
-    public double MaxSide { get; init; } = 1.0;
+    public double MinSide { get; init; } = 0.59;
+    public double MaxSide { get; init; } = 0.65;
 }
 
 /// <summary>The paper's processing-task protocol on a photo collection, made deterministic by the seed.</summary>

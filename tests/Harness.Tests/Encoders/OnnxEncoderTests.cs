@@ -1,0 +1,116 @@
+using System.Numerics.Tensors;
+using TraceProbe.EncoderInputs;
+using TraceProbe.Encoders;
+using TraceProbe.Images;
+using TraceProbe.Tests.Support;
+using SixLabors.ImageSharp.Processing;
+
+namespace TraceProbe.Tests.Encoders;
+
+/// <summary>The NuGet ResNet18 through ONNX Runtime, with the preprocessing registered for it.</summary>
+public sealed class OnnxEncoderTests
+{
+    [Fact]
+    public void Resnet18_is_installed_beside_the_program()
+    {
+        Assert.True(ModelsFolder.IsInstalled(TestData.Resnet18, TestData.ModelsFolder),
+            $"expected {ModelsFolder.PathOf(TestData.Resnet18, TestData.ModelsFolder)}");
+    }
+
+    [Fact]
+    public void Mean_image_is_planar_bgr_imagenet_mean()
+    {
+        using var encoder = new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder);
+        var mean = encoder.MeanImage!;
+        var plane = 224 * 224;
+        Assert.Equal(3 * plane, mean.Length);
+        // ImageNet channel means are about B 104, G 117, R 124: the planes are in BGR order.
+        var b = TensorPrimitives.Sum(mean.AsSpan(0, plane)) / plane;
+        var g = TensorPrimitives.Sum(mean.AsSpan(plane, plane)) / plane;
+        var r = TensorPrimitives.Sum(mean.AsSpan(2 * plane, plane)) / plane;
+        Assert.InRange(b, 98, 110);
+        Assert.InRange(g, 110, 122);
+        Assert.InRange(r, 118, 130);
+    }
+
+    [Fact]
+    public void Embeddings_have_the_registered_dimension_and_unit_norm()
+    {
+        using var encoder = new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder);
+        var tensorizer = new InputTensorizer(encoder.Spec, encoder.MeanImage);
+        var inputs = new float[2 * tensorizer.TensorLength];
+        var photos = TestData.Photos;
+        for (var i = 0; i < 2; i++)
+        {
+            using var image = ImageLoader.Load(photos[i].Path);
+            using var input = tensorizer.ResizeAndCrop(image);
+            tensorizer.Tensorize(input, inputs.AsSpan(i * tensorizer.TensorLength, tensorizer.TensorLength));
+        }
+        var embeddings = new float[2 * 512];
+        encoder.Embed(inputs, 2, embeddings);
+        Assert.Equal(1f, TensorPrimitives.Norm(embeddings.AsSpan(0, 512)), 4);
+        Assert.Equal(1f, TensorPrimitives.Norm(embeddings.AsSpan(512, 512)), 4);
+        Assert.True(TensorPrimitives.CosineSimilarity(embeddings.AsSpan(0, 512), embeddings.AsSpan(512, 512)) < 0.99f,
+            "two different photos gave (almost) the same embedding");
+    }
+
+    [Fact]
+    public void Crops_of_one_photo_are_nearer_each_other_than_crops_of_other_photos()
+    {
+        // The check that the preprocessing (channel order, mean image, resize) makes the features meaningful.
+        using var encoder = new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder);
+        var tensorizer = new InputTensorizer(encoder.Spec, encoder.MeanImage);
+        var photos = TestData.Photos.Take(8).ToList();
+        const int crops = 2;
+        var n = photos.Count * crops;
+        var inputs = new float[n * tensorizer.TensorLength];
+        for (var p = 0; p < photos.Count; p++)
+        {
+            using var image = ImageLoader.Load(photos[p].Path);
+            for (var c = 0; c < crops; c++)
+            {
+                var side = (int)(0.7 * Math.Min(image.Width, image.Height));
+                // Opposite corners: overlapping but different views of the same scene.
+                var x = c == 0 ? 0 : image.Width - side;
+                var y = c == 0 ? 0 : image.Height - side;
+                using var crop = image.Clone(ctx => ctx.Crop(new SixLabors.ImageSharp.Rectangle(x, y, side, side)));
+                using var input = tensorizer.ResizeAndCrop(crop);
+                tensorizer.Tensorize(input, inputs.AsSpan((p * crops + c) * tensorizer.TensorLength, tensorizer.TensorLength));
+            }
+        }
+        var e = new float[n * 512];
+        encoder.Embed(inputs, n, e);
+        var correct = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var best = -1;
+            var bestSim = float.NegativeInfinity;
+            for (var j = 0; j < n; j++)
+            {
+                if (j == i) continue;
+                var sim = TensorPrimitives.Dot(e.AsSpan(i * 512, 512), e.AsSpan(j * 512, 512));
+                if (sim > bestSim) { bestSim = sim; best = j; }
+            }
+            if (best / crops == i / crops) correct++;
+        }
+        Assert.True(correct >= n - 1, $"only {correct}/{n} crops have a crop of the same photo as nearest neighbour");
+    }
+
+    [Fact]
+    public void A_wrong_output_name_is_reported_with_the_names_the_model_has()
+    {
+        var spec = TestData.Resnet18 with { Output = TestData.Resnet18.Output with { Name = "logits" } };
+        var error = Assert.Throws<InvalidDataException>(() => new OnnxEncoder(spec, TestData.ModelsFolder));
+        Assert.Contains("output 'logits' not found", error.Message);
+        Assert.Contains("Pooling395_Output_0", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_model_says_how_to_install_it()
+    {
+        var spec = TestData.Resnet18 with { Model = TestData.Resnet18.Model with { Path = "nowhere/missing.onnx" } };
+        var error = Assert.Throws<EncoderNotInstalledException>(() => new OnnxEncoder(spec, TestData.ModelsFolder));
+        Assert.Contains("missing.onnx", error.Message);
+        Assert.Contains("NuGet package", error.Message);
+    }
+}

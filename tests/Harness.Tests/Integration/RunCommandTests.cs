@@ -1,0 +1,67 @@
+using System.Text.Json;
+using TraceProbe.Cli;
+using TraceProbe.Experiments;
+using TraceProbe.Images;
+using TraceProbe.Results;
+using TraceProbe.Tests.Support;
+
+namespace TraceProbe.Tests.Integration;
+
+/// <summary>The whole path — photos, JPEG trace, real ResNet18, probe, summary and report — on a few bundled photos.</summary>
+public sealed class RunCommandTests
+{
+    [Fact]
+    public async Task Run_on_a_few_bundled_photos_writes_a_consistent_summary_and_report()
+    {
+        var images = TestData.TempFolder("photos");
+        foreach (var photo in TestData.Photos.Take(6))
+            File.Copy(photo.Path, Path.Combine(images, Path.GetFileName(photo.Path)));
+        File.WriteAllText(Path.Combine(images, "broken.jpg"), "not a jpeg");
+        var output = TestData.TempFolder("results");
+
+        var exit = await RunCommand.ExecuteAsync(new RunCommand.RunSettings
+        {
+            Encoders = ["resnet18"],
+            Tasks = ["jpeg"],
+            Images = images,
+            Out = output,
+            Seed = 11,
+            Crops = new CropPlanOptions { TrainCropsPerPhoto = 6, TestCropsPerPhoto = 2 },
+            Quiet = true,
+        });
+
+        Assert.Equal(ExitCodes.Success, exit);
+        var summary = Summary.Read(Path.Combine(output, "summary.json"));
+        Assert.Equal("traceprobe.summary/1", summary.Schema);
+        Assert.Equal(11UL, summary.Seed);
+        var top1 = Assert.Single(summary.Records, r => r.Metric == "top1");
+        Assert.Equal(("resnet18", "SUP", "processing", "jpeg", "probe"), (top1.Encoder, top1.Family, top1.Experiment, top1.Task, top1.Setup));
+        Assert.Equal(6, top1.Classes.Count);
+        Assert.Equal(1.0 / 6, top1.Chance!.Value, 9);
+        // 7 photos, one unreadable: of the 6 usable, 2 are held out (1/3) → 4×6 training crops, 2×2×6 test items.
+        Assert.Equal(24, top1.NTrain);
+        Assert.Equal(24, top1.NTest);
+        Assert.Equal(top1.NTest, top1.Confusion!.Sum(row => row.Sum()));
+        Assert.Equal(top1.Value, top1.Confusion!.Select((row, i) => row[i]).Sum() / (double)top1.NTest, 9);
+        var skipped = Assert.Single(summary.Skipped);
+        Assert.EndsWith("broken.jpg", skipped.Path);
+        Assert.False(string.IsNullOrWhiteSpace(skipped.Reason));
+
+        var report = File.ReadAllText(Path.Combine(output, "report.md"));
+        Assert.Contains("| resnet18 | SUP | processing | jpeg |", report);
+        Assert.Contains("broken.jpg", report);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "summary.json")));
+        Assert.True(json.RootElement.GetProperty("records")[0].TryGetProperty("n_train", out _), "summary.json uses snake_case fields");
+    }
+
+    [Fact]
+    public async Task An_unknown_encoder_is_a_usage_error_naming_it()
+    {
+        var error = await Assert.ThrowsAsync<UsageException>(() => RunCommand.ExecuteAsync(new RunCommand.RunSettings
+        {
+            Encoders = ["no-such-encoder"],
+            Quiet = true,
+        }));
+        Assert.Contains("no-such-encoder", error.Message);
+    }
+}

@@ -1,0 +1,23 @@
+using TraceProbe.Encoders;
+using TraceProbe.Images;
+
+namespace TraceProbe.Tests.Support;
+
+/// <summary>The real model files and bundled photos, as the build copies them beside the tests.</summary>
+public static class TestData
+{
+    public static string ModelsFolder => TraceProbe.Encoders.ModelsFolder.Resolve();
+
+    public static EncoderSpec Resnet18 => EncoderRegistry.Find("resnet18")
+        ?? throw new InvalidOperationException("encoders.json has no resnet18 entry.");
+
+    public static IReadOnlyList<Photo> Photos => PhotoCollection.FromFolder(PhotoCollection.BundledFolder);
+
+    /// <summary>A fresh folder under the test run's temp folder.</summary>
+    public static string TempFolder(string name)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "traceprobe-tests", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
