@@ -12,6 +12,12 @@ public sealed record EncoderRuntimeOptions
 
     /// <summary>"cpu" or "cuda[:N]".</summary>
     public string Device { get; init; } = "cpu";
+
+    /// <summary>Rewrite a fixed batch dimension to a symbolic one (verified on load) so that batches run in one call.</summary>
+    public bool AllowBatchRewrite { get; init; } = true;
+
+    /// <summary>Where notable decisions (such as a batch-size fallback) are logged.</summary>
+    public Action<string>? Log { get; init; }
 }
 
 /// <summary>
@@ -20,8 +26,8 @@ public sealed record EncoderRuntimeOptions
 /// </summary>
 public sealed class OnnxEncoder : IDisposable
 {
-    private readonly InferenceSession _session;
-    private readonly int[] _inputShape;
+    private InferenceSession _session;
+    private int[] _inputShape;
 
     public OnnxEncoder(EncoderSpec spec, string modelsFolder, EncoderRuntimeOptions? options = null)
     {
@@ -32,6 +38,21 @@ public sealed class OnnxEncoder : IDisposable
         ModelPath = path;
         _session = new InferenceSession(path, CreateSessionOptions(options));
         _inputShape = ValidateAgainstModel();
+        if (_inputShape[0] > 0 && options.AllowBatchRewrite)
+        {
+            var rewritten = new InferenceSession(BatchDimension.MakeSymbolic(path), CreateSessionOptions(options));
+            if (BatchesAgreeWithSingleRuns(rewritten, out var why))
+            {
+                _session.Dispose();
+                _session = rewritten;
+                _inputShape = [-1, .. _inputShape[1..]];
+            }
+            else
+            {
+                rewritten.Dispose();
+                options.Log?.Invoke($"{spec.Id}: batch dimension is fixed at {_inputShape[0]} and cannot be made symbolic safely ({why}); running one image at a time.");
+            }
+        }
         BatchDimensionIsFixed = _inputShape[0] > 0;
         MeanImage = spec.Preprocessing.MeanImageModel is { } meanModel
             ? LoadMeanImage(Path.Combine(modelsFolder, meanModel), options)
@@ -79,6 +100,40 @@ public sealed class OnnxEncoder : IDisposable
             throw new ArgumentException($"--device {options.Device}: expected 'cpu' or 'cuda[:N]'.");
         }
         return so;
+    }
+
+    /// <summary>A batch of 2 must give what two runs of 1 give, else the rewrite broke a shape constant.</summary>
+    private bool BatchesAgreeWithSingleRuns(InferenceSession session, out string why)
+    {
+        int h = Spec.Input.Height, w = Spec.Input.Width, n = 3 * h * w;
+        var rng = new Common.SeededRandom(1);
+        var data = new float[2 * n];
+        for (var i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
+        try
+        {
+            var both = RunRaw(session, data, 2);
+            var first = RunRaw(session, data[..n], 1);
+            var second = RunRaw(session, data[n..], 1);
+            if (both.Length != first.Length + second.Length) { why = "batched output has the wrong size"; return false; }
+            var scale = Math.Max(1e-6f, TensorPrimitives.MaxMagnitude(both));
+            for (var i = 0; i < first.Length; i++)
+                if (Math.Abs(both[i] - first[i]) > 1e-4f * scale || Math.Abs(both[first.Length + i] - second[i]) > 1e-4f * scale)
+                { why = "batched outputs differ from single runs"; return false; }
+            why = "";
+            return true;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            why = e.Message;
+            return false;
+        }
+    }
+
+    private float[] RunRaw(InferenceSession session, float[] data, int count)
+    {
+        var tensor = new DenseTensor<float>(data, [count, 3, Spec.Input.Height, Spec.Input.Width]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(Spec.Input.Name, tensor)], [Spec.Output.Name]);
+        return results[0].AsEnumerable<float>().ToArray();
     }
 
     private int[] ValidateAgainstModel()

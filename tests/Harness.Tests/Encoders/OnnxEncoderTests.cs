@@ -114,3 +114,24 @@ public sealed class OnnxEncoderTests
         Assert.Contains("NuGet package", error.Message);
     }
 }
+
+public sealed class BatchRewriteTests
+{
+    [Fact]
+    public void The_fixed_batch_of_the_nuget_resnet18_becomes_symbolic_with_the_same_embeddings()
+    {
+        using var batched = new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder);
+        using var single = new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder, new EncoderRuntimeOptions { AllowBatchRewrite = false });
+        Assert.False(batched.BatchDimensionIsFixed);
+        Assert.True(single.BatchDimensionIsFixed);
+
+        var rng = new TraceProbe.Common.SeededRandom(5);
+        var inputs = new float[3 * batched.InputLength];
+        for (var i = 0; i < inputs.Length; i++) inputs[i] = (float)(rng.NextDouble() * 255 - 120);
+        var a = new float[3 * 512];
+        var b = new float[3 * 512];
+        batched.Embed(inputs, 3, a);
+        single.Embed(inputs, 3, b);
+        for (var i = 0; i < a.Length; i++) Assert.Equal(b[i], a[i], 5);
+    }
+}
