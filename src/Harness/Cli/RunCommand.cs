@@ -94,10 +94,12 @@ public static class RunCommand
                     Crops = s.Crops,
                     Probe = new ProbeOptions { Protocol = s.Protocol, Seed = s.Seed },
                     Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize },
+                    Cache = new EmbeddingCache(Path.Combine(s.Out, "cache")),
                 };
                 var outcome = await display.RunAsync($"{spec.Id}/{task.Id}",
                     progress => ProcessingProbeExperiment.RunAsync(encoder, task, photos, options, progress, cancel));
                 records.AddRange(outcome.Records);
+                SafetensorsFile.Write(Path.Combine(s.Out, "embeddings", spec.Id, task.Id + ".safetensors"), outcome.Embeddings);
                 foreach (var skip in outcome.Skipped)
                     if (!skipped.Contains(skip)) skipped.Add(skip);
             }

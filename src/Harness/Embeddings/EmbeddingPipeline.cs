@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json;
 using System.Threading.Channels;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -8,10 +9,7 @@ using TraceProbe.Results;
 
 namespace TraceProbe.Embeddings;
 
-/// <summary>The items made from one source photo (e.g. its crops under each processing).</summary>
-public sealed record PhotoWork(Photo Photo, IReadOnlyList<int> Items);
-
-/// <summary>Writes the encoder-input tensor of one item made from a decoded source photo.</summary>
+/// <summary>Writes the encoder-input tensor of one item made from its decoded source photo.</summary>
 public delegate void ItemRenderer(Image<Rgb24> source, int item, Span<float> tensor);
 
 /// <summary>Progress of a long stage: items done out of total.</summary>
@@ -19,68 +17,109 @@ public readonly record struct StageProgress(string Stage, int Done, int Total);
 
 public sealed record EmbeddingPipelineOptions
 {
+    /// <summary>Images per ONNX Runtime call.</summary>
     public int BatchSize { get; init; } = 8;
     /// <summary>Threads decoding and processing photos while the encoder runs.</summary>
     public int PreprocessThreads { get; init; } = 1;
-    /// <summary>Rendered tensors waiting for the encoder; bounds memory whatever the dataset size.</summary>
-    public int QueueCapacity { get; init; } = 32;
+    /// <summary>Rendered batches waiting for the encoder; bounds memory whatever the dataset size.</summary>
+    public int QueueCapacity { get; init; } = 4;
+    /// <summary>Items per cache entry (a multiple of the batch size keeps batches inside one entry).</summary>
+    public int ChunkSize { get; init; } = 64;
 }
 
 /// <summary>
-/// Decoding and processing run on producer threads, feeding batches to ONNX Runtime through a bounded channel.
-/// Each embedding lands at its item's row, so the result does not depend on thread timing.
+/// Decoding, processing and the encoder's preprocessing run on producer threads and feed batches to ONNX Runtime
+/// through a bounded channel. The plan is cut into fixed chunks of consecutive items, and each chunk into fixed
+/// batches, so every embedding comes from the same batch whatever the shard, thread count or resume point:
+/// results are identical however the work is split. Finished chunks go to the cache atomically.
 /// </summary>
-public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOptions? options = null)
+public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOptions? options = null, EmbeddingCache? cache = null)
 {
     private readonly EmbeddingPipelineOptions _options = options ?? new EmbeddingPipelineOptions();
 
-    public sealed record Output(float[] Embeddings, bool[] Done, IReadOnlyList<SkippedInput> Skipped);
+    /// <summary>A chunk of the plan and the content hash naming its cache entry.</summary>
+    public sealed record Chunk(int Index, int Start, int Count, string Key);
 
-    public async Task<Output> RunAsync(IReadOnlyList<PhotoWork> work, int itemCount, ItemRenderer render,
-        IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
+    public sealed record Output(
+        float[] Embeddings, bool[] Done, IReadOnlyList<SkippedInput> Skipped, IReadOnlyList<Chunk> Chunks,
+        int ComputedChunks, int CachedChunks);
+
+    private sealed record Batch(int Chunk, int Start, int Count, float[] Tensors, string?[] Missing);
+
+    public IReadOnlyList<Chunk> PlanChunks(EmbeddingRequest request)
+    {
+        var chunkSize = Math.Max(1, _options.ChunkSize);
+        var specJson = JsonSerializer.Serialize(encoder.Spec);
+        var modelHash = ModelHash.Sha256(encoder.ModelPath);
+        var sizes = new Dictionary<int, long>();
+        long SizeOf(int photo)
+        {
+            if (!sizes.TryGetValue(photo, out var size))
+            {
+                var file = new FileInfo(request.Photos[photo].Path);
+                sizes[photo] = size = file.Exists ? file.Length : -1;
+            }
+            return size;
+        }
+        var chunks = new List<Chunk>();
+        for (var start = 0; start < request.Items.Count; start += chunkSize)
+        {
+            var count = Math.Min(chunkSize, request.Items.Count - start);
+            var parts = new List<string> { "traceprobe.embeddings/1", specJson, modelHash, request.Recipe, $"batch={_options.BatchSize}" };
+            for (var i = start; i < start + count; i++)
+            {
+                var item = request.Items[i];
+                parts.Add($"{item.Key}|{item.Processing}|{request.Photos[item.Photo].Key}|{SizeOf(item.Photo)}");
+            }
+            chunks.Add(new Chunk(chunks.Count, start, count, EmbeddingCache.Key(parts)));
+        }
+        return chunks;
+    }
+
+    public async Task<Output> RunAsync(EmbeddingRequest request, Shard shard, IProgress<StageProgress>? progress = null,
+        CancellationToken cancel = default)
     {
         var dim = encoder.Dim;
         var inputLength = encoder.InputLength;
-        var embeddings = new float[(long)itemCount * dim];
-        var done = new bool[itemCount];
-        var skipped = new List<SkippedInput>();
-        var channel = Channel.CreateBounded<(int Item, float[] Tensor)>(new BoundedChannelOptions(_options.QueueCapacity)
+        var items = request.Items;
+        var embeddings = new float[(long)items.Count * dim];
+        var done = new bool[items.Count];
+        var skipped = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var chunks = PlanChunks(request).Where(c => shard.Owns(c.Index)).ToList();
+        var total = chunks.Sum(c => c.Count);
+        var finished = 0;
+        var cached = 0;
+
+        var toCompute = new List<Chunk>();
+        foreach (var chunk in chunks)
+        {
+            if (cache is not null && cache.TryRead(chunk.Key, out var entry) && entry!.Count == chunk.Count && entry.Dim == dim)
+            {
+                Absorb(chunk, entry.Embeddings, MissingOf(entry), request, embeddings, done, skipped);
+                finished += chunk.Count;
+                cached++;
+            }
+            else
+            {
+                toCompute.Add(chunk);
+            }
+        }
+        progress?.Report(new StageProgress("embed", finished, total));
+
+        var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        var total = work.Sum(w => w.Items.Count);
-
         var producer = Task.Run(async () =>
         {
             try
             {
-                await Parallel.ForEachAsync(work, new ParallelOptions
+                await Parallel.ForEachAsync(toCompute, new ParallelOptions
                 {
                     MaxDegreeOfParallelism = Math.Max(1, _options.PreprocessThreads),
                     CancellationToken = cancel,
-                }, async (w, ct) =>
-                {
-                    Image<Rgb24> source;
-                    try
-                    {
-                        source = ImageLoader.Load(w.Photo.Path);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        lock (skipped) skipped.Add(new SkippedInput(w.Photo.Path, e.Message));
-                        return;
-                    }
-                    using (source)
-                    {
-                        foreach (var item in w.Items)
-                        {
-                            var tensor = ArrayPool<float>.Shared.Rent(inputLength);
-                            render(source, item, tensor.AsSpan(0, inputLength));
-                            await channel.Writer.WriteAsync((item, tensor), ct);
-                        }
-                    }
-                });
+                }, async (chunk, ct) => await ProduceChunkAsync(chunk, request, channel.Writer, inputLength, ct));
                 channel.Writer.Complete();
             }
             catch (Exception e)
@@ -89,35 +128,114 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
             }
         }, cancel);
 
-        var batch = new List<(int Item, float[] Tensor)>(_options.BatchSize);
-        var inputs = new float[_options.BatchSize * inputLength];
-        var outputs = new float[_options.BatchSize * dim];
-        var finished = 0;
-        void Flush()
+        // Consumer: the encoder runs here, one fixed batch at a time; chunks complete in any order.
+        var pending = toCompute.ToDictionary(c => c.Index, c => (Chunk: c, Left: c.Count, Embeddings: new float[c.Count * dim], Missing: new string?[c.Count]));
+        var output = new float[_options.BatchSize * dim];
+        await foreach (var batch in channel.Reader.ReadAllAsync(cancel))
         {
-            for (var i = 0; i < batch.Count; i++)
+            encoder.Embed(batch.Tensors.AsSpan(0, batch.Count * inputLength), batch.Count, output);
+            ArrayPool<float>.Shared.Return(batch.Tensors);
+            var state = pending[batch.Chunk];
+            output.AsSpan(0, batch.Count * dim).CopyTo(state.Embeddings.AsSpan((batch.Start - state.Chunk.Start) * dim));
+            batch.Missing.AsSpan(0, batch.Count).CopyTo(state.Missing.AsSpan(batch.Start - state.Chunk.Start));
+            state.Left -= batch.Count;
+            pending[batch.Chunk] = state;
+            if (state.Left == 0)
             {
-                batch[i].Tensor.AsSpan(0, inputLength).CopyTo(inputs.AsSpan(i * inputLength, inputLength));
-                ArrayPool<float>.Shared.Return(batch[i].Tensor);
-            }
-            encoder.Embed(inputs.AsSpan(0, batch.Count * inputLength), batch.Count, outputs);
-            for (var i = 0; i < batch.Count; i++)
-            {
-                outputs.AsSpan(i * dim, dim).CopyTo(embeddings.AsSpan(batch[i].Item * dim, dim));
-                done[batch[i].Item] = true;
+                cache?.Write(state.Chunk.Key, ToEntry(state.Chunk, state.Embeddings, state.Missing, request, dim));
+                Absorb(state.Chunk, state.Embeddings, state.Missing, request, embeddings, done, skipped);
+                pending.Remove(batch.Chunk);
             }
             finished += batch.Count;
-            batch.Clear();
             progress?.Report(new StageProgress("embed", finished, total));
         }
-
-        await foreach (var entry in channel.Reader.ReadAllAsync(cancel))
-        {
-            batch.Add(entry);
-            if (batch.Count == _options.BatchSize) Flush();
-        }
-        if (batch.Count > 0) Flush();
         await producer;
-        return new Output(embeddings, done, skipped.OrderBy(s => s.Path, StringComparer.Ordinal).ToList());
+        return new Output(embeddings, done, skipped.Select(kv => new SkippedInput(kv.Key, kv.Value)).ToList(), chunks,
+            toCompute.Count, cached);
+    }
+
+    private async Task ProduceChunkAsync(Chunk chunk, EmbeddingRequest request, ChannelWriter<Batch> writer, int inputLength, CancellationToken ct)
+    {
+        Image<Rgb24>? source = null;
+        var sourcePhoto = -1;
+        string? sourceError = null;
+        try
+        {
+            for (var start = chunk.Start; start < chunk.Start + chunk.Count; start += _options.BatchSize)
+            {
+                var count = Math.Min(_options.BatchSize, chunk.Start + chunk.Count - start);
+                var tensors = ArrayPool<float>.Shared.Rent(count * inputLength);
+                var missing = new string?[count];
+                for (var i = 0; i < count; i++)
+                {
+                    var item = request.Items[start + i];
+                    if (item.Photo != sourcePhoto)
+                    {
+                        source?.Dispose();
+                        source = null;
+                        sourcePhoto = item.Photo;
+                        try
+                        {
+                            source = ImageLoader.Load(request.Photos[item.Photo].Path);
+                            sourceError = null;
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException)
+                        {
+                            sourceError = e.Message;
+                        }
+                    }
+                    var tensor = tensors.AsSpan(i * inputLength, inputLength);
+                    if (source is null)
+                    {
+                        // The batch keeps its shape (so its other items stay bit-identical); this item is marked missing.
+                        tensor.Clear();
+                        missing[i] = sourceError;
+                    }
+                    else
+                    {
+                        request.Render(source, start + i, tensor);
+                    }
+                }
+                await writer.WriteAsync(new Batch(chunk.Index, start, count, tensors, missing), ct);
+            }
+        }
+        finally
+        {
+            source?.Dispose();
+        }
+    }
+
+    private static EmbeddingSet ToEntry(Chunk chunk, float[] values, string?[] missing, EmbeddingRequest request, int dim)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["missing"] = JsonSerializer.Serialize(Enumerable.Range(0, missing.Length).Where(i => missing[i] is not null)
+                .ToDictionary(i => i.ToString(), i => missing[i]!)),
+        };
+        var items = Enumerable.Range(chunk.Start, chunk.Count).Select(i => request.Items[i]).ToList();
+        return new EmbeddingSet(values, dim, items.Select(i => i.Key).ToList(), items.Select(i => i.Processing).ToList(), metadata);
+    }
+
+    private static string?[] MissingOf(EmbeddingSet entry)
+    {
+        var missing = new string?[entry.Count];
+        if (entry.Metadata.TryGetValue("missing", out var json))
+            foreach (var (k, v) in JsonSerializer.Deserialize<Dictionary<string, string>>(json)!)
+                missing[int.Parse(k)] = v;
+        return missing;
+    }
+
+    private static void Absorb(Chunk chunk, float[] values, string?[] missing, EmbeddingRequest request, float[] embeddings,
+        bool[] done, SortedDictionary<string, string> skipped)
+    {
+        var dim = values.Length / Math.Max(1, chunk.Count);
+        values.AsSpan(0, chunk.Count * dim).CopyTo(embeddings.AsSpan(chunk.Start * dim));
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            if (missing[i] is { } reason)
+                skipped.TryAdd(request.Photos[request.Items[chunk.Start + i].Photo].Path, reason);
+            else
+                done[chunk.Start + i] = true;
+        }
     }
 }

@@ -17,10 +17,12 @@ public sealed record ProcessingProbeOptions
     public ProbeOptions Probe { get; init; } = new();
     public EmbeddingPipelineOptions Pipeline { get; init; } = new();
     public ulong Seed { get; init; }
+    /// <summary>Where finished embedding chunks are kept, so that a rerun resumes; null keeps nothing.</summary>
+    public EmbeddingCache? Cache { get; init; }
 }
 
-/// <summary>The result of one processing task for one encoder: records for the summary, and what was skipped.</summary>
-public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IReadOnlyList<SkippedInput> Skipped);
+/// <summary>The result of one processing task for one encoder: summary records, skipped inputs, the embeddings.</summary>
+public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IReadOnlyList<SkippedInput> Skipped, EmbeddingSet Embeddings);
 
 /// <summary>
 /// Processing-trace probe (paper §3): crops of training photos each under one random class, crops of held-out
@@ -28,20 +30,19 @@ public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IRe
 /// </summary>
 public static class ProcessingProbeExperiment
 {
-    public static async Task<ExperimentOutcome> RunAsync(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos,
-        ProcessingProbeOptions options, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>The embedding work of a processing task: its items in plan order and how each is rendered.</summary>
+    public static EmbeddingRequest Plan(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos,
+        ProcessingProbeOptions options, out IReadOnlyList<TraceItem> items)
     {
         if (task.Kind != TraceKind.Processing)
             throw new ArgumentException($"Task '{task.Id}' is an {task.Kind} task, not a processing task.", nameof(task));
         var chains = task.Classes.Select(c => c.Ops.Select(ProcessingCatalog.Parse).ToArray()).ToArray();
-        var items = CropPlan.Build(photos, task.Classes.Count, options.Crops, options.Seed);
+        var plan = CropPlan.Build(photos, task.Classes.Count, options.Crops, options.Seed);
         var tensorizer = new InputTensorizer(encoder.Spec, encoder.MeanImage);
-        var work = items.GroupBy(i => i.Photo).OrderBy(g => g.Key)
-            .Select(g => new PhotoWork(photos[g.Key], g.Select(i => i.Index).ToArray())).ToList();
 
         void Render(SixLabors.ImageSharp.Image<Rgb24> source, int index, Span<float> tensor)
         {
-            var item = items[index];
+            var item = plan[index];
             var region = item.Region.On(source.Width, source.Height);
             var image = source.Clone(x => x.Crop(region));
             var opSeed = Seeds.Derive(options.Seed, $"ops:{photos[item.Photo].Key}#{item.Crop}");
@@ -56,7 +57,18 @@ public static class ProcessingProbeExperiment
                 tensorizer.Tensorize(input, tensor);
         }
 
-        var output = await new EmbeddingPipeline(encoder, options.Pipeline).RunAsync(work, items.Count, Render, progress, cancel);
+        items = plan;
+        var planned = plan.Select(i => new PlannedItem($"{photos[i.Photo].Key}#crop{i.Crop}", i.Photo,
+            string.Join("+", task.Classes[i.Label].Ops))).ToList();
+        var recipe = $"processing-probe/1;seed={options.Seed};crops={options.Crops};task={task.Id}";
+        return new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe);
+    }
+
+    public static async Task<ExperimentOutcome> RunAsync(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos,
+        ProcessingProbeOptions options, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var request = Plan(encoder, task, photos, options, out var items);
+        var output = await new EmbeddingPipeline(encoder, options.Pipeline, options.Cache).RunAsync(request, Shard.All, progress, cancel);
 
         var dim = encoder.Dim;
         var train = items.Where(i => !i.IsTest && output.Done[i.Index]).ToArray();
@@ -96,9 +108,18 @@ public static class ProcessingProbeExperiment
             Confusion = matrix,
             Details = details,
         };
+        var split = items.Select(i => i.IsTest ? "test" : "train").ToArray();
+        var embeddings = new EmbeddingSet(output.Embeddings, dim, request.Items.Select(i => i.Key).ToList(),
+            request.Items.Select(i => i.Processing).ToList(), new Dictionary<string, string>
+            {
+                ["encoder"] = encoder.Spec.Id,
+                ["task"] = task.Id,
+                ["split"] = System.Text.Json.JsonSerializer.Serialize(split),
+                ["done"] = System.Text.Json.JsonSerializer.Serialize(output.Done),
+            });
         return new ExperimentOutcome(
             [Record("top1", result.Top1, confusion), Record("mean_per_class_recall", result.MeanPerClassRecall)],
-            output.Skipped);
+            output.Skipped, embeddings);
     }
 
     private static (float[] X, int[] Y) Gather(float[] embeddings, int dim, IReadOnlyList<TraceItem> items)
