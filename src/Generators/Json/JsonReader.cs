@@ -70,6 +70,7 @@ internal sealed class JsonReader
             case 'n': return ReadLiteral("null", JsonKind.Null);
             default:
                 if (c == '-' || (c >= '0' && c <= '9')) return ReadNumber();
+                if (char.IsLetter(c)) throw BareWord();
                 throw new JsonSyntaxException("unexpected " + Describe(_pos) + ", a value was expected", _pos);
         }
     }
@@ -230,14 +231,21 @@ internal sealed class JsonReader
     private JsonValue ReadLiteral(string literal, JsonKind kind)
     {
         var start = _pos;
-        if (string.CompareOrdinal(_text, _pos, literal, 0, literal.Length) != 0)
+        if (string.CompareOrdinal(_text, _pos, literal, 0, literal.Length) != 0
+            || (_pos + literal.Length < _text.Length && char.IsLetterOrDigit(_text[_pos + literal.Length])))
         {
-            var end = _pos;
-            while (end < _text.Length && char.IsLetterOrDigit(_text[end])) end++;
-            throw new JsonSyntaxException("unexpected '" + _text.Substring(_pos, end - _pos) + "', a value was expected (strings need double quotes)", _pos, Math.Max(1, end - _pos));
+            throw BareWord();
         }
         _pos += literal.Length;
         return new JsonValue(kind, start, _pos);
+    }
+
+    /// <summary>A word that is not true/false/null, most often a string without its quotes.</summary>
+    private JsonSyntaxException BareWord()
+    {
+        var end = _pos;
+        while (end < _text.Length && (char.IsLetterOrDigit(_text[end]) || _text[end] == '_')) end++;
+        return new JsonSyntaxException("unexpected '" + _text.Substring(_pos, end - _pos) + "', a value was expected (strings need double quotes)", _pos, Math.Max(1, end - _pos));
     }
 
     private void SkipWhitespace()

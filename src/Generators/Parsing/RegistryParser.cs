@@ -332,15 +332,17 @@ internal static class RegistryParser
             }
         }
 
+        // Checked against the declared classes, so that a bad class does not also make 'chance' look wrong.
+        var declared = classArray?.Items.Count ?? 0;
         var chanceValue = ctx.Field(entry, "chance", owner, "", JsonKind.Number, "a number", required: false);
-        if (chanceValue is not null && classes.Count > 0)
+        if (chanceValue is not null && declared > 0)
         {
             var chance = double.Parse(chanceValue.Text!, NumberStyles.Float, CultureInfo.InvariantCulture);
-            var expected = 1.0 / classes.Count;
+            var expected = 1.0 / declared;
             if (Math.Abs(chance - expected) > 1e-3)
             {
                 ctx.Report(Diagnostics.InvalidValue, ctx.Span(chanceValue), owner, "chance",
-                    "is " + chanceValue.Text + " but the task has " + classes.Count.ToString(CultureInfo.InvariantCulture)
+                    "is " + chanceValue.Text + " but the task has " + declared.ToString(CultureInfo.InvariantCulture)
                     + " balanced classes, so chance is " + expected.ToString("0.####", CultureInfo.InvariantCulture));
             }
         }
