@@ -1,37 +1,4 @@
 // TEMPORARY: stand-ins until the generator and probe branches merge; deleted at merge.
-using TraceProbe.Encoders;
-using TraceProbe.Experiments;
-
-namespace TraceProbe.Encoders
-{
-    public static partial class EncoderRegistry
-    {
-        public static IReadOnlyList<EncoderSpec> All { get; } =
-        [
-            new EncoderSpec("resnet18", EncoderFamily.SUP, "ResNet-18 (ImageNet-1k, ML.NET)",
-                new EncoderSource("nuget", "Microsoft.ML.DnnImageFeaturizer.ResNet18", "0.23.1", "MIT"),
-                new ModelFile("resnet18/ResNet18.onnx", null, null, "Microsoft.ML.DnnImageFeaturizer.ResNet18", "tools/DnnImageModels/ResNet18Onnx/ResNet18.onnx"),
-                new EncoderInput("Input247", "NCHW", "float32", 224, 224, false),
-                new EncoderOutput("Pooling395_Output_0", "pooled", 512),
-                new Preprocessing(ResizeMode.Shortest, null, Interpolation.Bilinear, null, null, "resnet18/ResNetPreprocess.onnx", "BGR"),
-                true),
-        ];
-        public static EncoderSpec? Find(string id) => All.FirstOrDefault(e => string.Equals(e.Id, id, StringComparison.OrdinalIgnoreCase));
-    }
-}
-
-namespace TraceProbe.Experiments
-{
-    public static partial class ExperimentRegistry
-    {
-        public static IReadOnlyList<TraceTaskSpec> All { get; } =
-        [
-            new TraceTaskSpec("jpeg", TraceKind.Processing, "JPEG compression",
-                new[] { "JPEG75_420", "JPEG75_444", "JPEG85_420", "JPEG85_444", "JPEG95_420", "JPEG95_444" }.Select(id => new TraceClass(id, [id])).ToArray()),
-        ];
-        public static TraceTaskSpec? Find(string id) => All.FirstOrDefault(e => string.Equals(e.Id, id, StringComparison.OrdinalIgnoreCase));
-    }
-}
 
 namespace TraceProbe.Probes
 {
