@@ -38,6 +38,18 @@ internal sealed unsafe class SoftmaxObjective
 
     public int ParameterCount => Classes * (Dim + 1);
 
+    /// <summary>Mean loss over all rows of x, mean gradient into <paramref name="gradient"/> (for checks and tools).</summary>
+    public static double MeanLossAndGradient(ReadOnlySpan<float> x, int[] y, int dim, int classes, float[] parameters, float[] gradient, int threads)
+    {
+        fixed (float* px = x)
+        {
+            var objective = new SoftmaxObjective(px, y, dim, classes, threads);
+            double loss = objective.LossAndGradientSum(parameters, Enumerable.Range(0, y.Length).ToArray(), 0, y.Length, gradient);
+            TensorPrimitives.Multiply(gradient, 1f / y.Length, gradient);
+            return loss / y.Length;
+        }
+    }
+
     public ReadOnlySpan<float> Row(int i) => new(_x + (long)i * Dim, Dim);
 
     /// <summary>
