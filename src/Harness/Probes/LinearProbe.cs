@@ -1,0 +1,250 @@
+using System.Numerics.Tensors;
+
+namespace TraceProbe.Probes;
+
+/// <summary>Softmax regression (linear layer with bias, cross-entropy) on L2-normalised embeddings.</summary>
+public static class LinearProbe
+{
+    // Independent random streams, so that e.g. changing the number of trials leaves the split unchanged.
+    private const ulong SplitStream = 1, SearchStream = 2, TrainStream = 3;
+
+    /// <param name="x">Row-major [rows, dim] embeddings.</param>
+    /// <param name="y">One label in [0, classes) per row.</param>
+    public static unsafe ProbeModel Fit(ReadOnlySpan<float> x, ReadOnlySpan<int> y, int dim, int classes, ProbeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        int rows = SoftmaxKernels.RowCount(x.Length, dim, nameof(x));
+        if (y.Length != rows)
+            throw new ArgumentException($"y has {y.Length} labels for {rows} rows.", nameof(y));
+        if (rows == 0)
+            throw new ArgumentException("There are no training rows.", nameof(x));
+        int[] labels = y.ToArray();
+        for (int i = 0; i < rows; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes)
+                throw new ArgumentOutOfRangeException(nameof(y), $"Row {i} has label {labels[i]}, outside [0, {classes}).");
+        }
+
+        fixed (float* px = x)
+        {
+            var objective = new SoftmaxObjective(px, labels, dim, classes, options.EffectiveThreads);
+            return options.Protocol switch
+            {
+                ProbeProtocol.Fast => FitFast(objective, labels, options),
+                ProbeProtocol.Paper => FitPaper(objective, labels, options),
+                _ => throw new ArgumentOutOfRangeException(nameof(options), options.Protocol, "Unknown probe protocol."),
+            };
+        }
+    }
+
+    /// <summary>Top-1, mean per-class recall and confusion matrix of a probe on labelled embeddings.</summary>
+    public static ProbeResult Evaluate(ProbeModel model, ReadOnlySpan<float> x, ReadOnlySpan<int> y)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        int rows = SoftmaxKernels.RowCount(x.Length, model.Dim, nameof(x));
+        if (y.Length != rows)
+            throw new ArgumentException($"y has {y.Length} labels for {rows} rows.", nameof(y));
+        var predicted = new int[rows];
+        model.Predict(x, predicted);
+        return ProbeResult.FromPredictions(y, predicted, model.Classes);
+    }
+
+    private static ProbeModel FitFast(SoftmaxObjective objective, int[] labels, ProbeOptions options)
+    {
+        int[] all = Enumerable.Range(0, labels.Length).ToArray();
+        var theta = new double[objective.ParameterCount];
+        var lbfgs = new Lbfgs(theta.Length, options.Memory);
+        var trials = new List<ProbeTrial>();
+        double lambda, validationTop1 = double.NaN;
+
+        // Tolerance relative to the gradient at zero, so that it means the same whatever the data's scale.
+        var gradientAtZero = new double[theta.Length];
+        MeanObjective(objective, all, 0)(theta, gradientAtZero);
+        double tolerance = options.Tolerance * Math.Max(Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradientAtZero)), 1e-30);
+
+        if (options.Lambda is double fixedLambda)
+        {
+            lambda = fixedLambda;
+        }
+        else
+        {
+            var (train, validation) = StratifiedSplit.Split(labels, objective.Classes, options.ValidationFraction, new ProbeRandom(options.Seed, SplitStream));
+            RequireValidation(validation, "Set ProbeOptions.Lambda to skip the search.");
+            double[] path = LambdaPath(options);
+            double[] best = new double[theta.Length];
+            lambda = path[0];
+            int sinceBest = 0;
+            foreach (double l in path)
+            {
+                // Warm start: each point begins from the previous, stronger-regularised solution.
+                int iterations = lbfgs.Minimize(MeanObjective(objective, train, l), theta, options.MaxIterations, tolerance);
+                double top1 = objective.Top1(ToSingle(theta), validation);
+                trials.Add(new ProbeTrial(l, double.NaN, double.NaN, top1, iterations));
+                if (!(top1 <= validationTop1))
+                {
+                    validationTop1 = top1;
+                    lambda = l;
+                    theta.CopyTo(best, 0);
+                    sinceBest = 0;
+                }
+                else if (++sinceBest >= options.PathPatience)
+                {
+                    break;
+                }
+            }
+
+            best.CopyTo(theta, 0);
+        }
+
+        lbfgs.Minimize(MeanObjective(objective, all, lambda), theta, options.MaxIterations, tolerance);
+        float[] parameters = ToSingle(theta);
+        return new ProbeModel(objective.Dim, objective.Classes, Weights(objective, parameters), Bias(objective, parameters))
+        {
+            Protocol = ProbeProtocol.Fast,
+            Lambda = lambda,
+            ValidationTop1 = validationTop1,
+            Trials = trials,
+        };
+    }
+
+    private static ProbeModel FitPaper(SoftmaxObjective objective, int[] labels, ProbeOptions options)
+    {
+        int[] all = Enumerable.Range(0, labels.Length).ToArray();
+        var trials = new List<ProbeTrial>();
+        double learningRate, weightDecay, validationTop1 = double.NaN;
+        if (options.LearningRate is double fixedRate && options.WeightDecay is double fixedDecay)
+        {
+            (learningRate, weightDecay) = (fixedRate, fixedDecay);
+        }
+        else
+        {
+            var (train, validation) = StratifiedSplit.Split(labels, objective.Classes, options.ValidationFraction, new ProbeRandom(options.Seed, SplitStream));
+            RequireValidation(validation, "Set ProbeOptions.LearningRate and WeightDecay to skip the search.");
+
+            // Draw every trial up front so that the search points do not depend on the results.
+            var search = new ProbeRandom(options.Seed, SearchStream);
+            var points = new (double Rate, double Decay)[Math.Max(1, options.Trials)];
+            for (int t = 0; t < points.Length; t++)
+            {
+                points[t].Rate = options.LearningRate ?? search.NextLogUniform(options.LearningRateMin, options.LearningRateMax);
+                points[t].Decay = options.WeightDecay ?? search.NextLogUniform(options.WeightDecayMin, options.WeightDecayMax);
+            }
+
+            (learningRate, weightDecay) = points[0];
+            foreach (var (rate, decay) in points)
+            {
+                float[]? parameters = TrainSgd(objective, train, rate, decay, options);
+                double top1 = parameters is null ? 0 : objective.Top1(parameters, validation);
+                trials.Add(new ProbeTrial(double.NaN, rate, decay, top1, options.Epochs));
+                if (!(top1 <= validationTop1))
+                {
+                    (validationTop1, learningRate, weightDecay) = (top1, rate, decay);
+                }
+            }
+        }
+
+        float[] final = TrainSgd(objective, all, learningRate, weightDecay, options)
+            ?? throw new InvalidOperationException($"SGD diverged at learning rate {learningRate:g4}, weight decay {weightDecay:g4}; set ProbeOptions.LearningRate lower.");
+        return new ProbeModel(objective.Dim, objective.Classes, Weights(objective, final), Bias(objective, final))
+        {
+            Protocol = ProbeProtocol.Paper,
+            LearningRate = learningRate,
+            WeightDecay = weightDecay,
+            ValidationTop1 = validationTop1,
+            Trials = trials,
+        };
+    }
+
+    /// <summary>
+    /// The paper's training loop, as PyTorch runs it: nn.Linear initialisation U(±1/√dim), mini-batches of a
+    /// fresh shuffle each epoch (last batch kept), mean loss, weight decay added to the gradient of every
+    /// parameter, momentum buffer b = μ·b + g, step p −= lr_e·b with lr_e = lr·½(1 + cos(π·e/epochs)).
+    /// Returns null when the parameters stop being finite.
+    /// </summary>
+    private static float[]? TrainSgd(SoftmaxObjective objective, int[] rows, double learningRate, double weightDecay, ProbeOptions options)
+    {
+        // The same stream for every trial: trials differ only by their hyper-parameters.
+        var random = new ProbeRandom(options.Seed, TrainStream);
+        int p = objective.ParameterCount;
+        var parameters = new float[p];
+        float bound = 1f / MathF.Sqrt(objective.Dim);
+        for (int i = 0; i < p; i++)
+            parameters[i] = (float)((2 * random.NextDouble() - 1) * bound);
+        var gradient = new float[p];
+        var momentum = new float[p];
+        int[] order = (int[])rows.Clone();
+        int batch = Math.Max(1, options.BatchSize);
+        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            float rate = (float)(learningRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / options.Epochs)));
+            random.Shuffle(order);
+            for (int start = 0; start < order.Length; start += batch)
+            {
+                int count = Math.Min(batch, order.Length - start);
+                objective.LossAndGradientSum(parameters, order, start, count, gradient);
+                TensorPrimitives.Multiply(gradient, 1f / count, gradient);
+                TensorPrimitives.MultiplyAdd(parameters, (float)weightDecay, gradient, gradient);
+                TensorPrimitives.MultiplyAdd(momentum, (float)options.Momentum, gradient, momentum);
+                TensorPrimitives.MultiplyAdd(momentum, -rate, parameters, parameters);
+            }
+
+            if (!float.IsFinite(TensorPrimitives.Sum(parameters)))
+                return null;
+        }
+
+        return parameters;
+    }
+
+    /// <summary>Mean cross-entropy over rows + λ/2·‖W‖² (bias not penalised), in double for L-BFGS.</summary>
+    private static Lbfgs.Function MeanObjective(SoftmaxObjective objective, int[] rows, double lambda)
+    {
+        int weights = objective.Classes * objective.Dim;
+        var parameters = new float[objective.ParameterCount];
+        var gradient = new float[objective.ParameterCount];
+        return (theta, grad) =>
+        {
+            for (int i = 0; i < theta.Length; i++)
+                parameters[i] = (float)theta[i];
+            double loss = objective.LossAndGradientSum(parameters, rows, 0, rows.Length, gradient);
+            double scale = 1.0 / rows.Length, penalty = 0;
+            for (int i = 0; i < weights; i++)
+            {
+                grad[i] = gradient[i] * scale + lambda * theta[i];
+                penalty += theta[i] * theta[i];
+            }
+
+            for (int i = weights; i < theta.Length; i++)
+                grad[i] = gradient[i] * scale;
+            return loss * scale + 0.5 * lambda * penalty;
+        };
+    }
+
+    private static double[] LambdaPath(ProbeOptions options)
+    {
+        int steps = Math.Max(1, options.LambdaSteps);
+        var path = new double[steps];
+        double hi = Math.Log(options.LambdaMax), lo = Math.Log(options.LambdaMin);
+        for (int k = 0; k < steps; k++)
+            path[k] = steps == 1 ? options.LambdaMax : Math.Exp(hi + (lo - hi) * k / (steps - 1));
+        return path;
+    }
+
+    private static void RequireValidation(int[] validation, string hint)
+    {
+        if (validation.Length == 0)
+            throw new ArgumentException($"Too few training rows per class to hold out a validation split. {hint}");
+    }
+
+    private static float[] ToSingle(double[] theta)
+    {
+        var result = new float[theta.Length];
+        for (int i = 0; i < theta.Length; i++)
+            result[i] = (float)theta[i];
+        return result;
+    }
+
+    private static float[] Weights(SoftmaxObjective objective, float[] parameters) => parameters[..(objective.Classes * objective.Dim)];
+
+    private static float[] Bias(SoftmaxObjective objective, float[] parameters) => parameters[(objective.Classes * objective.Dim)..];
+}

@@ -1,0 +1,181 @@
+using System.Numerics.Tensors;
+
+namespace TraceProbe.Probes;
+
+/// <summary>
+/// Sums of cross-entropy and its gradient over a list of rows of pinned data. Rows are cut into fixed
+/// chunks whatever the thread count, each chunk writes its own partial sums, and the partials are added in
+/// chunk order, so results are bit-identical for any number of threads.
+/// Parameters are one vector: weights [classes, dim] then bias [classes].
+/// </summary>
+internal sealed unsafe class SoftmaxObjective
+{
+    /// <summary>Rows per chunk: enough work to amortise scheduling, small enough to balance two cores.</summary>
+    public const int ChunkRows = 256;
+
+    private readonly float* _x;
+    private readonly int[] _y;
+    private readonly ParallelOptions _parallel;
+    private float[] _partials = [];
+    private double[] _chunkLoss = [];
+
+    /// <param name="x">Pinned row-major [rows, dim]; must stay pinned while this object is used.</param>
+    public SoftmaxObjective(float* x, int[] y, int dim, int classes, int threads)
+    {
+        _x = x;
+        _y = y;
+        Dim = dim;
+        Classes = classes;
+        Threads = threads;
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
+    }
+
+    public int Dim { get; }
+
+    public int Classes { get; }
+
+    public int Threads { get; }
+
+    public int ParameterCount => Classes * (Dim + 1);
+
+    /// <summary>Mean loss over all rows of x, mean gradient into <paramref name="gradient"/> (for checks and tools).</summary>
+    public static double MeanLossAndGradient(ReadOnlySpan<float> x, int[] y, int dim, int classes, float[] parameters, float[] gradient, int threads)
+    {
+        fixed (float* px = x)
+        {
+            var objective = new SoftmaxObjective(px, y, dim, classes, threads);
+            double loss = objective.LossAndGradientSum(parameters, Enumerable.Range(0, y.Length).ToArray(), 0, y.Length, gradient);
+            TensorPrimitives.Multiply(gradient, 1f / y.Length, gradient);
+            return loss / y.Length;
+        }
+    }
+
+    public ReadOnlySpan<float> Row(int i) => new(_x + (long)i * Dim, Dim);
+
+    /// <summary>
+    /// Returns Σ loss over rows[start..start+count) and writes Σ gradient into <paramref name="gradient"/>.
+    /// </summary>
+    public double LossAndGradientSum(float[] parameters, int[] rows, int start, int count, float[] gradient)
+    {
+        int p = ParameterCount;
+        int chunks = (count + ChunkRows - 1) / ChunkRows;
+        if (_chunkLoss.Length < chunks)
+        {
+            _chunkLoss = new double[chunks];
+            _partials = new float[(long)chunks * p];
+        }
+
+        if (Threads == 1 || chunks == 1)
+        {
+            for (int k = 0; k < chunks; k++)
+                RunChunk(k, parameters, rows, start, count);
+        }
+        else
+        {
+            Parallel.For(0, chunks, _parallel, k => RunChunk(k, parameters, rows, start, count));
+        }
+
+        // Fixed-order reduction: the same sums whatever thread ran which chunk.
+        double loss = 0;
+        Array.Copy(_partials, 0, gradient, 0, p);
+        loss += _chunkLoss[0];
+        for (int k = 1; k < chunks; k++)
+        {
+            TensorPrimitives.Add(gradient.AsSpan(0, p), _partials.AsSpan(k * p, p), gradient.AsSpan(0, p));
+            loss += _chunkLoss[k];
+        }
+
+        return loss;
+    }
+
+    private void RunChunk(int k, float[] parameters, int[] rows, int start, int count)
+    {
+        int p = ParameterCount;
+        int first = start + k * ChunkRows;
+        int n = Math.Min(ChunkRows, start + count - first);
+        Span<float> g = _partials.AsSpan(k * p, p);
+        g.Clear();
+        _chunkLoss[k] = ChunkLossAndGradient(parameters, rows.AsSpan(first, n), g);
+    }
+
+    private double ChunkLossAndGradient(ReadOnlySpan<float> parameters, ReadOnlySpan<int> rows, Span<float> g)
+    {
+        int dim = Dim, classes = Classes;
+        ReadOnlySpan<float> w = parameters[..(classes * dim)];
+        ReadOnlySpan<float> b = parameters.Slice(classes * dim, classes);
+        Span<float> gw = g[..(classes * dim)];
+        Span<float> gb = g.Slice(classes * dim, classes);
+        int blockValues = BlockKernels.Rows * classes;
+        Span<float> z = blockValues <= 1024 ? stackalloc float[blockValues] : new float[blockValues];
+        Span<int> labels = stackalloc int[BlockKernels.Rows];
+        double loss = 0;
+        int full = rows.Length - rows.Length % BlockKernels.Rows;
+        for (int r = 0; r < full; r += BlockKernels.Rows)
+        {
+            ReadOnlySpan<float> x0 = Row(rows[r]), x1 = Row(rows[r + 1]), x2 = Row(rows[r + 2]), x3 = Row(rows[r + 3]);
+            BlockKernels.Logits(x0, x1, x2, x3, w, b, z);
+            labels[0] = _y[rows[r]];
+            labels[1] = _y[rows[r + 1]];
+            labels[2] = _y[rows[r + 2]];
+            labels[3] = _y[rows[r + 3]];
+            loss += SoftmaxKernels.SoftmaxCrossEntropyRows(z, classes, labels);
+            for (int k = 0; k < BlockKernels.Rows; k++)
+                TensorPrimitives.Add(gb, z.Slice(k * classes, classes), gb);
+
+            BlockKernels.AddOuter(z, x0, x1, x2, x3, gw, classes);
+        }
+
+        // The last rows that do not fill a block.
+        Span<float> zr = z[..classes];
+        for (int r = full; r < rows.Length; r++)
+        {
+            ReadOnlySpan<float> row = Row(rows[r]);
+            SoftmaxKernels.Logits(row, w, b, zr);
+            loss += SoftmaxKernels.SoftmaxCrossEntropy(zr, _y[rows[r]]);
+            SoftmaxKernels.AddOuter(zr, row, gw);
+            TensorPrimitives.Add(gb, zr, gb);
+        }
+
+        return loss;
+    }
+
+    /// <summary>Share of rows[..] whose predicted class equals the label.</summary>
+    public double Top1(float[] parameters, int[] rows)
+    {
+        if (rows.Length == 0)
+            return double.NaN;
+        int chunks = (rows.Length + ChunkRows - 1) / ChunkRows;
+        var correct = new int[chunks];
+        Action<int> body = k =>
+        {
+            int first = k * ChunkRows;
+            int n = Math.Min(ChunkRows, rows.Length - first);
+            ReadOnlySpan<float> w = parameters.AsSpan(0, Classes * Dim);
+            ReadOnlySpan<float> b = parameters.AsSpan(Classes * Dim, Classes);
+            Span<float> z = Classes <= 256 ? stackalloc float[Classes] : new float[Classes];
+            int hits = 0;
+            foreach (int i in rows.AsSpan(first, n))
+            {
+                SoftmaxKernels.Logits(Row(i), w, b, z);
+                if (SoftmaxKernels.ArgMax(z) == _y[i])
+                    hits++;
+            }
+
+            correct[k] = hits;
+        };
+        if (Threads == 1 || chunks == 1)
+        {
+            for (int k = 0; k < chunks; k++)
+                body(k);
+        }
+        else
+        {
+            Parallel.For(0, chunks, _parallel, body);
+        }
+
+        long total = 0;
+        foreach (int c in correct)
+            total += c;
+        return (double)total / rows.Length;
+    }
+}
