@@ -83,14 +83,15 @@ public static class ProcessingProbeExperiment
         progress?.Report(new StageProgress("probe", 1, 1));
 
         var classes = task.Classes.Select(c => c.Id).ToArray();
-        var confusion = Enumerable.Range(0, classes.Length)
-            .Select(r => Enumerable.Range(0, classes.Length).Select(c => result.Confusion[r, c]).ToArray()).ToArray();
+        var confusion = result.Confusion;
         var details = new SortedDictionary<string, string>
         {
             ["protocol"] = options.Probe.Protocol.ToString().ToLowerInvariant(),
             ["train_photos"] = train.Select(i => i.Photo).Distinct().Count().ToString(),
             ["test_photos"] = test.Select(i => i.Photo).Distinct().Count().ToString(),
             ["model_sha256"] = ModelHash.Sha256(encoder.ModelPath),
+            ["lambda"] = model.Lambda.ToString("g3"),
+            ["validation_top1"] = model.ValidationTop1.ToString("0.###"),
         };
         SummaryRecord Record(string metric, double value, int[][]? matrix = null) => new()
         {
