@@ -1,30 +1,10 @@
-using System.CommandLine;
 using TraceProbe.Cli;
 
-var root = new RootCommand("traceprobe: what visual encoders know about how an image was processed and captured.")
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    RunCommand.Create(),
-    EncodersCommand.Create(),
+    // First Ctrl+C stops cleanly (finished chunks stay cached); a second one kills.
+    e.Cancel = !cancel.IsCancellationRequested;
+    cancel.Cancel();
 };
-
-var parse = root.Parse(args);
-if (parse.Errors.Count > 0)
-{
-    foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
-    Console.Error.WriteLine("Run `traceprobe --help` (or `traceprobe <command> --help`) for usage.");
-    return ExitCodes.Usage;
-}
-try
-{
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-}
-catch (UsageException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return ExitCodes.Usage;
-}
-catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return ExitCodes.Failure;
-}
+return await TraceProbeApp.RunAsync(args, cancel.Token);

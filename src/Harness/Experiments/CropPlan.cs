@@ -22,7 +22,7 @@ public sealed record TraceItem(int Index, int Photo, int Crop, RelativeCrop Regi
 public sealed record CropPlanOptions
 {
     /// <summary>Training photos give this many crops, each under one class drawn uniformly.</summary>
-    public int TrainCropsPerPhoto { get; init; } = 40;
+    public int TrainCropsPerPhoto { get; init; } = 120;
     /// <summary>Held-out photos give this many crops, each under every class.</summary>
     public int TestCropsPerPhoto { get; init; } = 12;
     /// <summary>Fraction of photos held out for testing (split by photo: no photo on both sides).</summary>
