@@ -15,63 +15,16 @@ public static class RunCommand
 {
     public static Command Create()
     {
-        var encoders = new Option<string[]>("--encoders") { Description = "Encoder ids to run (see `traceprobe encoders`). Default: every installed encoder.", AllowMultipleArgumentsPerToken = true };
-        var tasks = new Option<string[]>("--tasks") { Description = "Trace task ids. Default: every processing task in encoders.json.", AllowMultipleArgumentsPerToken = true };
-        var images = new Option<string?>("--images") { Description = "Folder of source photos. Default: the photos bundled with the program." };
-        var output = CommonOptions.Out();
-        var seed = CommonOptions.Seed();
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
-        var models = CommonOptions.Models();
-        var quiet = CommonOptions.Quiet();
-        var batch = new Option<int>("--batch-size") { Description = "Images per ONNX Runtime call (models with a fixed batch of 1 run one at a time).", DefaultValueFactory = _ => 8 };
-        var trainCrops = new Option<int>("--train-crops") { Description = "Random crops per training photo, each under one random class.", DefaultValueFactory = _ => new CropPlanOptions().TrainCropsPerPhoto };
-        var testCrops = new Option<int>("--test-crops") { Description = "Random crops per held-out photo, each under every class.", DefaultValueFactory = _ => new CropPlanOptions().TestCropsPerPhoto };
-        var protocol = new Option<ProbeProtocol>("--protocol") { Description = "Probe training: fast (default, convex full-batch solver) or paper (SGD + hyper-parameter search as in the paper).", DefaultValueFactory = _ => ProbeProtocol.Fast };
-
-        var command = new Command("run", "Run the trace probes for the chosen encoders and tasks; writes summary.json and report.md.\n\nExample: traceprobe run --encoders resnet18 --tasks jpeg --out results")
-        {
-            encoders, tasks, images, output, seed, device, threads, models, batch, trainCrops, testCrops, protocol, quiet,
-        };
-        command.SetAction(async (parse, cancel) =>
-        {
-            var settings = new RunSettings
-            {
-                Encoders = parse.GetValue(encoders) ?? [],
-                Tasks = parse.GetValue(tasks) ?? [],
-                Images = parse.GetValue(images),
-                Out = parse.GetValue(output)!,
-                Seed = parse.GetValue(seed),
-                Device = parse.GetValue(device)!,
-                Threads = parse.GetValue(threads),
-                Models = parse.GetValue(models),
-                BatchSize = parse.GetValue(batch),
-                Crops = new CropPlanOptions { TrainCropsPerPhoto = parse.GetValue(trainCrops), TestCropsPerPhoto = parse.GetValue(testCrops) },
-                Protocol = parse.GetValue(protocol),
-                Quiet = parse.GetValue(quiet),
-            };
-            return await ExecuteAsync(settings, cancel);
-        });
+        var job = new JobOptions();
+        var protocol = new Option<ProbeProtocol>("--protocol") { Description = "Probe training: Fast (default; full-batch L-BFGS along a regularisation path) or Paper (SGD with momentum and a hyper-parameter search, as in the paper).", DefaultValueFactory = _ => ProbeProtocol.Fast };
+        var command = new Command("run", "Run the trace probes for the chosen encoders and tasks; writes summary.json, report.md and the embeddings. Finished embeddings are cached under --out, so an interrupted run resumes.\n\nExample: traceprobe run --encoders resnet18 --tasks jpeg --out results");
+        job.AddTo(command);
+        command.Options.Add(protocol);
+        command.SetAction(async (parse, cancel) => await ExecuteAsync(job.Read(parse) with { Protocol = parse.GetValue(protocol) }, cancel));
         return command;
     }
 
-    public sealed record RunSettings
-    {
-        public IReadOnlyList<string> Encoders { get; init; } = [];
-        public IReadOnlyList<string> Tasks { get; init; } = [];
-        public string? Images { get; init; }
-        public string Out { get; init; } = "results";
-        public ulong Seed { get; init; }
-        public string Device { get; init; } = "cpu";
-        public int Threads { get; init; }
-        public string? Models { get; init; }
-        public int BatchSize { get; init; } = 8;
-        public CropPlanOptions Crops { get; init; } = new();
-        public ProbeProtocol Protocol { get; init; }
-        public bool Quiet { get; init; }
-    }
-
-    public static async Task<int> ExecuteAsync(RunSettings s, CancellationToken cancel = default)
+    public static async Task<int> ExecuteAsync(JobSettings s, CancellationToken cancel = default)
     {
         var modelsFolder = ModelsFolder.Resolve(s.Models);
         var encoderSpecs = CommonOptions.SelectEncoders(s.Encoders, modelsFolder, s.Quiet);
@@ -85,17 +38,15 @@ public static class RunCommand
 
         foreach (var spec in encoderSpecs)
         {
-            using var encoder = new OnnxEncoder(spec, modelsFolder, new EncoderRuntimeOptions { Device = s.Device, IntraOpThreads = s.Threads });
+            using var encoder = new OnnxEncoder(spec, modelsFolder, new EncoderRuntimeOptions
+            {
+                Device = s.Device,
+                IntraOpThreads = s.Threads,
+                Log = s.Quiet ? null : Console.Error.WriteLine,
+            });
             foreach (var task in taskSpecs)
             {
-                var options = new ProcessingProbeOptions
-                {
-                    Seed = s.Seed,
-                    Crops = s.Crops,
-                    Probe = new ProbeOptions { Protocol = s.Protocol, Seed = s.Seed },
-                    Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize },
-                    Cache = new EmbeddingCache(Path.Combine(s.Out, "cache")),
-                };
+                var options = ProbeOptionsOf(s, new EmbeddingCache(Path.Combine(s.Out, "cache")));
                 var outcome = await display.RunAsync($"{spec.Id}/{task.Id}",
                     progress => ProcessingProbeExperiment.RunAsync(encoder, task, photos, options, progress, cancel));
                 records.AddRange(outcome.Records);
@@ -133,6 +84,16 @@ public static class RunCommand
         if (!s.Quiet) PrintTable(summary, summaryPath, reportPath);
         return ExitCodes.Success;
     }
+
+    /// <summary>The experiment options a job's settings stand for (shared by `run` and `embed`).</summary>
+    public static ProcessingProbeOptions ProbeOptionsOf(JobSettings s, EmbeddingCache cache) => new()
+    {
+        Seed = s.Seed,
+        Crops = s.Crops,
+        Probe = new ProbeOptions { Protocol = s.Protocol, Seed = s.Seed },
+        Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize, ChunkSize = s.ChunkSize },
+        Cache = cache,
+    };
 
     private static void PrintTable(Summary summary, string summaryPath, string reportPath)
     {

@@ -11,6 +11,8 @@ public static class TraceProbeApp
         RunCommand.Create(),
         EncodersCommand.Create(),
         ProcessCommand.Create(),
+        EmbedCommand.Create(),
+        MergeCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancel = default)

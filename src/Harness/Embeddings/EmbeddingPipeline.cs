@@ -216,7 +216,8 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
         return new EmbeddingSet(values, dim, items.Select(i => i.Key).ToList(), items.Select(i => i.Processing).ToList(), metadata);
     }
 
-    private static string?[] MissingOf(EmbeddingSet entry)
+    /// <summary>Per item of a cache entry: why it could not be made, or null.</summary>
+    public static string?[] MissingOf(EmbeddingSet entry)
     {
         var missing = new string?[entry.Count];
         if (entry.Metadata.TryGetValue("missing", out var json))

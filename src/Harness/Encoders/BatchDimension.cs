@@ -13,15 +13,15 @@ public static class BatchDimension
     /// <summary>The model's bytes with the leading dimension of every input, output and value made symbolic.</summary>
     public static byte[] MakeSymbolic(string modelPath)
     {
-        var model = ModelProto.Parser.ParseFromFile(modelPath);
+        var model = Parse(modelPath);
         model.Graph.SetDim();
         return model.ToByteArray();
     }
 
-    /// <summary>Whether the graph has nodes that can hard-code the batch size (Reshape with a constant shape…).</summary>
-    public static bool HasShapeConstants(string modelPath)
+    /// <summary>Opened for shared reading: several sessions (threads or processes) may load one file at once.</summary>
+    private static ModelProto Parse(string modelPath)
     {
-        var model = ModelProto.Parser.ParseFromFile(modelPath);
-        return model.Graph.Node.Any(n => n.OpType is "Reshape" or "Expand" or "Tile" or "ConstantOfShape");
+        using var stream = new FileStream(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return ModelProto.Parser.ParseFrom(stream);
     }
 }

@@ -21,6 +21,9 @@ public sealed record ProcessingProbeOptions
     public EmbeddingCache? Cache { get; init; }
 }
 
+/// <summary>The embedding work of a processing task, its items, and the metadata of its embeddings file.</summary>
+public sealed record ProcessingPlan(EmbeddingRequest Request, IReadOnlyList<TraceItem> Items, IReadOnlyDictionary<string, string> Metadata);
+
 /// <summary>The result of one processing task for one encoder: summary records, skipped inputs, the embeddings.</summary>
 public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IReadOnlyList<SkippedInput> Skipped, EmbeddingSet Embeddings);
 
@@ -31,8 +34,7 @@ public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IRe
 public static class ProcessingProbeExperiment
 {
     /// <summary>The embedding work of a processing task: its items in plan order and how each is rendered.</summary>
-    public static EmbeddingRequest Plan(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos,
-        ProcessingProbeOptions options, out IReadOnlyList<TraceItem> items)
+    public static ProcessingPlan Plan(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos, ProcessingProbeOptions options)
     {
         if (task.Kind != TraceKind.Processing)
             throw new ArgumentException($"Task '{task.Id}' is an {task.Kind} task, not a processing task.", nameof(task));
@@ -57,17 +59,23 @@ public static class ProcessingProbeExperiment
                 tensorizer.Tensorize(input, tensor);
         }
 
-        items = plan;
         var planned = plan.Select(i => new PlannedItem($"{photos[i.Photo].Key}#crop{i.Crop}", i.Photo,
             string.Join("+", task.Classes[i.Label].Ops))).ToList();
         var recipe = $"processing-probe/1;seed={options.Seed};crops={options.Crops};task={task.Id}";
-        return new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe);
+        var metadata = new SortedDictionary<string, string>
+        {
+            ["encoder"] = encoder.Spec.Id,
+            ["task"] = task.Id,
+            ["seed"] = options.Seed.ToString(),
+            ["split"] = System.Text.Json.JsonSerializer.Serialize(plan.Select(i => i.IsTest ? "test" : "train")),
+        };
+        return new ProcessingPlan(new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe), plan, metadata);
     }
 
     public static async Task<ExperimentOutcome> RunAsync(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos,
         ProcessingProbeOptions options, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
     {
-        var request = Plan(encoder, task, photos, options, out var items);
+        var (request, items, metadata) = Plan(encoder, task, photos, options);
         var output = await new EmbeddingPipeline(encoder, options.Pipeline, options.Cache).RunAsync(request, Shard.All, progress, cancel);
 
         var dim = encoder.Dim;
@@ -109,15 +117,8 @@ public static class ProcessingProbeExperiment
             Confusion = matrix,
             Details = details,
         };
-        var split = items.Select(i => i.IsTest ? "test" : "train").ToArray();
         var embeddings = new EmbeddingSet(output.Embeddings, dim, request.Items.Select(i => i.Key).ToList(),
-            request.Items.Select(i => i.Processing).ToList(), new Dictionary<string, string>
-            {
-                ["encoder"] = encoder.Spec.Id,
-                ["task"] = task.Id,
-                ["split"] = System.Text.Json.JsonSerializer.Serialize(split),
-                ["done"] = System.Text.Json.JsonSerializer.Serialize(output.Done),
-            });
+            request.Items.Select(i => i.Processing).ToList(), ShardMerge.Metadata(metadata, output.Done));
         return new ExperimentOutcome(
             [Record("top1", result.Top1, confusion), Record("mean_per_class_recall", result.MeanPerClassRecall)],
             output.Skipped, embeddings);

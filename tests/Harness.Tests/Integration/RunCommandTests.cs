@@ -19,7 +19,7 @@ public sealed class RunCommandTests
         File.WriteAllText(Path.Combine(images, "broken.jpg"), "not a jpeg");
         var output = TestData.TempFolder("results");
 
-        var exit = await RunCommand.ExecuteAsync(new RunCommand.RunSettings
+        var exit = await RunCommand.ExecuteAsync(new JobSettings
         {
             Encoders = ["resnet18"],
             Tasks = ["jpeg"],
@@ -57,7 +57,7 @@ public sealed class RunCommandTests
     [Fact]
     public async Task An_unknown_encoder_is_a_usage_error_naming_it()
     {
-        var error = await Assert.ThrowsAsync<UsageException>(() => RunCommand.ExecuteAsync(new RunCommand.RunSettings
+        var error = await Assert.ThrowsAsync<UsageException>(() => RunCommand.ExecuteAsync(new JobSettings
         {
             Encoders = ["no-such-encoder"],
             Quiet = true,

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using TraceProbe.Experiments;
+using TraceProbe.Probes;
+
+namespace TraceProbe.Cli;
+
+/// <summary>What a job runs on and how: shared by `run` and `embed`, so that both plan identical work.</summary>
+public sealed record JobSettings
+{
+    public IReadOnlyList<string> Encoders { get; init; } = [];
+    public IReadOnlyList<string> Tasks { get; init; } = [];
+    public string? Images { get; init; }
+    public string Out { get; init; } = "results";
+    public ulong Seed { get; init; }
+    public string Device { get; init; } = "cpu";
+    public int Threads { get; init; }
+    public string? Models { get; init; }
+    public int BatchSize { get; init; } = 8;
+    public int ChunkSize { get; init; } = 64;
+    public CropPlanOptions Crops { get; init; } = new();
+    public ProbeProtocol Protocol { get; init; }
+    public bool Quiet { get; init; }
+}
+
+/// <summary>The options that fill <see cref="JobSettings"/>, named and explained once.</summary>
+public sealed class JobOptions
+{
+    public Option<string[]> Encoders { get; } = new("--encoders") { Description = "Encoder ids (see `traceprobe encoders`), space- or comma-separated. Default: every installed encoder.", AllowMultipleArgumentsPerToken = true };
+    public Option<string[]> Tasks { get; } = new("--tasks") { Description = "Trace task ids from encoders.json. Default: every processing task.", AllowMultipleArgumentsPerToken = true };
+    public Option<string?> Images { get; } = new("--images") { Description = "Folder of source photos (searched recursively). Default: the photos bundled with the program." };
+    public Option<string> Out { get; } = CommonOptions.Out();
+    public Option<ulong> Seed { get; } = CommonOptions.Seed();
+    public Option<string> Device { get; } = CommonOptions.Device();
+    public Option<int> Threads { get; } = CommonOptions.Threads();
+    public Option<string?> Models { get; } = CommonOptions.Models();
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per ONNX Runtime call.", DefaultValueFactory = _ => 8 };
+    public Option<int> TrainCrops { get; } = new("--train-crops") { Description = "Random crops per training photo, each under one random class.", DefaultValueFactory = _ => new CropPlanOptions().TrainCropsPerPhoto };
+    public Option<int> TestCrops { get; } = new("--test-crops") { Description = "Random crops per held-out photo, each under every class.", DefaultValueFactory = _ => new CropPlanOptions().TestCropsPerPhoto };
+    public Option<int> ChunkSize { get; } = new("--chunk-size") { Description = "Items per cache entry (the unit of resuming and of sharding).", DefaultValueFactory = _ => 64 };
+    public Option<bool> Quiet { get; } = CommonOptions.Quiet();
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Encoders, Tasks, Images, Out, Seed, Device, Threads, Models, BatchSize, ChunkSize, TrainCrops, TestCrops, Quiet })
+            command.Options.Add(option);
+    }
+
+    public JobSettings Read(ParseResult parse)
+    {
+        var batch = parse.GetValue(BatchSize);
+        if (batch < 1) throw new UsageException($"--batch-size {batch}: must be at least 1.");
+        var chunk = parse.GetValue(ChunkSize);
+        if (chunk < 1) throw new UsageException($"--chunk-size {chunk}: must be at least 1.");
+        var train = parse.GetValue(TrainCrops);
+        var test = parse.GetValue(TestCrops);
+        if (train < 1 || test < 1) throw new UsageException("--train-crops and --test-crops must be at least 1.");
+        return new JobSettings
+        {
+            Encoders = parse.GetValue(Encoders) ?? [],
+            Tasks = parse.GetValue(Tasks) ?? [],
+            Images = parse.GetValue(Images),
+            Out = parse.GetValue(Out)!,
+            Seed = parse.GetValue(Seed),
+            Device = parse.GetValue(Device)!,
+            Threads = parse.GetValue(Threads),
+            Models = parse.GetValue(Models),
+            BatchSize = batch,
+            ChunkSize = chunk,
+            Crops = new CropPlanOptions { TrainCropsPerPhoto = train, TestCropsPerPhoto = test },
+            Quiet = parse.GetValue(Quiet),
+        };
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using TraceProbe.Results;
+
+namespace TraceProbe.Embeddings;
+
+/// <summary>
+/// What one shard of an embedding job produced: the cache entries of its chunks, in plan order. `merge` joins
+/// the manifests of all shards into one embeddings file, identical to a single-machine run's.
+/// </summary>
+public sealed record ShardManifest
+{
+    public const string SchemaId = "traceprobe.shard/1";
+
+    public string Schema { get; init; } = SchemaId;
+    /// <summary>The job, e.g. "resnet18/jpeg".</summary>
+    public required string Name { get; init; }
+    public required int ShardIndex { get; init; }
+    public required int ShardCount { get; init; }
+    /// <summary>Chunks of the whole plan (all shards).</summary>
+    public required int ChunkCount { get; init; }
+    public required int ItemCount { get; init; }
+    public required IReadOnlyList<ManifestChunk> Chunks { get; init; }
+    /// <summary>Metadata of the merged file (same in every shard).</summary>
+    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+    public IReadOnlyList<SkippedInput> Skipped { get; init; } = [];
+
+    public sealed record ManifestChunk(int Index, int Start, int Count, string Key);
+
+    public static string FileName(Shard shard) => $"shard-{shard.Index}-of-{shard.Count}.json";
+
+    public void Write(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var tmp = path + ".tmp-" + Environment.ProcessId;
+        File.WriteAllText(tmp, JsonSerializer.Serialize(this, Summary.JsonOptions));
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public static ShardManifest Read(string path)
+    {
+        var manifest = JsonSerializer.Deserialize<ShardManifest>(File.ReadAllText(path), Summary.JsonOptions)
+            ?? throw new InvalidDataException($"{path}: empty manifest.");
+        if (manifest.Schema != SchemaId)
+            throw new InvalidDataException($"{path}: schema '{manifest.Schema}', expected '{SchemaId}'.");
+        return manifest;
+    }
+}

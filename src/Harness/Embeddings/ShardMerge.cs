@@ -1,0 +1,54 @@
+using System.Text.Json;
+using TraceProbe.Results;
+
+namespace TraceProbe.Embeddings;
+
+/// <summary>Joins the chunks listed by every shard's manifest into the job's embeddings file.</summary>
+public static class ShardMerge
+{
+    /// <summary>Merges the manifests in <paramref name="manifestFolder"/>; throws naming what is missing.</summary>
+    public static (EmbeddingSet Set, IReadOnlyList<SkippedInput> Skipped) Merge(string manifestFolder, EmbeddingCache cache)
+    {
+        var manifests = Directory.EnumerateFiles(manifestFolder, "shard-*-of-*.json").Order(StringComparer.Ordinal)
+            .Select(ShardManifest.Read).ToList();
+        if (manifests.Count == 0) throw new InvalidDataException($"{manifestFolder}: no shard manifests (shard-i-of-N.json).");
+        var first = manifests[0];
+        var counts = manifests.Select(m => m.ShardCount).Distinct().ToList();
+        if (counts.Count > 1)
+            throw new InvalidDataException($"{manifestFolder}: manifests of different shard counts ({string.Join(", ", counts)}); remove the stale ones.");
+        var missingShards = Enumerable.Range(0, first.ShardCount).Except(manifests.Select(m => m.ShardIndex)).ToList();
+        if (missingShards.Count > 0)
+            throw new InvalidDataException($"{manifestFolder}: shard(s) {string.Join(", ", missingShards.Select(i => $"{i}/{first.ShardCount}"))} have not finished; run them, then merge again.");
+
+        var chunks = manifests.SelectMany(m => m.Chunks).OrderBy(c => c.Index).ToList();
+        if (chunks.Count != first.ChunkCount || chunks.Select((c, i) => c.Index != i).Any(b => b))
+            throw new InvalidDataException($"{manifestFolder}: the manifests list {chunks.Count} of {first.ChunkCount} chunks; rerun the shards.");
+
+        float[]? embeddings = null;
+        var dim = 0;
+        var done = new bool[first.ItemCount];
+        var keys = new List<string>(first.ItemCount);
+        var processing = new List<string>(first.ItemCount);
+        foreach (var chunk in chunks)
+        {
+            if (!cache.TryRead(chunk.Key, out var entry))
+                throw new InvalidDataException($"{cache.PathOf(chunk.Key)}: chunk {chunk.Index} of {first.Name} is missing or damaged; rerun shard {chunk.Index % first.ShardCount}/{first.ShardCount}.");
+            if (embeddings is null)
+            {
+                dim = entry!.Dim;
+                embeddings = new float[(long)first.ItemCount * dim];
+            }
+            entry!.Embeddings.AsSpan().CopyTo(embeddings.AsSpan(chunk.Start * dim));
+            var missing = EmbeddingPipeline.MissingOf(entry);
+            for (var i = 0; i < chunk.Count; i++) done[chunk.Start + i] = missing[i] is null;
+            keys.AddRange(entry.Keys);
+            processing.AddRange(entry.Processing);
+        }
+        var skipped = manifests.SelectMany(m => m.Skipped).Distinct().OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
+        return (new EmbeddingSet(embeddings ?? [], dim, keys, processing, Metadata(first.Metadata, done)), skipped);
+    }
+
+    /// <summary>The merged file's metadata: the job's own plus which items are usable.</summary>
+    public static IReadOnlyDictionary<string, string> Metadata(IReadOnlyDictionary<string, string> job, bool[] done) =>
+        new SortedDictionary<string, string>(job.ToDictionary()) { ["done"] = JsonSerializer.Serialize(done) };
+}

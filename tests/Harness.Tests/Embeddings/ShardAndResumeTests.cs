@@ -1,0 +1,105 @@
+using TraceProbe.Cli;
+using TraceProbe.Embeddings;
+using TraceProbe.Tests.Support;
+
+namespace TraceProbe.Tests.Embeddings;
+
+/// <summary>
+/// Work split over shards, or interrupted by kill -9 and resumed, gives byte-identical embeddings files
+/// to one uninterrupted run.
+/// </summary>
+public sealed class ShardAndResumeTests
+{
+    private static string SmallPhotoFolder(int count)
+    {
+        var images = TestData.TempFolder("photos");
+        foreach (var photo in TestData.Photos.Take(count))
+            File.Copy(photo.Path, Path.Combine(images, Path.GetFileName(photo.Path)));
+        return images;
+    }
+
+    private static JobSettings Job(string images, string output, int trainCrops) => new()
+    {
+        Encoders = ["resnet18"],
+        Tasks = ["jpeg"],
+        Images = images,
+        Out = output,
+        Seed = 5,
+        BatchSize = 4,
+        ChunkSize = 8,
+        Crops = new() { TrainCropsPerPhoto = trainCrops, TestCropsPerPhoto = 1 },
+        Quiet = true,
+    };
+
+    private static string[] Args(string images, string output, int trainCrops, string shard) =>
+    [
+        "embed", "--encoders", "resnet18", "--tasks", "jpeg", "--images", images, "--out", output, "--seed", "5",
+        "--batch-size", "4", "--chunk-size", "8", "--train-crops", trainCrops.ToString(), "--test-crops", "1",
+        "--shard", shard, "--quiet",
+    ];
+
+    private static byte[] Merged(string output)
+    {
+        Assert.Equal(0, MergeCommand.Execute(output, null, quiet: true));
+        return File.ReadAllBytes(Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors"));
+    }
+
+    [Fact]
+    public async Task Three_shards_merged_equal_a_single_run()
+    {
+        var images = SmallPhotoFolder(4);
+        var single = TestData.TempFolder("single");
+        await EmbedCommand.ExecuteAsync(Job(images, single, 4), Shard.All);
+        var expected = Merged(single);
+
+        var sharded = TestData.TempFolder("sharded");
+        for (var i = 0; i < 3; i++)
+            await EmbedCommand.ExecuteAsync(Job(images, sharded, 4), new Shard(i, 3));
+        Assert.Equal(expected, Merged(sharded));
+
+        var set = SafetensorsFile.Read(Path.Combine(sharded, "embeddings", "resnet18", "jpeg.safetensors"));
+        // 4 photos: 3 train × 4 crops + 1 test × 1 crop × 6 classes.
+        Assert.Equal(18, set.Count);
+        Assert.Equal(512, set.Dim);
+    }
+
+    [Fact]
+    public async Task Merge_names_a_missing_shard()
+    {
+        var images = SmallPhotoFolder(3);
+        var output = TestData.TempFolder("partial");
+        await EmbedCommand.ExecuteAsync(Job(images, output, 4), new Shard(0, 2));
+        var error = Assert.Throws<InvalidDataException>(() => MergeCommand.Execute(output, null, quiet: true));
+        Assert.Contains("1/2", error.Message);
+    }
+
+    [Fact]
+    public async Task A_run_killed_midway_resumes_to_the_same_embeddings()
+    {
+        var images = SmallPhotoFolder(6);
+        const int trainCrops = 12;
+        var reference = TestData.TempFolder("uninterrupted");
+        await EmbedCommand.ExecuteAsync(Job(images, reference, trainCrops), Shard.All);
+        var expected = Merged(reference);
+
+        var output = TestData.TempFolder("killed");
+        var cache = Path.Combine(output, "cache");
+        using (var process = TraceProbeProcess.Start(Args(images, output, trainCrops, "0/1")))
+        {
+            // Wait until some chunks are finished but not all (the job has 11 chunks), then kill -9.
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (DateTime.UtcNow < deadline && !process.HasExited &&
+                   (!Directory.Exists(cache) || Directory.EnumerateFiles(cache, "*.safetensors", SearchOption.AllDirectories).Count() < 3))
+                await Task.Delay(50);
+            Assert.False(process.HasExited, "the run finished before it could be killed; give it more work");
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        var finishedBefore = Directory.EnumerateFiles(cache, "*.safetensors", SearchOption.AllDirectories).Count();
+        Assert.InRange(finishedBefore, 3, 10);
+        Assert.False(File.Exists(Path.Combine(output, "shards", "resnet18", "jpeg", "shard-0-of-1.json")));
+
+        Assert.Equal(0, await TraceProbeProcess.RunAsync(Args(images, output, trainCrops, "0/1")));
+        Assert.Equal(expected, Merged(output));
+    }
+}
