@@ -76,12 +76,8 @@ public static class RunCommand
             Records = records,
             Skipped = skipped,
         };
-        Directory.CreateDirectory(s.Out);
-        var summaryPath = Path.Combine(s.Out, "summary.json");
-        var reportPath = Path.Combine(s.Out, "report.md");
-        summary.Write(summaryPath);
-        File.WriteAllText(reportPath, MarkdownReport.Render(summary));
-        if (!s.Quiet) PrintTable(summary, summaryPath, reportPath);
+        var written = ReportWriter.Write(summary, s.Out);
+        if (!s.Quiet) PrintTable(summary, written);
         return ExitCodes.Success;
     }
 
@@ -95,7 +91,7 @@ public static class RunCommand
         Cache = cache,
     };
 
-    private static void PrintTable(Summary summary, string summaryPath, string reportPath)
+    private static void PrintTable(Summary summary, ReportWriter.Written written)
     {
         var table = new Table().AddColumns("Encoder", "Task", "Top-1", "Mean recall", "Chance", "Train", "Test");
         foreach (var g in summary.Records.Where(r => r.Setup == "probe").GroupBy(r => (r.Encoder, r.Task)))
@@ -107,7 +103,7 @@ public static class RunCommand
         }
         AnsiConsole.Write(table);
         if (summary.Skipped.Count > 0)
-            Console.WriteLine($"{summary.Skipped.Count} input(s) skipped; see 'skipped' in {summaryPath}.");
-        Console.WriteLine($"Wrote {summaryPath} and {reportPath}");
+            Console.WriteLine($"{summary.Skipped.Count} input(s) skipped; see 'skipped' in {written.SummaryPath}.");
+        Console.WriteLine($"Wrote {written.SummaryPath}, {written.CsvPath}, {written.ReportPath} and {written.Figures.Count} figure(s)");
     }
 }

@@ -13,6 +13,7 @@ public static class TraceProbeApp
         ProcessCommand.Create(),
         EmbedCommand.Create(),
         MergeCommand.Create(),
+        ReportCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancel = default)

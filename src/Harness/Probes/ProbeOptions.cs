@@ -44,8 +44,8 @@ public sealed record ProbeOptions
     /// <summary>Log-spaced path points from <see cref="LambdaMax"/> down to <see cref="LambdaMin"/>.</summary>
     public int LambdaSteps { get; init; } = 6;
 
-    /// <summary>Stop the path after this many points without a better validation top-1.</summary>
-    public int PathPatience { get; init; } = 1;
+    /// <summary>Stop the path after this many points without a better validation top-1 (validation accuracy is not monotone along the path: 1 stopped too early on real embeddings).</summary>
+    public int PathPatience { get; init; } = 3;
 
     /// <summary>L-BFGS iterations per path point and for the refit.</summary>
     public int MaxIterations { get; init; } = 100;

@@ -7,7 +7,7 @@ namespace TraceProbe.Reports;
 /// <summary>report.md: the results table, confusion matrices, and how every number was made.</summary>
 public static class MarkdownReport
 {
-    public static string Render(Summary summary)
+    public static string Render(Summary summary, IReadOnlyList<Figure>? figures = null, string? reportFolder = null)
     {
         var md = new StringBuilder();
         md.AppendLine("# TraceProbe report").AppendLine();
@@ -27,6 +27,40 @@ public static class MarkdownReport
                 md.AppendLine($"| {g.Key.Encoder} | {g.Key.Family} | {g.Key.Experiment} | {g.Key.Task} | {Pct(top1)} | {Pct(recall)} | {Pct(any.Chance)} | {any.NTrain} | {any.NTest} |");
             }
             md.AppendLine();
+        }
+
+        var knn = summary.Records.Where(r => r.Experiment == "knn").ToList();
+        if (knn.Count > 0)
+        {
+            md.AppendLine("## kNN influence").AppendLine();
+            md.AppendLine("Semantic kNN accuracy when the database is processed like the query (all-same), the query's class alike (pos-same), other classes alike (neg-same), nothing alike (all-diff), or at random (uniform). Distraction = |pos-same − neg-same|.").AppendLine();
+            var setups = knn.Select(r => r.Setup).Distinct().ToList();
+            md.AppendLine("| Encoder | Task | " + string.Join(" | ", setups) + " |");
+            md.AppendLine("|---|---|" + string.Concat(setups.Select(_ => "---:|")));
+            foreach (var g in knn.GroupBy(r => (r.Encoder, r.Task)))
+                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | " + string.Join(" | ", setups.Select(s => Pct(g.FirstOrDefault(r => r.Setup == s)))) + " |");
+            md.AppendLine();
+        }
+
+        var retrieval = summary.Records.Where(r => r.Experiment == "retrieval").ToList();
+        if (retrieval.Count > 0)
+        {
+            md.AppendLine("## Near-duplicate retrieval").AppendLine();
+            md.AppendLine("| Encoder | Task | Setup | Metric | Value |");
+            md.AppendLine("|---|---|---|---|---:|");
+            foreach (var r in retrieval) md.AppendLine($"| {r.Encoder} | {r.Task} | {r.Setup} | {r.Metric} | {Pct(r)} |");
+            md.AppendLine();
+        }
+
+        if (figures is { Count: > 0 })
+        {
+            md.AppendLine("## Figures").AppendLine();
+            foreach (var f in figures)
+            {
+                var png = reportFolder is null ? f.PngPath : Path.GetRelativePath(reportFolder, f.PngPath).Replace('\\', '/');
+                var svg = reportFolder is null ? f.SvgPath : Path.GetRelativePath(reportFolder, f.SvgPath).Replace('\\', '/');
+                md.AppendLine($"![{f.Title}]({png})").AppendLine().AppendLine($"{f.Title} ([SVG]({svg}))").AppendLine();
+            }
         }
 
         foreach (var r in probes.Where(r => r.Confusion is not null))

@@ -31,6 +31,7 @@ public sealed class RunCommandTests
         });
 
         Assert.Equal(ExitCodes.Success, exit);
+        SummarySchema.AssertValid(File.ReadAllText(Path.Combine(output, "summary.json")));
         var summary = Summary.Read(Path.Combine(output, "summary.json"));
         Assert.Equal("traceprobe.summary/1", summary.Schema);
         Assert.Equal(11UL, summary.Seed);
@@ -47,6 +48,11 @@ public sealed class RunCommandTests
         Assert.EndsWith("broken.jpg", skipped.Path);
         Assert.False(string.IsNullOrWhiteSpace(skipped.Reason));
 
+        Assert.True(File.Exists(Path.Combine(output, "summary.csv")));
+        Assert.True(File.Exists(Path.Combine(output, "figures", "probe-processing-jpeg.png")));
+        var embeddings = TraceProbe.Embeddings.SafetensorsFile.Read(Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors"));
+        // The unreadable photo keeps its place in the plan (5 training photos × 6 crops, 2 test × 2 × 6), marked not done.
+        Assert.Equal((5 * 6 + 2 * 2 * 6, 512), (embeddings.Count, embeddings.Dim));
         var report = File.ReadAllText(Path.Combine(output, "report.md"));
         Assert.Contains("| resnet18 | SUP | processing | jpeg |", report);
         Assert.Contains("broken.jpg", report);
