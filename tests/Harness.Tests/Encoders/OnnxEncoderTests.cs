@@ -135,3 +135,33 @@ public sealed class BatchRewriteTests
         for (var i = 0; i < a.Length; i++) Assert.Equal(b[i], a[i], 5);
     }
 }
+
+public sealed class DeviceTests
+{
+    [Fact]
+    public void Cuda_without_cuda_libraries_is_a_clear_error_and_cpu_is_the_default()
+    {
+        var options = new EncoderRuntimeOptions { Device = "cuda:0" };
+        try
+        {
+            using var encoder = new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder, options);
+            // A machine with CUDA: the session must then really run.
+            var embedding = new float[512];
+            encoder.Embed(new float[encoder.InputLength], 1, embedding);
+            Assert.Equal(1f, System.Numerics.Tensors.TensorPrimitives.Norm(embedding), 3);
+        }
+        catch (InvalidOperationException e)
+        {
+            Assert.Contains("--device cuda:0", e.Message);
+            Assert.Contains("--device cpu", e.Message);
+        }
+        Assert.Equal("cpu", new EncoderRuntimeOptions().Device);
+    }
+
+    [Fact]
+    public void An_unknown_device_names_the_choices()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder, new EncoderRuntimeOptions { Device = "tpu" }));
+        Assert.Contains("'cpu' or 'cuda[:N]'", error.Message);
+    }
+}
