@@ -103,3 +103,41 @@ public sealed class ShardAndResumeTests
         Assert.Equal(expected, Merged(output));
     }
 }
+
+/// <summary>The Slurm job-array script in docs/ really runs: array tasks as shards, then the merge step.</summary>
+public sealed class ClusterScriptTests
+{
+    [Fact]
+    public async Task Slurm_script_embeds_as_an_array_then_merges_and_probes()
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "cluster", "slurm-embed.sh");
+        var images = TestData.TempFolder("photos");
+        foreach (var photo in TestData.Photos.Take(4))
+            File.Copy(photo.Path, Path.Combine(images, Path.GetFileName(photo.Path)));
+        var output = TestData.TempFolder("slurm");
+        async Task Step(string step, int task)
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+            info.ArgumentList.Add(script);
+            info.Environment["IMAGES"] = images;
+            info.Environment["OUT"] = output;
+            info.Environment["APP"] = AppContext.BaseDirectory;
+            info.Environment["STEP"] = step;
+            info.Environment["SLURM_ARRAY_TASK_ID"] = task.ToString();
+            info.Environment["SLURM_ARRAY_TASK_COUNT"] = "2";
+            info.Environment["SLURM_CPUS_PER_TASK"] = "1";
+            info.Environment["EXTRA_ARGS"] = "--train-crops 3 --test-crops 1 --chunk-size 4 --quiet";
+            using var process = System.Diagnostics.Process.Start(info)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.True(process.ExitCode == 0, $"{step} {task}: {await stderr}");
+        }
+        await Step("embed", 0);
+        await Step("embed", 1);
+        await Step("merge", 0);
+        Assert.True(File.Exists(Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors")));
+        var summary = TraceProbe.Results.Summary.Read(Path.Combine(output, "summary.json"));
+        Assert.Contains(summary.Records, r => r.Encoder == "resnet18" && r.Task == "jpeg" && r.Metric == "top1");
+    }
+}
