@@ -19,6 +19,10 @@ public sealed record JobSettings
     public int ChunkSize { get; init; } = 64;
     public CropPlanOptions Crops { get; init; } = new();
     public ProbeProtocol Protocol { get; init; }
+    /// <summary>Probes per task, reported as mean ± std; null: 1 for the fast protocol, 10 for the paper's.</summary>
+    public int? ProbeSeeds { get; init; }
+    /// <summary>Keep records already in OUT/summary.json for an (encoder, task) instead of recomputing them.</summary>
+    public bool SkipExisting { get; init; }
     public bool Quiet { get; init; }
 }
 

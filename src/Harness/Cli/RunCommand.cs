@@ -17,10 +17,19 @@ public static class RunCommand
     {
         var job = new JobOptions();
         var protocol = new Option<ProbeProtocol>("--protocol") { Description = "Probe training: Fast (default; full-batch L-BFGS along a regularisation path) or Paper (SGD with momentum and a hyper-parameter search, as in the paper).", DefaultValueFactory = _ => ProbeProtocol.Fast };
+        var seeds = new Option<int?>("--probe-seeds") { Description = "Probes trained per task with seeds seed, seed+1, …, reported as mean ± std. Default: 1 (Fast), 10 (Paper)." };
+        var skip = new Option<bool>("--skip-existing") { Description = "Keep the records of OUT/summary.json for (encoder, task) pairs it already has." };
         var command = new Command("run", "Run the trace probes for the chosen encoders and tasks; writes summary.json, report.md and the embeddings. Finished embeddings are cached under --out, so an interrupted run resumes.\n\nExample: traceprobe run --encoders resnet18 --tasks jpeg --out results");
         job.AddTo(command);
         command.Options.Add(protocol);
-        command.SetAction(async (parse, cancel) => await ExecuteAsync(job.Read(parse) with { Protocol = parse.GetValue(protocol) }, cancel));
+        command.Options.Add(seeds);
+        command.Options.Add(skip);
+        command.SetAction(async (parse, cancel) => await ExecuteAsync(job.Read(parse) with
+        {
+            Protocol = parse.GetValue(protocol),
+            ProbeSeeds = parse.GetValue(seeds),
+            SkipExisting = parse.GetValue(skip),
+        }, cancel));
         return command;
     }
 
@@ -33,18 +42,34 @@ public static class RunCommand
         var display = new ProgressDisplay(s.Quiet);
         var records = new List<SummaryRecord>();
         var skipped = new List<SkippedInput>();
+        var existing = s.SkipExisting ? ExistingRecords(s.Out) : [];
         if (!s.Quiet)
             Console.WriteLine($"traceprobe run: {encoderSpecs.Count} encoder(s) × {taskSpecs.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
 
         foreach (var spec in encoderSpecs)
         {
+            var todo = new List<TraceTaskSpec>();
+            foreach (var task in taskSpecs)
+            {
+                var kept = existing.Where(r => r.Encoder == spec.Id && r.Task == task.Id).ToList();
+                if (kept.Count > 0)
+                {
+                    records.AddRange(kept);
+                    if (!s.Quiet) Console.WriteLine($"{spec.Id}/{task.Id}: kept {kept.Count} record(s) from the existing summary (--skip-existing).");
+                }
+                else
+                {
+                    todo.Add(task);
+                }
+            }
+            if (todo.Count == 0) continue;
             using var encoder = new OnnxEncoder(spec, modelsFolder, new EncoderRuntimeOptions
             {
                 Device = s.Device,
                 IntraOpThreads = s.Threads,
                 Log = s.Quiet ? null : Console.Error.WriteLine,
             });
-            foreach (var task in taskSpecs)
+            foreach (var task in todo)
             {
                 var options = ProbeOptionsOf(s, new EmbeddingCache(Path.Combine(s.Out, "cache")));
                 var outcome = await display.RunAsync($"{spec.Id}/{task.Id}",
@@ -81,6 +106,12 @@ public static class RunCommand
         return ExitCodes.Success;
     }
 
+    private static IReadOnlyList<SummaryRecord> ExistingRecords(string output)
+    {
+        var path = Path.Combine(output, "summary.json");
+        return File.Exists(path) ? Summary.Read(path).Records : [];
+    }
+
     /// <summary>The experiment options a job's settings stand for (shared by `run` and `embed`).</summary>
     public static ProcessingProbeOptions ProbeOptionsOf(JobSettings s, EmbeddingCache cache) => new()
     {
@@ -89,6 +120,7 @@ public static class RunCommand
         Probe = new ProbeOptions { Protocol = s.Protocol, Seed = s.Seed },
         Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize, ChunkSize = s.ChunkSize },
         Cache = cache,
+        ProbeSeeds = s.ProbeSeeds ?? (s.Protocol == ProbeProtocol.Paper ? 10 : 1),
     };
 
     private static void PrintTable(Summary summary, ReportWriter.Written written)

@@ -19,6 +19,8 @@ public sealed record ProcessingProbeOptions
     public ulong Seed { get; init; }
     /// <summary>Where finished embedding chunks are kept, so that a rerun resumes; null keeps nothing.</summary>
     public EmbeddingCache? Cache { get; init; }
+    /// <summary>Probes trained per task (seeds Seed, Seed+1, …), reported as mean ± std.</summary>
+    public int ProbeSeeds { get; init; } = 1;
 }
 
 /// <summary>The embedding work of a processing task, its items, and the metadata of its embeddings file.</summary>
@@ -83,56 +85,37 @@ public static class ProcessingProbeExperiment
         var test = items.Where(i => i.IsTest && output.Done[i.Index]).ToArray();
         if (train.Length == 0 || test.Length == 0)
             throw new InvalidDataException($"Task '{task.Id}': no usable {(train.Length == 0 ? "training" : "test")} photos (all were skipped).");
-        var (xTrain, yTrain) = Gather(output.Embeddings, dim, train);
-        var (xTest, yTest) = Gather(output.Embeddings, dim, test);
         progress?.Report(new StageProgress("probe", 0, 1));
-        var model = LinearProbe.Fit(xTrain, yTrain, dim, task.Classes.Count, options.Probe with { Seed = options.Seed });
-        var result = LinearProbe.Evaluate(model, xTest, yTest);
+        var outcome = ProbeStage.Run(
+            ProbeData.Gather(output.Embeddings, dim, train.Select(i => i.Index).ToArray(), i => items[i].Label),
+            ProbeData.Gather(output.Embeddings, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label),
+            dim, task.Classes.Count, options.Probe with { Seed = options.Seed }, options.ProbeSeeds);
         progress?.Report(new StageProgress("probe", 1, 1));
 
-        var classes = task.Classes.Select(c => c.Id).ToArray();
-        var confusion = result.Confusion;
-        var details = new SortedDictionary<string, string>
-        {
-            ["protocol"] = options.Probe.Protocol.ToString().ToLowerInvariant(),
-            ["train_photos"] = train.Select(i => i.Photo).Distinct().Count().ToString(),
-            ["test_photos"] = test.Select(i => i.Photo).Distinct().Count().ToString(),
-            ["model_sha256"] = ModelHash.Sha256(encoder.ModelPath),
-            ["lambda"] = model.Lambda.ToString("g3"),
-            ["validation_top1"] = model.ValidationTop1.ToString("0.###"),
-        };
-        SummaryRecord Record(string metric, double value, int[][]? matrix = null) => new()
+        var template = new SummaryRecord
         {
             Encoder = encoder.Spec.Id,
             Family = encoder.Spec.Family.ToString(),
             Experiment = "processing",
             Task = task.Id,
             Setup = "probe",
-            Metric = metric,
-            Value = value,
+            Metric = "",
+            Value = 0,
             Chance = task.Chance,
             NTrain = train.Length,
             NTest = test.Length,
-            Classes = classes,
-            Confusion = matrix,
-            Details = details,
+            Classes = task.Classes.Select(c => c.Id).ToArray(),
+        };
+        var details = new SortedDictionary<string, string>
+        {
+            ["protocol"] = options.Probe.Protocol.ToString().ToLowerInvariant(),
+            ["seed"] = options.Seed.ToString(),
+            ["train_photos"] = train.Select(i => i.Photo).Distinct().Count().ToString(),
+            ["test_photos"] = test.Select(i => i.Photo).Distinct().Count().ToString(),
+            ["model_sha256"] = ModelHash.Sha256(encoder.ModelPath),
         };
         var embeddings = new EmbeddingSet(output.Embeddings, dim, request.Items.Select(i => i.Key).ToList(),
             request.Items.Select(i => i.Processing).ToList(), ShardMerge.Metadata(metadata, output.Done));
-        return new ExperimentOutcome(
-            [Record("top1", result.Top1, confusion), Record("mean_per_class_recall", result.MeanPerClassRecall)],
-            output.Skipped, embeddings);
-    }
-
-    private static (float[] X, int[] Y) Gather(float[] embeddings, int dim, IReadOnlyList<TraceItem> items)
-    {
-        var x = new float[items.Count * dim];
-        var y = new int[items.Count];
-        for (var i = 0; i < items.Count; i++)
-        {
-            embeddings.AsSpan(items[i].Index * dim, dim).CopyTo(x.AsSpan(i * dim, dim));
-            y[i] = items[i].Label;
-        }
-        return (x, y);
+        return new ExperimentOutcome(ProbeStage.Records(outcome, template, details), output.Skipped, embeddings);
     }
 }

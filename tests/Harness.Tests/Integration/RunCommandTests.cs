@@ -71,3 +71,56 @@ public sealed class RunCommandTests
         Assert.Contains("no-such-encoder", error.Message);
     }
 }
+
+public sealed class RunOptionsTests
+{
+    private static JobSettings Small(string images, string output) => new()
+    {
+        Encoders = ["resnet18"],
+        Tasks = ["jpeg"],
+        Images = images,
+        Out = output,
+        Crops = new CropPlanOptions { TrainCropsPerPhoto = 4, TestCropsPerPhoto = 1 },
+        Quiet = true,
+    };
+
+    private static string Photos(int count)
+    {
+        var images = TestData.TempFolder("photos");
+        foreach (var photo in TestData.Photos.Take(count))
+            File.Copy(photo.Path, Path.Combine(images, Path.GetFileName(photo.Path)));
+        return images;
+    }
+
+    [Fact]
+    public async Task Probe_seeds_give_a_mean_and_a_std()
+    {
+        var output = TestData.TempFolder("seeds");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(Small(Photos(4), output) with { ProbeSeeds = 3 }));
+        var top1 = Summary.Read(Path.Combine(output, "summary.json")).Records.Single(r => r.Metric == "top1");
+        Assert.NotNull(top1.Std);
+        Assert.Equal("3", top1.Details!["seeds"]);
+    }
+
+    [Fact]
+    public async Task Skip_existing_keeps_finished_records_without_recomputing()
+    {
+        var images = Photos(4);
+        var output = TestData.TempFolder("skip");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(Small(images, output)));
+        var first = Summary.Read(Path.Combine(output, "summary.json")).Records;
+        Directory.Delete(Path.Combine(output, "cache"), recursive: true);
+
+        Assert.Equal(0, await RunCommand.ExecuteAsync(Small(images, output) with { SkipExisting = true }));
+        Assert.False(Directory.Exists(Path.Combine(output, "cache")), "the skipped task was embedded again");
+        Assert.Equal(first, Summary.Read(Path.Combine(output, "summary.json")).Records, new RecordComparer());
+    }
+
+    private sealed class RecordComparer : IEqualityComparer<SummaryRecord>
+    {
+        public bool Equals(SummaryRecord? a, SummaryRecord? b) =>
+            (a?.Encoder, a?.Task, a?.Metric, a?.Value, a?.NTrain, a?.NTest) == (b?.Encoder, b?.Task, b?.Metric, b?.Value, b?.NTrain, b?.NTest);
+
+        public int GetHashCode(SummaryRecord r) => HashCode.Combine(r.Encoder, r.Task, r.Metric);
+    }
+}
