@@ -50,6 +50,22 @@ public static class LinearProbe
         return ProbeResult.FromPredictions(y, predicted, model.Classes);
     }
 
+    /// <summary>The caller's validation rows (e.g. a given val split, or whole photos held out), else a stratified split.</summary>
+    private static (int[] Train, int[] Validation) ValidationSplit(int[] labels, int classes, ProbeOptions options)
+    {
+        if (options.ValidationRows is not { } rows)
+            return StratifiedSplit.Split(labels, classes, options.ValidationFraction, new ProbeRandom(options.Seed, SplitStream));
+        var isValidation = new bool[labels.Length];
+        foreach (var r in rows)
+        {
+            if ((uint)r >= (uint)labels.Length)
+                throw new ArgumentOutOfRangeException(nameof(options), $"Validation row {r} is outside [0, {labels.Length}).");
+            isValidation[r] = true;
+        }
+        return (Enumerable.Range(0, labels.Length).Where(i => !isValidation[i]).ToArray(),
+                Enumerable.Range(0, labels.Length).Where(i => isValidation[i]).ToArray());
+    }
+
     private static ProbeModel FitFast(SoftmaxObjective objective, int[] labels, ProbeOptions options)
     {
         int[] all = Enumerable.Range(0, labels.Length).ToArray();
@@ -69,7 +85,7 @@ public static class LinearProbe
         }
         else
         {
-            var (train, validation) = StratifiedSplit.Split(labels, objective.Classes, options.ValidationFraction, new ProbeRandom(options.Seed, SplitStream));
+            var (train, validation) = ValidationSplit(labels, objective.Classes, options);
             RequireValidation(validation, "Set ProbeOptions.Lambda to skip the search.");
             double[] path = LambdaPath(options);
             double[] best = new double[theta.Length];
@@ -119,7 +135,7 @@ public static class LinearProbe
         }
         else
         {
-            var (train, validation) = StratifiedSplit.Split(labels, objective.Classes, options.ValidationFraction, new ProbeRandom(options.Seed, SplitStream));
+            var (train, validation) = ValidationSplit(labels, objective.Classes, options);
             RequireValidation(validation, "Set ProbeOptions.LearningRate and WeightDecay to skip the search.");
 
             // Draw every trial up front so that the search points do not depend on the results.

@@ -30,6 +30,13 @@ public sealed record ProbeOptions
     /// <summary>Share of each class held out of train to choose hyper-parameters (stratified).</summary>
     public double ValidationFraction { get; init; } = 0.2;
 
+    /// <summary>
+    /// Rows of the training data to choose hyper-parameters on, instead of a stratified split: a given
+    /// validation split (acquisition tasks), or whole photos held out so that crops of one photo are never on
+    /// both sides. The final model is refit on all rows.
+    /// </summary>
+    public IReadOnlyList<int>? ValidationRows { get; init; }
+
     // ---- Fast ----
 
     /// <summary>Fixed L2 strength; skips the regularisation path.</summary>
