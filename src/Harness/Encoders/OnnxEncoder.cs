@@ -36,6 +36,10 @@ public sealed class OnnxEncoder : IDisposable
         var path = ModelsFolder.PathOf(spec, modelsFolder);
         if (!File.Exists(path)) throw new EncoderNotInstalledException(spec, path);
         ModelPath = path;
+        if (spec.Model.Sha256 is { Length: > 0 } expected && !string.Equals(ModelHash.Sha256(path), expected, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException(
+                $"Encoder '{spec.Id}': {path} has SHA-256 {ModelHash.Sha256(path)}, but encoders.json expects {expected}. " +
+                "Re-export the model, or update model.sha256 if the new file is intended.");
         _session = new InferenceSession(path, CreateSessionOptions(options));
         _inputShape = ValidateAgainstModel();
         if (_inputShape[0] > 0 && options.AllowBatchRewrite)

@@ -165,3 +165,25 @@ public sealed class DeviceTests
         Assert.Contains("'cpu' or 'cuda[:N]'", error.Message);
     }
 }
+
+public sealed class ModelHashTests
+{
+    [Fact]
+    public void A_model_whose_hash_differs_from_the_registry_is_refused_with_both_hashes()
+    {
+        var wrong = new string('0', 64);
+        var spec = TestData.Resnet18 with { Model = TestData.Resnet18.Model with { Sha256 = wrong } };
+        var error = Assert.Throws<InvalidDataException>(() => new OnnxEncoder(spec, TestData.ModelsFolder));
+        Assert.Contains(wrong, error.Message);
+        Assert.Contains(ModelHash.Sha256(ModelsFolder.PathOf(spec, TestData.ModelsFolder)), error.Message);
+    }
+
+    [Fact]
+    public void The_right_hash_is_accepted()
+    {
+        var actual = ModelHash.Sha256(ModelsFolder.PathOf(TestData.Resnet18, TestData.ModelsFolder));
+        var spec = TestData.Resnet18 with { Model = TestData.Resnet18.Model with { Sha256 = actual.ToUpperInvariant() } };
+        using var encoder = new OnnxEncoder(spec, TestData.ModelsFolder, new EncoderRuntimeOptions { AllowBatchRewrite = false });
+        Assert.Equal(512, encoder.Dim);
+    }
+}
