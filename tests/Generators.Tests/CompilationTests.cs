@@ -79,8 +79,16 @@ public class CompilationTests
         Assert.True((bool)make.GetMethod("TryParseLabel")!.Invoke(null, parse)!);
         Assert.Equal(Enum.Parse(makeLabel, "NIKON_CORPORATION"), parse[1]);
 
+        // Classes chosen from the data: no label enum, an empty class list, the attribute and defaults kept.
+        var exposure = assembly.GetType("TraceProbe.Experiments.Generated.ExposureTestExperiment")!;
+        Assert.Null(assembly.GetType("TraceProbe.Experiments.Generated.ExposureTestLabel"));
+        Assert.Equal("exposure", exposure.GetField("Attribute")!.GetValue(null));
+        var exposureSpec = (TraceTaskSpec)exposure.GetProperty("Spec")!.GetValue(null)!;
+        Assert.Equal((TraceKind.Acquisition, 0, "exposure"), (exposureSpec.Kind, exposureSpec.Classes.Count, exposureSpec.Attribute));
+        Assert.Equal(("5", "100"), (exposureSpec.Defaults["top_k"], exposureSpec.Defaults["min_per_class"]));
+
         var tasks = (IReadOnlyList<TraceTaskSpec>)assembly.GetType("TraceProbe.Experiments.ExperimentRegistry")!.GetProperty("All")!.GetValue(null)!;
-        Assert.Equal(["sharpen-test", "make-test"], tasks.Select(t => t.Id));
+        Assert.Equal(["sharpen-test", "make-test", "exposure-test"], tasks.Select(t => t.Id));
     }
 
     [Fact]
