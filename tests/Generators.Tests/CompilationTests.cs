@@ -133,6 +133,24 @@ public class CompilationTests
         Assert.All(ExperimentRegistry.All, task => Assert.Same(task, ExperimentRegistry.Find(task.Id)));
     }
 
+    [Fact]
+    public void Repository_registry_holds_the_papers_47_encoders_as_the_export_tool_writes_them()
+    {
+        // The paper's 47 (24 CVL, 11 SUP, 12 SSL) plus the offline ResNet-18 from NuGet.
+        var paper = EncoderRegistry.All.Where(e => e.Source.Library != "nuget").ToList();
+        Assert.Equal(47, paper.Count);
+        Assert.Equal(
+            [(EncoderFamily.CVL, 24), (EncoderFamily.SUP, 11), (EncoderFamily.SSL, 12)],
+            paper.GroupBy(e => e.Family).Select(g => (g.Key, g.Count())).OrderBy(x => x.Key));
+        Assert.All(paper, e =>
+        {
+            // tools/export_onnx.py names the graph's input and output, and the file, this way.
+            Assert.Equal(("pixel_values", "embedding", e.Id + "/model.onnx"), (e.Input.Name, e.Output.Name, e.Model.Path));
+            Assert.True(e.Input.DynamicBatch, e.Id);
+        });
+        Assert.Equal("nuget", EncoderRegistry.Find("resnet18")!.Source.Library);
+    }
+
     private static Assembly Load(Compilation compilation)
     {
         using var stream = new MemoryStream();
