@@ -79,8 +79,16 @@ public class CompilationTests
         Assert.True((bool)make.GetMethod("TryParseLabel")!.Invoke(null, parse)!);
         Assert.Equal(Enum.Parse(makeLabel, "NIKON_CORPORATION"), parse[1]);
 
+        // Classes chosen from the data: no label enum, an empty class list, the attribute and defaults kept.
+        var exposure = assembly.GetType("TraceProbe.Experiments.Generated.ExposureTestExperiment")!;
+        Assert.Null(assembly.GetType("TraceProbe.Experiments.Generated.ExposureTestLabel"));
+        Assert.Equal("exposure", exposure.GetField("Attribute")!.GetValue(null));
+        var exposureSpec = (TraceTaskSpec)exposure.GetProperty("Spec")!.GetValue(null)!;
+        Assert.Equal((TraceKind.Acquisition, 0, "exposure"), (exposureSpec.Kind, exposureSpec.Classes.Count, exposureSpec.Attribute));
+        Assert.Equal(("5", "100"), (exposureSpec.Defaults["top_k"], exposureSpec.Defaults["min_per_class"]));
+
         var tasks = (IReadOnlyList<TraceTaskSpec>)assembly.GetType("TraceProbe.Experiments.ExperimentRegistry")!.GetProperty("All")!.GetValue(null)!;
-        Assert.Equal(["sharpen-test", "make-test"], tasks.Select(t => t.Id));
+        Assert.Equal(["sharpen-test", "make-test", "exposure-test"], tasks.Select(t => t.Id));
     }
 
     [Fact]
@@ -123,6 +131,24 @@ public class CompilationTests
         var tasks = json.RootElement.TryGetProperty("tasks", out var t) ? t.EnumerateArray().ToList() : [];
         Assert.Equal(tasks.Select(x => x.GetProperty("id").GetString()), ExperimentRegistry.All.Select(x => x.Id));
         Assert.All(ExperimentRegistry.All, task => Assert.Same(task, ExperimentRegistry.Find(task.Id)));
+    }
+
+    [Fact]
+    public void Repository_registry_holds_the_papers_47_encoders_as_the_export_tool_writes_them()
+    {
+        // The paper's 47 (24 CVL, 11 SUP, 12 SSL) plus the offline ResNet-18 from NuGet.
+        var paper = EncoderRegistry.All.Where(e => e.Source.Library != "nuget").ToList();
+        Assert.Equal(47, paper.Count);
+        Assert.Equal(
+            [(EncoderFamily.CVL, 24), (EncoderFamily.SUP, 11), (EncoderFamily.SSL, 12)],
+            paper.GroupBy(e => e.Family).Select(g => (g.Key, g.Count())).OrderBy(x => x.Key));
+        Assert.All(paper, e =>
+        {
+            // tools/export_onnx.py names the graph's input and output, and the file, this way.
+            Assert.Equal(("pixel_values", "embedding", e.Id + "/model.onnx"), (e.Input.Name, e.Output.Name, e.Model.Path));
+            Assert.True(e.Input.DynamicBatch, e.Id);
+        });
+        Assert.Equal("nuget", EncoderRegistry.Find("resnet18")!.Source.Library);
     }
 
     private static Assembly Load(Compilation compilation)

@@ -18,6 +18,7 @@ public class SnapshotTests
                 "TraceProbe.Encoders.Generated.Resnet18Test.g.cs",
                 "TraceProbe.Experiments.Generated.SharpenTestExperiment.g.cs",
                 "TraceProbe.Experiments.Generated.MakeTestExperiment.g.cs",
+                "TraceProbe.Experiments.Generated.ExposureTestExperiment.g.cs",
                 "TraceProbe.Encoders.EncoderRegistry.g.cs",
                 "TraceProbe.Experiments.ExperimentRegistry.g.cs",
             ],
@@ -29,6 +30,7 @@ public class SnapshotTests
     [InlineData("TraceProbe.Encoders.Generated.Resnet18Test")]
     [InlineData("TraceProbe.Experiments.Generated.SharpenTestExperiment")]
     [InlineData("TraceProbe.Experiments.Generated.MakeTestExperiment")]
+    [InlineData("TraceProbe.Experiments.Generated.ExposureTestExperiment")]
     [InlineData("TraceProbe.Encoders.EncoderRegistry")]
     [InlineData("TraceProbe.Experiments.ExperimentRegistry")]
     public void Generated_source_matches_snapshot(string file)

@@ -2,7 +2,7 @@ namespace TraceProbe.Generators.Tests;
 
 /// <summary>
 /// A small encoders.json covering each shape the generator handles: mean/std and mean-image
-/// normalisation, an id that needs sanitising, a processing task with chains and an acquisition task.
+/// normalisation, an id that needs sanitising, a processing task with chains, an acquisition task with EXIF rules and one whose classes come from the data.
 /// Its ids differ from the repository's so that the generated types do not shadow the harness's own.
 /// </summary>
 internal static class TestRegistry
@@ -69,6 +69,14 @@ internal static class TestRegistry
                 { "id": "NIKON CORPORATION", "exif": { "make": "NIKON CORPORATION" } },
                 { "id": "f/2.8", "exif": { "aperture": 2.8, "smartphone": false } }
               ]
+            },
+            {
+              "id": "exposure-test",
+              "kind": "acquisition",
+              "display_name": "Exposure time",
+              "attribute": "exposure",
+              "chance": 0.2,
+              "defaults": { "top_k": 5, "min_per_class": 100 }
             }
           ]
         }

@@ -112,6 +112,7 @@ internal static class Emitter
 
     public static (string HintName, string Source) Experiment(TaskModel t)
     {
+        if (t.Classes.Count == 0) return ExperimentFromData(t);
         var label = t.TypeName + "Label";
         var type = t.TypeName + "Experiment";
         var processing = t.Kind == "Processing";
@@ -184,23 +185,7 @@ internal static class Emitter
             }
         }
         w.Outdent();
-        var inits = new List<string>();
-        if (t.Attribute is not null) inits.Add("Attribute = " + Literals.String(t.Attribute) + ",");
-        if (t.MaskRatio is not null) inits.Add("MaskRatio = " + Literals.Double(t.MaskRatio) + ",");
-        if (t.Defaults.Count > 0) inits.Add("Defaults = " + DictionaryOf(t.Defaults.Select(x => (x.Key, x.Value))) + ",");
-        if (inits.Count == 0)
-        {
-            w.Line("});");
-        }
-        else
-        {
-            w.Line("})");
-            w.Line("{");
-            w.Indent();
-            foreach (var init in inits) w.Line(init);
-            w.Outdent();
-            w.Line("};");
-        }
+        SpecInitialisers(w, t, "}");
         w.Outdent();
         w.Line();
 
@@ -241,6 +226,66 @@ internal static class Emitter
         w.Close();
         w.Close();
         return ("TraceProbe.Experiments.Generated." + type + ".g.cs", w.ToString());
+    }
+
+    /// <summary>
+    /// An acquisition task whose classes are the most frequent values of its attribute in the data, chosen at
+    /// run time: there is nothing to type, so no label enum, only the task's constants and spec.
+    /// </summary>
+    private static (string HintName, string Source) ExperimentFromData(TaskModel t)
+    {
+        var type = t.TypeName + "Experiment";
+        var w = Header();
+        w.Open("namespace TraceProbe.Experiments.Generated");
+        w.Line("/// <summary>");
+        w.Line("/// " + Literals.Xml(t.DisplayName) + ": the typed experiment of the encoders.json task <c>" + Literals.Xml(t.Id) + "</c>.");
+        w.Line("/// Its classes are the most frequent values of the EXIF attribute <c>" + Literals.Xml(t.Attribute ?? "") + "</c>, chosen from the data at run time.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCode);
+        w.Open("public static class " + type);
+        w.Line("/// <summary>The task id.</summary>");
+        w.Line("public const string Id = " + Literals.String(t.Id) + ";");
+        w.Line();
+        w.Line("/// <summary>The name shown in reports.</summary>");
+        w.Line("public const string DisplayName = " + Literals.String(t.DisplayName) + ";");
+        w.Line();
+        w.Line("/// <summary>Whether the trace is applied by us (processing) or read from EXIF (acquisition).</summary>");
+        w.Line("public const " + Experiments + ".TraceKind Kind = " + Experiments + ".TraceKind." + t.Kind + ";");
+        w.Line();
+        w.Line("/// <summary>The normalised EXIF attribute whose most frequent values become the classes.</summary>");
+        w.Line("public const string Attribute = " + Literals.String(t.Attribute) + ";");
+        w.Line();
+        w.Line("/// <summary>The whole task; <c>Classes</c> is empty because the classes come from the data.</summary>");
+        w.Line("public static " + Experiments + ".TraceTaskSpec Spec { get; } = new " + Experiments + ".TraceTaskSpec(");
+        w.Indent();
+        w.Line("Id: Id,");
+        w.Line("Kind: Kind,");
+        w.Line("DisplayName: DisplayName,");
+        SpecInitialisers(w, t, "Classes: global::System.Array.Empty<" + Experiments + ".TraceClass>()");
+        w.Outdent();
+        w.Close();
+        w.Close();
+        return ("TraceProbe.Experiments.Generated." + type + ".g.cs", w.ToString());
+    }
+
+    /// <summary>Ends the spec's constructor call (its last argument ends with <paramref name="lastArgument"/>) and adds the optional properties.</summary>
+    private static void SpecInitialisers(IndentedWriter w, TaskModel t, string lastArgument)
+    {
+        var inits = new List<string>();
+        if (t.Attribute is not null) inits.Add("Attribute = " + Literals.String(t.Attribute) + ",");
+        if (t.MaskRatio is not null) inits.Add("MaskRatio = " + Literals.Double(t.MaskRatio) + ",");
+        if (t.Defaults.Count > 0) inits.Add("Defaults = " + DictionaryOf(t.Defaults.Select(x => (x.Key, x.Value))) + ",");
+        if (inits.Count == 0)
+        {
+            w.Line(lastArgument + ");");
+            return;
+        }
+        w.Line(lastArgument + ")");
+        w.Line("{");
+        w.Indent();
+        foreach (var init in inits) w.Line(init);
+        w.Outdent();
+        w.Line("};");
     }
 
     public static (string HintName, string Source) EncoderRegistry(EquatableArray<RegistryEntry> entries) =>

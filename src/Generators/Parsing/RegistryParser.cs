@@ -295,7 +295,10 @@ internal static class RegistryParser
 
         var kind = ctx.Enum(entry, "kind", owner, "", Kinds, null);
         var displayName = ctx.String(entry, "display_name", owner, "", required: true);
-        var attribute = ctx.String(entry, "attribute", owner, "", required: false);
+        // An acquisition task may leave its classes to the data (the most frequent values of its
+        // attribute, chosen at run time); it must then say which attribute.
+        var fromData = kind == "acquisition" && entry.Property("classes") is null;
+        var attribute = ctx.String(entry, "attribute", owner, "", required: fromData);
         var maskRatio = ctx.Fraction(entry, "mask_ratio", owner, "");
 
         var defaults = new List<TaskDefault>();
@@ -314,12 +317,15 @@ internal static class RegistryParser
         }
 
         var classes = new List<ClassModel>();
-        var classArray = ctx.Field(entry, "classes", owner, "", JsonKind.Array, "an array", required: true);
+        var classArray = ctx.Field(entry, "classes", owner, "", JsonKind.Array, "an array", required: !fromData);
         if (classArray is not null)
         {
             if (classArray.Items.Count == 0)
             {
-                ctx.Report(Diagnostics.InvalidValue, ctx.Span(classArray), owner, "classes", "must list at least one class");
+                ctx.Report(Diagnostics.InvalidValue, ctx.Span(classArray), owner, "classes",
+                    kind == "acquisition"
+                        ? "must list at least one class; leave 'classes' out to choose them from the data"
+                        : "must list at least one class");
             }
             var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             var seenMembers = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -333,16 +339,28 @@ internal static class RegistryParser
         }
 
         // Checked against the declared classes, so that a bad class does not also make 'chance' look wrong.
+        // Classes chosen from the data are counted by defaults.top_k, when the task gives it.
         var declared = classArray?.Items.Count ?? 0;
+        var counted = "the task has ";
+        if (fromData)
+        {
+            declared = TopK(defaultsValue);
+            counted = "defaults.top_k keeps ";
+        }
         var chanceValue = ctx.Field(entry, "chance", owner, "", JsonKind.Number, "a number", required: false);
-        if (chanceValue is not null && declared > 0)
+        if (chanceValue is not null && fromData && declared == 0)
+        {
+            ctx.Report(Diagnostics.InvalidValue, ctx.Span(chanceValue), owner, "chance",
+                "cannot be checked: the classes are chosen from the data; give defaults.top_k or leave 'chance' out");
+        }
+        else if (chanceValue is not null && declared > 0)
         {
             var chance = double.Parse(chanceValue.Text!, NumberStyles.Float, CultureInfo.InvariantCulture);
             var expected = 1.0 / declared;
             if (Math.Abs(chance - expected) > 1e-3)
             {
                 ctx.Report(Diagnostics.InvalidValue, ctx.Span(chanceValue), owner, "chance",
-                    "is " + chanceValue.Text + " but the task has " + declared.ToString(CultureInfo.InvariantCulture)
+                    "is " + chanceValue.Text + " but " + counted + declared.ToString(CultureInfo.InvariantCulture)
                     + " balanced classes, so chance is " + expected.ToString("0.####", CultureInfo.InvariantCulture));
             }
         }
@@ -361,6 +379,14 @@ internal static class RegistryParser
             maskRatio,
             defaults.ToEquatableArray(),
             classes.ToEquatableArray()), id, idValue);
+    }
+
+    /// <summary>defaults.top_k as a positive integer, or 0 when absent or not one.</summary>
+    private static int TopK(JsonValue? defaults)
+    {
+        var value = defaults?.Property("top_k")?.Value;
+        if (value is null || value.Kind != JsonKind.Number) return 0;
+        return int.TryParse(value.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k > 0 ? k : 0;
     }
 
     private static (ClassModel? Model, string? Id, JsonValue? IdValue) ParseClass(Context ctx, JsonValue entry, int index, string taskOwner, string? kind)
