@@ -14,6 +14,7 @@ public static class TraceProbeApp
         EmbedCommand.Create(),
         MergeCommand.Create(),
         ReportCommand.Create(),
+        ProbeCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancel = default)

@@ -1,0 +1,44 @@
+using TraceProbe.Cli;
+using TraceProbe.Embeddings;
+using TraceProbe.Experiments;
+using TraceProbe.Probes;
+using TraceProbe.Results;
+using TraceProbe.Tests.Support;
+
+namespace TraceProbe.Tests.Cli;
+
+public sealed class ProbeCommandTests
+{
+    [Fact]
+    public async Task Probing_the_written_embeddings_reproduces_the_runs_result()
+    {
+        var images = TestData.TempFolder("photos");
+        foreach (var photo in TestData.Photos.Take(5))
+            File.Copy(photo.Path, Path.Combine(images, Path.GetFileName(photo.Path)));
+        var output = TestData.TempFolder("run");
+        await RunCommand.ExecuteAsync(new JobSettings
+        {
+            Encoders = ["resnet18"], Tasks = ["jpeg"], Images = images, Out = output, Seed = 4,
+            Crops = new CropPlanOptions { TrainCropsPerPhoto = 10, TestCropsPerPhoto = 2 }, Quiet = true,
+        });
+        var fromRun = Summary.Read(Path.Combine(output, "summary.json")).Records.Single(r => r.Metric == "top1");
+
+        var file = Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors");
+        var fromFile = ProbeCommand.Execute(SafetensorsFile.Read(file), file, new ProbeOptions { Seed = 4 }, seeds: 1)
+            .Records.Single(r => r.Metric == "top1");
+
+        Assert.Equal((fromRun.Value, fromRun.NTrain, fromRun.NTest), (fromFile.Value, fromFile.NTrain, fromFile.NTest));
+        Assert.Equal(fromRun.Classes, fromFile.Classes);
+        Assert.Equal(fromRun.Confusion, fromFile.Confusion);
+    }
+
+    [Fact]
+    public void A_file_without_a_split_is_refused_naming_it()
+    {
+        var path = Path.Combine(TestData.TempFolder("probe"), "bare.safetensors");
+        SafetensorsFile.Write(path, new EmbeddingSet(new float[8], 4, ["a", "b"], ["JPEG75_420", "JPEG95_444"], new Dictionary<string, string>()));
+        var error = Assert.Throws<InvalidDataException>(() => ProbeCommand.Execute(SafetensorsFile.Read(path), path, new ProbeOptions(), 1));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("split", error.Message);
+    }
+}
