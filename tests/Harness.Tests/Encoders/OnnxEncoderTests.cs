@@ -187,3 +187,21 @@ public sealed class ModelHashTests
         Assert.Equal(512, encoder.Dim);
     }
 }
+
+public sealed class ThreadDeterminismTests
+{
+    [Fact]
+    public void Embeddings_do_not_depend_on_the_number_of_threads()
+    {
+        using var one = new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder, new EncoderRuntimeOptions { IntraOpThreads = 1 });
+        using var two = new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder, new EncoderRuntimeOptions { IntraOpThreads = 2 });
+        var rng = new TraceProbe.Common.SeededRandom(8);
+        var inputs = new float[4 * one.InputLength];
+        for (var i = 0; i < inputs.Length; i++) inputs[i] = (float)(rng.NextDouble() * 255 - 120);
+        var a = new float[4 * 512];
+        var b = new float[4 * 512];
+        one.Embed(inputs, 4, a);
+        two.Embed(inputs, 4, b);
+        Assert.Equal(a, b);
+    }
+}
