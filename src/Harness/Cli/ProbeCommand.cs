@@ -70,8 +70,11 @@ public static class ProbeCommand
         var test = Enumerable.Range(0, set.Count).Where(i => done[i] && split[i] == "test").ToArray();
         if (train.Length == 0 || test.Length == 0) throw new InvalidDataException($"{source}: no usable {(train.Length == 0 ? "training" : "test")} items.");
 
+        // Items "photo#cropN" of one photo form a group that validation never splits.
+        var photos = new Dictionary<string, int>();
+        var groups = train.Select(i => set.Keys[i].Split('#')[0]).Select(k => photos.TryGetValue(k, out var g) ? g : photos[k] = photos.Count).ToArray();
         var outcome = ProbeStage.Run(ProbeData.Gather(set.Embeddings, set.Dim, train, Label), ProbeData.Gather(set.Embeddings, set.Dim, test, Label),
-            set.Dim, classes.Count, options, seeds);
+            set.Dim, classes.Count, options with { Groups = groups }, seeds);
         var template = new SummaryRecord
         {
             Encoder = encoderId,

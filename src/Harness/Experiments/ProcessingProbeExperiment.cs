@@ -89,7 +89,7 @@ public static class ProcessingProbeExperiment
         var outcome = ProbeStage.Run(
             ProbeData.Gather(output.Embeddings, dim, train.Select(i => i.Index).ToArray(), i => items[i].Label),
             ProbeData.Gather(output.Embeddings, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label),
-            dim, task.Classes.Count, options.Probe with { Seed = options.Seed }, options.ProbeSeeds);
+            dim, task.Classes.Count, options.Probe with { Seed = options.Seed, Groups = train.Select(i => i.Photo).ToArray() }, options.ProbeSeeds);
         progress?.Report(new StageProgress("probe", 1, 1));
 
         var template = new SummaryRecord

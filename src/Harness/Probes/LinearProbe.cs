@@ -54,7 +54,15 @@ public static class LinearProbe
     private static (int[] Train, int[] Validation) ValidationSplit(int[] labels, int classes, ProbeOptions options)
     {
         if (options.ValidationRows is not { } rows)
-            return StratifiedSplit.Split(labels, classes, options.ValidationFraction, new ProbeRandom(options.Seed, SplitStream));
+        {
+            if (options.Groups is not { } groups)
+                return StratifiedSplit.Split(labels, classes, options.ValidationFraction, new ProbeRandom(options.Seed, SplitStream));
+            // Whole groups (photos) held out: no near-copy of a validation row is trained on.
+            var distinct = groups.Distinct().Order().ToArray();
+            new ProbeRandom(options.Seed, SplitStream).Shuffle(distinct);
+            var held = distinct.Take(Math.Clamp((int)Math.Round(distinct.Length * options.ValidationFraction), 1, distinct.Length - 1)).ToHashSet();
+            rows = Enumerable.Range(0, labels.Length).Where(r => held.Contains(groups[r])).ToArray();
+        }
         var isValidation = new bool[labels.Length];
         foreach (var r in rows)
         {
@@ -82,6 +90,10 @@ public static class LinearProbe
         if (options.Lambda is double fixedLambda)
         {
             lambda = fixedLambda;
+        }
+        else if (options.Groups is { } groups)
+        {
+            (lambda, validationTop1) = GroupedPath(objective, labels, groups, theta, tolerance, trials, options);
         }
         else
         {
@@ -122,6 +134,59 @@ public static class LinearProbe
             ValidationTop1 = validationTop1,
             Trials = trials,
         };
+    }
+
+    /// <summary>
+    /// The regularisation path scored by cross-validation over whole groups (e.g. photos): rows of one group are
+    /// never on both sides, so validation accuracy is not inflated by near-copies of the training rows. Each
+    /// fold walks the path warm-started; <paramref name="theta"/> ends as the folds' mean at the chosen λ.
+    /// </summary>
+    private static (double Lambda, double ValidationTop1) GroupedPath(SoftmaxObjective objective, int[] labels,
+        IReadOnlyList<int> groups, double[] theta, double tolerance, List<ProbeTrial> trials, ProbeOptions options)
+    {
+        if (groups.Count != labels.Length)
+            throw new ArgumentException($"Groups has {groups.Count} entries for {labels.Length} rows.", nameof(options));
+        var distinct = groups.Distinct().Order().ToArray();
+        int folds = Math.Min(Math.Max(2, options.Folds), distinct.Length);
+        if (folds < 2)
+            throw new ArgumentException("Grouped validation needs at least 2 groups.", nameof(options));
+        // Groups are dealt to folds in a seeded order, so the folds do not depend on the groups' numbering.
+        var random = new ProbeRandom(options.Seed, SplitStream);
+        random.Shuffle(distinct);
+        var foldOf = new Dictionary<int, int>();
+        for (int i = 0; i < distinct.Length; i++) foldOf[distinct[i]] = i % folds;
+        var splits = Enumerable.Range(0, folds).Select(f => (
+            Train: Enumerable.Range(0, labels.Length).Where(r => foldOf[groups[r]] != f).ToArray(),
+            Validation: Enumerable.Range(0, labels.Length).Where(r => foldOf[groups[r]] == f).ToArray())).ToArray();
+        var thetas = splits.Select(_ => new double[theta.Length]).ToArray();
+        var solvers = splits.Select(_ => new Lbfgs(theta.Length, options.Memory)).ToArray();
+
+        double bestLambda = double.NaN, bestTop1 = double.NaN;
+        int sinceBest = 0;
+        foreach (double l in LambdaPath(options))
+        {
+            double correct = 0;
+            int iterations = 0;
+            for (int f = 0; f < folds; f++)
+            {
+                iterations += solvers[f].Minimize(MeanObjective(objective, splits[f].Train, l), thetas[f], options.MaxIterations, tolerance);
+                correct += objective.Top1(ToSingle(thetas[f]), splits[f].Validation) * splits[f].Validation.Length;
+            }
+            double top1 = correct / labels.Length;
+            trials.Add(new ProbeTrial(l, double.NaN, double.NaN, top1, iterations));
+            if (!(top1 <= bestTop1))
+            {
+                (bestLambda, bestTop1, sinceBest) = (l, top1, 0);
+                Array.Clear(theta);
+                foreach (var t in thetas)
+                    for (int i = 0; i < theta.Length; i++) theta[i] += t[i] / folds;
+            }
+            else if (++sinceBest >= options.PathPatience)
+            {
+                break;
+            }
+        }
+        return (bestLambda, bestTop1);
     }
 
     private static ProbeModel FitPaper(SoftmaxObjective objective, int[] labels, ProbeOptions options)

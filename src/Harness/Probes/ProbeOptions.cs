@@ -37,6 +37,17 @@ public sealed record ProbeOptions
     /// </summary>
     public IReadOnlyList<int>? ValidationRows { get; init; }
 
+    /// <summary>
+    /// A group per row (e.g. the source photo of each crop), so that validation never splits a group: the Fast
+    /// protocol chooses λ by cross-validation over whole groups (<see cref="Folds"/> folds), the Paper protocol
+    /// holds out <see cref="ValidationFraction"/> of the groups. Crops of one photo on both sides of a split make
+    /// weak regularisation look better than it is (measured: λ chosen 10–100× too small).
+    /// </summary>
+    public IReadOnlyList<int>? Groups { get; init; }
+
+    /// <summary>Folds of the grouped cross-validation.</summary>
+    public int Folds { get; init; } = 3;
+
     // ---- Fast ----
 
     /// <summary>Fixed L2 strength; skips the regularisation path.</summary>

@@ -28,3 +28,41 @@ public sealed class ValidationRowsTests
         Assert.Contains("60", error.Message);
     }
 }
+
+public sealed class GroupedValidationTests
+{
+    /// <summary>Each group (photo) has its own direction and one label: only memorising groups "works".</summary>
+    private static (float[] X, int[] Y, int[] Groups) Memorisable(int groups, int perGroup, int dim, int classes)
+    {
+        var random = new Random(4);
+        var x = new float[groups * perGroup * dim];
+        var y = new int[groups * perGroup];
+        var g = new int[groups * perGroup];
+        for (var k = 0; k < groups; k++)
+        {
+            var direction = Enumerable.Range(0, dim).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var label = random.Next(classes);
+            for (var j = 0; j < perGroup; j++)
+            {
+                var row = k * perGroup + j;
+                for (var d = 0; d < dim; d++) x[row * dim + d] = direction[d] + 0.3f * (float)(random.NextDouble() * 2 - 1);
+                y[row] = label;
+                g[row] = k;
+            }
+        }
+        return (x, y, g);
+    }
+
+    [Theory]
+    [InlineData(ProbeProtocol.Fast)]
+    [InlineData(ProbeProtocol.Paper)]
+    public void Validation_over_whole_groups_is_not_fooled_by_memorised_groups(ProbeProtocol protocol)
+    {
+        var (x, y, groups) = Memorisable(groups: 30, perGroup: 20, dim: 32, classes: 3);
+        var options = new ProbeOptions { Protocol = protocol, Trials = 3, Epochs = 20 };
+        var stratified = LinearProbe.Fit(x, y, 32, 3, options);
+        var grouped = LinearProbe.Fit(x, y, 32, 3, options with { Groups = groups });
+        Assert.True(stratified.ValidationTop1 > 0.9, $"stratified validation {stratified.ValidationTop1}");
+        Assert.True(grouped.ValidationTop1 < 0.7, $"grouped validation {grouped.ValidationTop1}");
+    }
+}
