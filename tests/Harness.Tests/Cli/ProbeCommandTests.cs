@@ -12,9 +12,7 @@ public sealed class ProbeCommandTests
     [Fact]
     public async Task Probing_the_written_embeddings_reproduces_the_runs_result()
     {
-        var images = TestData.TempFolder("photos");
-        foreach (var photo in TestData.Photos.Take(5))
-            File.Copy(photo.Path, Path.Combine(images, Path.GetFileName(photo.Path)));
+        var images = TestData.PhotoFolder(5);
         var output = TestData.TempFolder("run");
         await RunCommand.ExecuteAsync(new JobSettings
         {

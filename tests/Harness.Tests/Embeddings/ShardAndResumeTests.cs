@@ -10,14 +10,6 @@ namespace TraceProbe.Tests.Embeddings;
 /// </summary>
 public sealed class ShardAndResumeTests
 {
-    private static string SmallPhotoFolder(int count)
-    {
-        var images = TestData.TempFolder("photos");
-        foreach (var photo in TestData.Photos.Take(count))
-            File.Copy(photo.Path, Path.Combine(images, Path.GetFileName(photo.Path)));
-        return images;
-    }
-
     private static JobSettings Job(string images, string output, int trainCrops) => new()
     {
         Encoders = ["resnet18"],
@@ -47,7 +39,7 @@ public sealed class ShardAndResumeTests
     [Fact]
     public async Task Three_shards_merged_equal_a_single_run()
     {
-        var images = SmallPhotoFolder(4);
+        var images = TestData.PhotoFolder(4);
         var single = TestData.TempFolder("single");
         await EmbedCommand.ExecuteAsync(Job(images, single, 4), Shard.All);
         var expected = Merged(single);
@@ -66,7 +58,7 @@ public sealed class ShardAndResumeTests
     [Fact]
     public async Task Merge_names_a_missing_shard()
     {
-        var images = SmallPhotoFolder(3);
+        var images = TestData.PhotoFolder(3);
         var output = TestData.TempFolder("partial");
         await EmbedCommand.ExecuteAsync(Job(images, output, 4), new Shard(0, 2));
         var error = Assert.Throws<InvalidDataException>(() => MergeCommand.Execute(output, null, quiet: true));
@@ -76,7 +68,7 @@ public sealed class ShardAndResumeTests
     [Fact]
     public async Task A_run_killed_midway_resumes_to_the_same_embeddings()
     {
-        var images = SmallPhotoFolder(6);
+        var images = TestData.PhotoFolder(6);
         const int trainCrops = 12;
         var reference = TestData.TempFolder("uninterrupted");
         await EmbedCommand.ExecuteAsync(Job(images, reference, trainCrops), Shard.All);
@@ -111,9 +103,7 @@ public sealed class ClusterScriptTests
     public async Task Slurm_script_embeds_as_an_array_then_merges_and_probes()
     {
         var script = Path.Combine(AppContext.BaseDirectory, "cluster", "slurm-embed.sh");
-        var images = TestData.TempFolder("photos");
-        foreach (var photo in TestData.Photos.Take(4))
-            File.Copy(photo.Path, Path.Combine(images, Path.GetFileName(photo.Path)));
+        var images = TestData.PhotoFolder(4);
         var output = TestData.TempFolder("slurm");
         async Task Step(string step, int task)
         {

@@ -13,9 +13,7 @@ public sealed class RunCommandTests
     [Fact]
     public async Task Run_on_a_few_bundled_photos_writes_a_consistent_summary_and_report()
     {
-        var images = TestData.TempFolder("photos");
-        foreach (var photo in TestData.Photos.Take(6))
-            File.Copy(photo.Path, Path.Combine(images, Path.GetFileName(photo.Path)));
+        var images = TestData.PhotoFolder(6);
         File.WriteAllText(Path.Combine(images, "broken.jpg"), "not a jpeg");
         var output = TestData.TempFolder("results");
 
@@ -84,19 +82,11 @@ public sealed class RunOptionsTests
         Quiet = true,
     };
 
-    private static string Photos(int count)
-    {
-        var images = TestData.TempFolder("photos");
-        foreach (var photo in TestData.Photos.Take(count))
-            File.Copy(photo.Path, Path.Combine(images, Path.GetFileName(photo.Path)));
-        return images;
-    }
-
     [Fact]
     public async Task Probe_seeds_give_a_mean_and_a_std()
     {
         var output = TestData.TempFolder("seeds");
-        Assert.Equal(0, await RunCommand.ExecuteAsync(Small(Photos(4), output) with { ProbeSeeds = 3 }));
+        Assert.Equal(0, await RunCommand.ExecuteAsync(Small(TestData.PhotoFolder(4), output) with { ProbeSeeds = 3 }));
         var top1 = Summary.Read(Path.Combine(output, "summary.json")).Records.Single(r => r.Metric == "top1");
         Assert.NotNull(top1.Std);
         Assert.Equal("3", top1.Details!["seeds"]);
@@ -105,7 +95,7 @@ public sealed class RunOptionsTests
     [Fact]
     public async Task Skip_existing_keeps_finished_records_without_recomputing()
     {
-        var images = Photos(4);
+        var images = TestData.PhotoFolder(4);
         var output = TestData.TempFolder("skip");
         Assert.Equal(0, await RunCommand.ExecuteAsync(Small(images, output)));
         var first = Summary.Read(Path.Combine(output, "summary.json")).Records;

@@ -13,6 +13,15 @@ public static class TestData
 
     public static IReadOnlyList<Photo> Photos => PhotoCollection.FromFolder(PhotoCollection.BundledFolder);
 
+    /// <summary>A fresh folder holding copies of the first <paramref name="count"/> bundled photos.</summary>
+    public static string PhotoFolder(int count)
+    {
+        var folder = TempFolder("photos");
+        foreach (var photo in Photos.Take(count))
+            File.Copy(photo.Path, Path.Combine(folder, Path.GetFileName(photo.Path)));
+        return folder;
+    }
+
     /// <summary>A fresh folder under the test run's temp folder.</summary>
     public static string TempFolder(string name)
     {
