@@ -135,17 +135,7 @@ internal static class Emitter
         w.Line("/// <summary>");
         w.Line("/// " + Literals.Xml(t.DisplayName) + ": the typed experiment of the encoders.json task <c>" + Literals.Xml(t.Id) + "</c>.");
         w.Line("/// </summary>");
-        w.Line(GeneratedCode);
-        w.Open("public static class " + type);
-        w.Line("/// <summary>The task id.</summary>");
-        w.Line("public const string Id = " + Literals.String(t.Id) + ";");
-        w.Line();
-        w.Line("/// <summary>The name shown in reports.</summary>");
-        w.Line("public const string DisplayName = " + Literals.String(t.DisplayName) + ";");
-        w.Line();
-        w.Line("/// <summary>Whether the trace is applied by us (processing) or read from EXIF (acquisition).</summary>");
-        w.Line("public const " + Experiments + ".TraceKind Kind = " + Experiments + ".TraceKind." + t.Kind + ";");
-        w.Line();
+        OpenExperimentClass(w, t, type);
         w.Line("/// <summary>The number of classes.</summary>");
         w.Line("public const int ClassCount = " + Literals.Int(t.Classes.Count) + ";");
         w.Line();
@@ -232,15 +222,9 @@ internal static class Emitter
     /// An acquisition task whose classes are the most frequent values of its attribute in the data, chosen at
     /// run time: there is nothing to type, so no label enum, only the task's constants and spec.
     /// </summary>
-    private static (string HintName, string Source) ExperimentFromData(TaskModel t)
+    /// <summary>The experiment class's opening and the constants every task has.</summary>
+    private static void OpenExperimentClass(IndentedWriter w, TaskModel t, string type)
     {
-        var type = t.TypeName + "Experiment";
-        var w = Header();
-        w.Open("namespace TraceProbe.Experiments.Generated");
-        w.Line("/// <summary>");
-        w.Line("/// " + Literals.Xml(t.DisplayName) + ": the typed experiment of the encoders.json task <c>" + Literals.Xml(t.Id) + "</c>.");
-        w.Line("/// Its classes are the most frequent values of the EXIF attribute <c>" + Literals.Xml(t.Attribute ?? "") + "</c>, chosen from the data at run time.");
-        w.Line("/// </summary>");
         w.Line(GeneratedCode);
         w.Open("public static class " + type);
         w.Line("/// <summary>The task id.</summary>");
@@ -252,6 +236,18 @@ internal static class Emitter
         w.Line("/// <summary>Whether the trace is applied by us (processing) or read from EXIF (acquisition).</summary>");
         w.Line("public const " + Experiments + ".TraceKind Kind = " + Experiments + ".TraceKind." + t.Kind + ";");
         w.Line();
+    }
+
+    private static (string HintName, string Source) ExperimentFromData(TaskModel t)
+    {
+        var type = t.TypeName + "Experiment";
+        var w = Header();
+        w.Open("namespace TraceProbe.Experiments.Generated");
+        w.Line("/// <summary>");
+        w.Line("/// " + Literals.Xml(t.DisplayName) + ": the typed experiment of the encoders.json task <c>" + Literals.Xml(t.Id) + "</c>.");
+        w.Line("/// Its classes are the most frequent values of the EXIF attribute <c>" + Literals.Xml(t.Attribute ?? "") + "</c>, chosen from the data at run time.");
+        w.Line("/// </summary>");
+        OpenExperimentClass(w, t, type);
         w.Line("/// <summary>The normalised EXIF attribute whose most frequent values become the classes.</summary>");
         w.Line("public const string Attribute = " + Literals.String(t.Attribute) + ";");
         w.Line();
