@@ -152,6 +152,17 @@ public class CosineKnnTests
         Assert.Equal(1.0, CosineKnn.Accuracy(q, [0, 1], db, dbLabels, dim, new KnnOptions { K = 1 }));
     }
 
+    /// <summary>Guards the SIMD re-runs: each DOTNET_Enable* switch must really move the kernel to a narrower path.</summary>
+    [Fact]
+    public void Kernel_path_follows_the_runtime_switches()
+    {
+        var path = SimilarityKernel.Path;
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") == "0") Assert.Equal("Scalar", path);
+        else if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0") Assert.Equal("Vector128", path);
+        // .NET 10 reads DOTNET_EnableAVX512 (AVX512F alone no longer turns the 512-bit path off).
+        else if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0") Assert.Equal("Vector256", path);
+    }
+
     [Fact]
     public void Shape_errors_name_the_input()
     {
