@@ -132,6 +132,7 @@ public static class CosineKnn
 
     private sealed unsafe class SearchJob(nint queries, int nq, nint database, int nd, int dim, int k, int[] indices, float[] sims)
     {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Run(int block)
         {
             var q0 = block * QueryBlock;

@@ -211,6 +211,7 @@ public static class KnnInfluence
         nint queries, int nq, nint database, int nd, int P, int dim, int k, int seeds,
         int[] queryLabels, int[] dbLabels, int[] assignment, int blocks, int slots, int[] correct)
     {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Run(int task)
         {
             var p = task / blocks;

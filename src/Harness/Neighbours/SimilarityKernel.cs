@@ -28,6 +28,9 @@ internal static unsafe class SimilarityKernel
     /// output[i * outputStride + j] = Σ_t q[i·dim + t] · db[j·dim + t] for i &lt; queryRows, j &lt; databaseRows.
     /// Rows are contiguous with stride <paramref name="dim"/>.
     /// </summary>
+    // Full optimisation from the first call: a run calls this few times, each for seconds, so it
+    // must not start in unoptimised tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(float* q, int queryRows, float* db, int databaseRows, int dim, float* output, int outputStride)
     {
         var tile = stackalloc float[Tile * Tile];
@@ -85,6 +88,7 @@ internal static unsafe class SimilarityKernel
 
     // The three widths are written out rather than shared through a generic vector interface so that
     // the JIT keeps all 16 accumulators in registers on the widest path.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Tile512(float* q0, float* q1, float* q2, float* q3, float* d0, float* d1, float* d2, float* d3, int dim, float* r)
     {
         const int w = 64 / sizeof(float);
@@ -117,6 +121,7 @@ internal static unsafe class SimilarityKernel
         return t;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Tile256(float* q0, float* q1, float* q2, float* q3, float* d0, float* d1, float* d2, float* d3, int dim, float* r)
     {
         const int w = 32 / sizeof(float);
@@ -149,6 +154,7 @@ internal static unsafe class SimilarityKernel
         return t;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Tile128(float* q0, float* q1, float* q2, float* q3, float* d0, float* d1, float* d2, float* d3, int dim, float* r)
     {
         const int w = 16 / sizeof(float);
