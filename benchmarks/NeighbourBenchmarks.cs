@@ -97,7 +97,7 @@ public class NeighbourBenchmarks
         {
             AddJob(Job.ShortRun.WithWarmupCount(1).WithIterationCount(3).WithLaunchCount(1));
             AddColumn(new GflopsColumn(), new QueriesPerSecondColumn());
-            AddExporter(MarkdownExporter.GitHub, JsonExporter.Full);
+            AddExporter(JsonExporter.Full); // Markdown comes with the default config
             AddDiagnoser(MemoryDiagnoser.Default);
             AddColumnProvider(DefaultColumnProviders.Instance);
         }

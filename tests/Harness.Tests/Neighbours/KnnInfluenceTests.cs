@@ -9,7 +9,7 @@ public class KnnInfluenceTests
     /// Item i of class c under processing r: normalise(α·e_c + β·e_(C+r) + tiny item jitter). With β &gt; α
     /// the trace dominates (a same-processing other-class image beats a differently processed same-class one).
     /// </summary>
-    private static (float[] X, int Dim, int[] Labels, bool[] IsQuery) Toy(int classes, int processings, int perClassDb, int perClassQuery, float alpha, float beta)
+    internal static (float[] X, int Dim, int[] Labels, bool[] IsQuery) Toy(int classes, int processings, int perClassDb, int perClassQuery, float alpha, float beta)
     {
         var dim = classes + processings + 2;
         var items = classes * (perClassDb + perClassQuery);
