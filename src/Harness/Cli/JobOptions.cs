@@ -23,6 +23,10 @@ public sealed record JobSettings
     public int? ProbeSeeds { get; init; }
     /// <summary>Keep records already in OUT/summary.json for an (encoder, task) instead of recomputing them.</summary>
     public bool SkipExisting { get; init; }
+    /// <summary>Neighbours of the kNN influence set-ups; 0 skips them.</summary>
+    public int KnnK { get; init; } = 10;
+    /// <summary>Tasks whose trace is also erased from the embeddings (LEACE) and measured again.</summary>
+    public IReadOnlyList<string> Erase { get; init; } = [];
     public bool Quiet { get; init; }
 }
 

@@ -18,17 +18,23 @@ public static class RunCommand
         var job = new JobOptions();
         var protocol = new Option<ProbeProtocol>("--protocol") { Description = "Probe training: Fast (default; full-batch L-BFGS along a regularisation path) or Paper (SGD with momentum and a hyper-parameter search, as in the paper).", DefaultValueFactory = _ => ProbeProtocol.Fast };
         var seeds = new Option<int?>("--probe-seeds") { Description = "Probes trained per task with seeds seed, seed+1, …, reported as mean ± std. Default: 1 (Fast), 10 (Paper)." };
+        var knnK = new Option<int>("--knn-k") { Description = "Neighbours in the kNN influence set-ups (all-same, pos-same, neg-same, all-diff, uniform); 0 skips them.", DefaultValueFactory = _ => 10 };
+        var erase = new Option<string[]>("--erase") { Description = "Task ids whose trace is also erased from the embeddings (closed-form LEACE), then probed and kNN-tested again, e.g. --erase jpeg.", AllowMultipleArgumentsPerToken = true };
         var skip = new Option<bool>("--skip-existing") { Description = "Keep the records of OUT/summary.json for (encoder, task) pairs it already has." };
         var command = new Command("run", "Run the trace probes for the chosen encoders and tasks; writes summary.json, report.md and the embeddings. Finished embeddings are cached under --out, so an interrupted run resumes.\n\nExample: traceprobe run --encoders resnet18 --tasks jpeg --out results");
         job.AddTo(command);
         command.Options.Add(protocol);
         command.Options.Add(seeds);
         command.Options.Add(skip);
+        command.Options.Add(knnK);
+        command.Options.Add(erase);
         command.SetAction(async (parse, cancel) => await ExecuteAsync(job.Read(parse) with
         {
             Protocol = parse.GetValue(protocol),
             ProbeSeeds = parse.GetValue(seeds),
             SkipExisting = parse.GetValue(skip),
+            KnnK = parse.GetValue(knnK),
+            Erase = (parse.GetValue(erase) ?? []).SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
         }, cancel));
         return command;
     }
@@ -38,6 +44,8 @@ public static class RunCommand
         var modelsFolder = ModelsFolder.Resolve(s.Models);
         var encoderSpecs = CommonOptions.SelectEncoders(s.Encoders, modelsFolder, s.Quiet);
         var taskSpecs = CommonOptions.SelectTasks(s.Tasks, TraceKind.Processing);
+        foreach (var id in s.Erase.Where(e => !taskSpecs.Any(t => t.Id.Equals(e, StringComparison.OrdinalIgnoreCase))))
+            throw new UsageException($"--erase {id}: not one of the tasks being run ({string.Join(", ", taskSpecs.Select(t => t.Id))}).");
         var photos = PhotoCollection.FromFolder(s.Images ?? PhotoCollection.BundledFolder);
         var display = new ProgressDisplay(s.Quiet);
         var records = new List<SummaryRecord>();
@@ -71,7 +79,10 @@ public static class RunCommand
             });
             foreach (var task in todo)
             {
-                var options = ProbeOptionsOf(s, new EmbeddingCache(Path.Combine(s.Out, "cache")));
+                var options = ProbeOptionsOf(s, new EmbeddingCache(Path.Combine(s.Out, "cache"))) with
+                {
+                    Erase = s.Erase.Contains(task.Id, StringComparer.OrdinalIgnoreCase),
+                };
                 var outcome = await display.RunAsync($"{spec.Id}/{task.Id}",
                     progress => ProcessingProbeExperiment.RunAsync(encoder, task, photos, options, progress, cancel));
                 records.AddRange(outcome.Records);
@@ -121,6 +132,7 @@ public static class RunCommand
         Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize, ChunkSize = s.ChunkSize },
         Cache = cache,
         ProbeSeeds = s.ProbeSeeds ?? (s.Protocol == ProbeProtocol.Paper ? 10 : 1),
+        Knn = s.KnnK > 0 ? new Neighbours.KnnOptions { K = s.KnnK, Seed = s.Seed } : null,
     };
 
     private static void PrintTable(Summary summary, ReportWriter.Written written)

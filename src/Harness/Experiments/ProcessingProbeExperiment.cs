@@ -4,6 +4,8 @@ using TraceProbe.Common;
 using TraceProbe.EncoderInputs;
 using TraceProbe.Embeddings;
 using TraceProbe.Encoders;
+using TraceProbe.Erasure;
+using TraceProbe.Neighbours;
 using TraceProbe.Images;
 using TraceProbe.Probes;
 using TraceProbe.Processing;
@@ -21,6 +23,10 @@ public sealed record ProcessingProbeOptions
     public EmbeddingCache? Cache { get; init; }
     /// <summary>Probes trained per task (seeds Seed, Seed+1, …), reported as mean ± std.</summary>
     public int ProbeSeeds { get; init; } = 1;
+    /// <summary>kNN influence set-ups on the held-out crops; null skips them.</summary>
+    public KnnOptions? Knn { get; init; } = new();
+    /// <summary>Also erase the task's trace from the embeddings (LEACE) and measure probe and kNN again.</summary>
+    public bool Erase { get; init; }
 }
 
 /// <summary>The embedding work of a processing task, its items, and the metadata of its embeddings file.</summary>
@@ -86,10 +92,11 @@ public static class ProcessingProbeExperiment
         if (train.Length == 0 || test.Length == 0)
             throw new InvalidDataException($"Task '{task.Id}': no usable {(train.Length == 0 ? "training" : "test")} photos (all were skipped).");
         progress?.Report(new StageProgress("probe", 0, 1));
-        var outcome = ProbeStage.Run(
-            ProbeData.Gather(output.Embeddings, dim, train.Select(i => i.Index).ToArray(), i => items[i].Label),
+        var probeOptions = options.Probe with { Seed = options.Seed, Groups = train.Select(i => i.Photo).ToArray() };
+        var trainData = ProbeData.Gather(output.Embeddings, dim, train.Select(i => i.Index).ToArray(), i => items[i].Label);
+        var outcome = ProbeStage.Run(trainData,
             ProbeData.Gather(output.Embeddings, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label),
-            dim, task.Classes.Count, options.Probe with { Seed = options.Seed, Groups = train.Select(i => i.Photo).ToArray() }, options.ProbeSeeds);
+            dim, task.Classes.Count, probeOptions, options.ProbeSeeds);
         progress?.Report(new StageProgress("probe", 1, 1));
 
         var template = new SummaryRecord
@@ -116,6 +123,31 @@ public static class ProcessingProbeExperiment
         };
         var embeddings = new EmbeddingSet(output.Embeddings, dim, request.Items.Select(i => i.Key).ToList(),
             request.Items.Select(i => i.Processing).ToList(), ShardMerge.Metadata(metadata, output.Done));
-        return new ExperimentOutcome(ProbeStage.Records(outcome, template, details), output.Skipped, embeddings);
+        var records = ProbeStage.Records(outcome, template, details).ToList();
+        if (options.Knn is { } knn)
+        {
+            progress?.Report(new StageProgress("knn", 0, 1));
+            records.AddRange(KnnInfluenceStage.Run(output.Embeddings, dim, items, output.Done, task.Classes.Count, template with { Details = details }, knn));
+            progress?.Report(new StageProgress("knn", 1, 1));
+        }
+        if (options.Erase)
+        {
+            // LEACE fitted on the training crops and their trace labels, applied to every embedding, rows re-normalised.
+            progress?.Report(new StageProgress("erase", 0, 1));
+            var eraser = TraceEraser.Fit(trainData.X, trainData.Y, dim, task.Classes.Count);
+            var erased = eraser.Apply(output.Embeddings);
+            for (var r = 0; r < erased.Length / dim; r++) OnnxEncoder.L2Normalize(erased.AsSpan(r * dim, dim));
+            var erasedOutcome = ProbeStage.Run(
+                ProbeData.Gather(erased, dim, train.Select(i => i.Index).ToArray(), i => items[i].Label),
+                ProbeData.Gather(erased, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label),
+                dim, task.Classes.Count, probeOptions, options.ProbeSeeds);
+            var erasure = template with { Experiment = "erasure" };
+            var erasureDetails = new SortedDictionary<string, string>(details) { ["erased_rank"] = eraser.Rank.ToString() };
+            records.AddRange(ProbeStage.Records(erasedOutcome, erasure, erasureDetails));
+            if (options.Knn is { } knnAfter)
+                records.AddRange(KnnInfluenceStage.Run(erased, dim, items, output.Done, task.Classes.Count, erasure with { Details = erasureDetails }, knnAfter));
+            progress?.Report(new StageProgress("erase", 1, 1));
+        }
+        return new ExperimentOutcome(records, output.Skipped, embeddings);
     }
 }

@@ -102,7 +102,7 @@ public static class Figures
         plot.Axes.Bottom.Label.Text = "predicted";
         plot.Axes.Left.Label.Text = "true";
         plot.Title($"{r.Encoder}: {r.Task} (top-1 {100 * r.Value:0.0}%)");
-        return Save(plot, folder, $"confusion-{r.Encoder}-{r.Task}", $"Confusion matrix, {r.Encoder} on '{r.Task}'", 560, 520);
+        return Save(plot, folder, $"confusion-{r.Experiment}-{r.Encoder}-{r.Task}", $"Confusion matrix, {r.Encoder} on {r.Experiment} task '{r.Task}'", 560, 520);
     }
 
     private static Figure KnnBars(string task, IReadOnlyList<SummaryRecord> records, string folder)

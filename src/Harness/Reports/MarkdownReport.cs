@@ -42,6 +42,24 @@ public static class MarkdownReport
             md.AppendLine();
         }
 
+        var erasure = summary.Records.Where(r => r.Experiment == "erasure").ToList();
+        if (erasure.Count > 0)
+        {
+            md.AppendLine("## Trace erasure").AppendLine();
+            md.AppendLine("The task's trace removed from the embeddings by a closed-form linear concept eraser (LEACE) fitted on the training crops; before → after.").AppendLine();
+            md.AppendLine("| Encoder | Task | Probe top-1 | Chance | kNN all-same | kNN distraction |");
+            md.AppendLine("|---|---|---:|---:|---:|---:|");
+            foreach (var g in erasure.GroupBy(r => (r.Encoder, r.Task)))
+            {
+                SummaryRecord? Before(string setup, string metric) => summary.Records.FirstOrDefault(r =>
+                    r.Encoder == g.Key.Encoder && r.Task == g.Key.Task && r.Setup == setup && r.Metric == metric && r.Experiment != "erasure");
+                SummaryRecord? After(string setup, string metric) => g.FirstOrDefault(r => r.Setup == setup && r.Metric == metric);
+                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | {Pct(Before("probe", "top1"))} → {Pct(After("probe", "top1"))} | {Pct(After("probe", "top1")?.Chance)} " +
+                              $"| {Pct(Before("all-same", "accuracy"))} → {Pct(After("all-same", "accuracy"))} | {Pct(Before("distraction", "distraction_score"))} → {Pct(After("distraction", "distraction_score"))} |");
+            }
+            md.AppendLine();
+        }
+
         var retrieval = summary.Records.Where(r => r.Experiment == "retrieval").ToList();
         if (retrieval.Count > 0)
         {
@@ -65,7 +83,7 @@ public static class MarkdownReport
 
         foreach (var r in probes.Where(r => r.Confusion is not null))
         {
-            md.AppendLine($"### Confusion matrix: {r.Encoder}, {r.Task}").AppendLine();
+            md.AppendLine($"### Confusion matrix: {r.Encoder}, {r.Experiment} task {r.Task}").AppendLine();
             md.AppendLine("Rows: true class; columns: predicted class.").AppendLine();
             md.Append("| true \\ predicted |");
             foreach (var c in r.Classes) md.Append($" {c} |");

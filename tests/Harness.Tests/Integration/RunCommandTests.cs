@@ -114,3 +114,44 @@ public sealed class RunOptionsTests
         public int GetHashCode(SummaryRecord r) => HashCode.Combine(r.Encoder, r.Task, r.Metric);
     }
 }
+
+public sealed class DownstreamTests
+{
+    [Fact]
+    public async Task Run_reports_knn_setups_and_erasure_of_the_trace()
+    {
+        var output = TestData.TempFolder("downstream");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings
+        {
+            Encoders = ["resnet18"], Tasks = ["jpeg"], Images = TestData.PhotoFolder(6), Out = output, Seed = 2,
+            Crops = new CropPlanOptions { TrainCropsPerPhoto = 12, TestCropsPerPhoto = 4 }, KnnK = 3, Erase = ["jpeg"], Quiet = true,
+        }));
+        var summary = Summary.Read(Path.Combine(output, "summary.json"));
+        SummarySchema.AssertValid(File.ReadAllText(Path.Combine(output, "summary.json")));
+
+        var knn = summary.Records.Where(r => r.Experiment == "knn").ToList();
+        Assert.Equal(["all-same", "pos-same", "neg-same", "all-diff", "uniform", "distraction"], knn.Select(r => r.Setup));
+        // 2 held-out photos × 4 crops, alternating: 4 queries and 4 database crops.
+        Assert.All(knn, r => Assert.Equal((4, 4), (r.NTest, r.NTrain)));
+        var pos = knn.Single(r => r.Setup == "pos-same").Value;
+        var neg = knn.Single(r => r.Setup == "neg-same").Value;
+        Assert.Equal(Math.Abs(pos - neg), knn.Single(r => r.Setup == "distraction").Value, 12);
+        Assert.NotNull(knn.Single(r => r.Setup == "uniform").Std);
+
+        var erased = summary.Records.Where(r => r.Experiment == "erasure").ToList();
+        Assert.Contains(erased, r => r.Setup == "probe" && r.Metric == "top1");
+        Assert.Contains(erased, r => r.Setup == "distraction");
+        Assert.Contains("## Trace erasure", File.ReadAllText(Path.Combine(output, "report.md")));
+        Assert.True(File.Exists(Path.Combine(output, "figures", "knn-jpeg.png")));
+    }
+
+    [Fact]
+    public async Task Erasing_a_task_that_is_not_run_is_a_usage_error()
+    {
+        var error = await Assert.ThrowsAsync<UsageException>(() => RunCommand.ExecuteAsync(new JobSettings
+        {
+            Encoders = ["resnet18"], Tasks = ["jpeg"], Erase = ["sharpen"], Out = TestData.TempFolder("x"), Quiet = true,
+        }));
+        Assert.Contains("sharpen", error.Message);
+    }
+}

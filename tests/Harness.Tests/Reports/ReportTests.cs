@@ -95,7 +95,7 @@ public sealed class ReportTests
         var folder = TestData.TempFolder("report");
         var written = ReportWriter.Write(Sample(), folder);
         var names = written.Figures.Select(f => Path.GetFileNameWithoutExtension(f.PngPath)).ToList();
-        Assert.Equal(["probe-processing-jpeg", "confusion-resnet18-jpeg", "knn-jpeg", "retrieval"], names);
+        Assert.Equal(["probe-processing-jpeg", "confusion-processing-resnet18-jpeg", "knn-jpeg", "retrieval"], names);
         foreach (var figure in written.Figures)
         {
             var png = File.ReadAllBytes(figure.PngPath);

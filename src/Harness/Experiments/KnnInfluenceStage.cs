@@ -1,0 +1,62 @@
+using TraceProbe.Neighbours;
+using TraceProbe.Results;
+
+namespace TraceProbe.Experiments;
+
+/// <summary>
+/// The paper's kNN influence on the held-out photos of a processing task: every held-out crop exists under
+/// every class, so each can be placed in the database (or asked as a query) under any processing. The
+/// semantic class of a crop is its photo; crops alternate between queries and database, so each photo has
+/// both, and no crop is on both sides.
+/// </summary>
+public static class KnnInfluenceStage
+{
+    public static readonly string[] SetupNames = ["all-same", "pos-same", "neg-same", "all-diff", "uniform"];
+
+    /// <summary>Records of the five set-ups and the distraction score, or none when too few crops are usable.</summary>
+    public static IReadOnlyList<SummaryRecord> Run(float[] embeddings, int dim, IReadOnlyList<TraceItem> items, bool[] done,
+        int processings, SummaryRecord template, KnnOptions options)
+    {
+        // Held-out crops come as runs of `processings` items (labels 0..P-1); keep crops whose every item was made.
+        var crops = items.Where(i => i.IsTest).GroupBy(i => (i.Photo, i.Crop))
+            .Where(g => g.Count() == processings && g.All(i => done[i.Index]))
+            .Select(g => g.OrderBy(i => i.Label).ToArray()).ToList();
+        if (crops.Select(c => c[0].Photo).Distinct().Count() < 2) return [];
+
+        var layout = new float[crops.Count * processings * dim];
+        var labels = new int[crops.Count];
+        var isQuery = new bool[crops.Count];
+        for (var c = 0; c < crops.Count; c++)
+        {
+            for (var p = 0; p < processings; p++)
+                embeddings.AsSpan(crops[c][p].Index * dim, dim).CopyTo(layout.AsSpan((c * processings + p) * dim, dim));
+            labels[c] = crops[c][0].Photo;
+            isQuery[c] = crops[c][0].Crop % 2 == 0;
+        }
+        var result = KnnInfluence.Evaluate(layout, crops.Count, processings, dim, labels, isQuery, options);
+        var details = new SortedDictionary<string, string>(template.Details?.ToDictionary() ?? [])
+        {
+            ["k"] = result.K.ToString(),
+            ["semantic_classes"] = "photos",
+            ["uniform_seeds"] = options.UniformSeeds.ToString(),
+        };
+        var knn = template with
+        {
+            Experiment = template.Experiment == "erasure" ? "erasure" : "knn",
+            Metric = "accuracy",
+            NTrain = result.DatabaseItems,
+            NTest = result.Queries,
+            Chance = 1.0 / labels.Distinct().Count(),
+            Confusion = null,
+            Details = details,
+        };
+        var records = result.Setups.Select((s, i) => knn with
+        {
+            Setup = SetupNames[i],
+            Value = s.Mean,
+            Std = s.Setup == KnnSetup.Uniform ? s.Std : null,
+        }).ToList();
+        records.Add(knn with { Setup = "distraction", Metric = "distraction_score", Value = result.DistractionScore, Chance = null });
+        return records;
+    }
+}
