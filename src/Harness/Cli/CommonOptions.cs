@@ -36,10 +36,11 @@ public static class CommonOptions
         return specs;
     }
 
-    public static IReadOnlyList<TraceTaskSpec> SelectTasks(IReadOnlyList<string> ids, TraceKind kind)
+    /// <summary>The tasks named, or by default every task of <paramref name="kind"/> (every task when null).</summary>
+    public static IReadOnlyList<TraceTaskSpec> SelectTasks(IReadOnlyList<string> ids, TraceKind? kind)
     {
         var wanted = Split(ids);
-        if (wanted.Count == 0) return ExperimentRegistry.All.Where(t => t.Kind == kind).ToList();
+        if (wanted.Count == 0) return ExperimentRegistry.All.Where(t => kind is null || t.Kind == kind).ToList();
         return wanted.Select(id => ExperimentRegistry.Find(id)
             ?? throw new UsageException($"--tasks: unknown task '{id}'. Known: {string.Join(", ", ExperimentRegistry.All.Select(t => t.Id))}.")).ToList();
     }

@@ -34,6 +34,8 @@ public static class EmbedCommand
         var modelsFolder = ModelsFolder.Resolve(s.Models);
         var encoders = CommonOptions.SelectEncoders(s.Encoders, modelsFolder, s.Quiet);
         var tasks = CommonOptions.SelectTasks(s.Tasks, TraceKind.Processing);
+        foreach (var t in tasks.Where(t => t.Kind != TraceKind.Processing))
+            throw new UsageException($"--tasks {t.Id}: embed shards processing tasks; acquisition tasks (a few thousand photos) run with `traceprobe run`.");
         var photos = PhotoCollection.FromFolder(s.Images ?? PhotoCollection.BundledFolder);
         var display = new ProgressDisplay(s.Quiet);
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));

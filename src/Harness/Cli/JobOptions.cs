@@ -27,6 +27,8 @@ public sealed record JobSettings
     public int KnnK { get; init; } = 10;
     /// <summary>Tasks whose trace is also erased from the embeddings (LEACE) and measured again.</summary>
     public IReadOnlyList<string> Erase { get; init; } = [];
+    /// <summary>Centre-mask area ratio of acquisition probes; null takes each task's (0.9).</summary>
+    public double? MaskRatio { get; init; }
     public bool Quiet { get; init; }
 }
 
@@ -34,7 +36,7 @@ public sealed record JobSettings
 public sealed class JobOptions
 {
     public Option<string[]> Encoders { get; } = new("--encoders") { Description = "Encoder ids (see `traceprobe encoders`), space- or comma-separated. Default: every installed encoder.", AllowMultipleArgumentsPerToken = true };
-    public Option<string[]> Tasks { get; } = new("--tasks") { Description = "Trace task ids from encoders.json. Default: every processing task.", AllowMultipleArgumentsPerToken = true };
+    public Option<string[]> Tasks { get; } = new("--tasks") { Description = "Trace task ids from encoders.json. Default: every processing task, and every acquisition task when the photos carry EXIF.", AllowMultipleArgumentsPerToken = true };
     public Option<string?> Images { get; } = new("--images") { Description = "Folder of source photos (searched recursively). Default: the photos bundled with the program." };
     public Option<string> Out { get; } = CommonOptions.Out();
     public Option<ulong> Seed { get; } = CommonOptions.Seed();

@@ -1,3 +1,4 @@
+using TraceProbe.Acquisition;
 using System.CommandLine;
 using Spectre.Console;
 using TraceProbe.Embeddings;
@@ -18,6 +19,7 @@ public static class RunCommand
         var job = new JobOptions();
         var protocol = new Option<ProbeProtocol>("--protocol") { Description = "Probe training: Fast (default; full-batch L-BFGS along a regularisation path) or Paper (SGD with momentum and a hyper-parameter search, as in the paper).", DefaultValueFactory = _ => ProbeProtocol.Fast };
         var seeds = new Option<int?>("--probe-seeds") { Description = "Probes trained per task with seeds seed, seed+1, …, reported as mean ± std. Default: 1 (Fast), 10 (Paper)." };
+        var mask = new Option<double?>("--mask-ratio") { Description = "Area ratio of the centre mask in acquisition probes (0.9 as the paper's text; 0.95 as its code). Default: each task's." };
         var knnK = new Option<int>("--knn-k") { Description = "Neighbours in the kNN influence set-ups (all-same, pos-same, neg-same, all-diff, uniform); 0 skips them.", DefaultValueFactory = _ => 10 };
         var erase = new Option<string[]>("--erase") { Description = "Task ids whose trace is also erased from the embeddings (closed-form LEACE), then probed and kNN-tested again, e.g. --erase jpeg.", AllowMultipleArgumentsPerToken = true };
         var skip = new Option<bool>("--skip-existing") { Description = "Keep the records of OUT/summary.json for (encoder, task) pairs it already has." };
@@ -27,6 +29,7 @@ public static class RunCommand
         command.Options.Add(seeds);
         command.Options.Add(skip);
         command.Options.Add(knnK);
+        command.Options.Add(mask);
         command.Options.Add(erase);
         command.SetAction(async (parse, cancel) => await ExecuteAsync(job.Read(parse) with
         {
@@ -34,6 +37,7 @@ public static class RunCommand
             ProbeSeeds = parse.GetValue(seeds),
             SkipExisting = parse.GetValue(skip),
             KnnK = parse.GetValue(knnK),
+            MaskRatio = parse.GetValue(mask) is { } r && r is <= 0 or >= 1 ? throw new UsageException($"--mask-ratio {r}: must be in (0, 1).") : parse.GetValue(mask),
             Erase = (parse.GetValue(erase) ?? []).SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
         }, cancel));
         return command;
@@ -43,14 +47,21 @@ public static class RunCommand
     {
         var modelsFolder = ModelsFolder.Resolve(s.Models);
         var encoderSpecs = CommonOptions.SelectEncoders(s.Encoders, modelsFolder, s.Quiet);
-        var taskSpecs = CommonOptions.SelectTasks(s.Tasks, TraceKind.Processing);
+        var allTasks = CommonOptions.SelectTasks(s.Tasks, kind: null);
+        var taskSpecs = allTasks.Where(t => t.Kind == TraceKind.Processing).ToList();
+        var acquisitionTasks = allTasks.Where(t => t.Kind == TraceKind.Acquisition).ToList();
         foreach (var id in s.Erase.Where(e => !taskSpecs.Any(t => t.Id.Equals(e, StringComparison.OrdinalIgnoreCase))))
             throw new UsageException($"--erase {id}: not one of the tasks being run ({string.Join(", ", taskSpecs.Select(t => t.Id))}).");
         var photos = PhotoCollection.FromFolder(s.Images ?? PhotoCollection.BundledFolder);
+        // Acquisition labels come from the photos' EXIF; by default the acquisition tasks run when some photo has any.
+        var (exif, exifSkipped) = acquisitionTasks.Count > 0 ? ExifReader.ReadAll(photos.Select(p => p.Path)) : ([], []);
+        var labels = photos.Select(p => exif.FirstOrDefault(l => l.Path == p.Path)).ToList();
+        if (s.Tasks.Count == 0 && labels.All(l => l?.Make is null)) acquisitionTasks.Clear();
         var display = new ProgressDisplay(s.Quiet);
         var records = new List<SummaryRecord>();
         var skipped = new List<SkippedInput>();
         var existing = s.SkipExisting ? ExistingRecords(s.Out) : [];
+        var notes = new List<string>();
         if (!s.Quiet)
             Console.WriteLine($"traceprobe run: {encoderSpecs.Count} encoder(s) × {taskSpecs.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
 
@@ -92,6 +103,42 @@ public static class RunCommand
             }
         }
 
+        foreach (var spec in encoderSpecs.Where(_ => acquisitionTasks.Count > 0))
+        {
+            using var encoder = new OnnxEncoder(spec, modelsFolder, new EncoderRuntimeOptions { Device = s.Device, IntraOpThreads = s.Threads });
+            foreach (var task in acquisitionTasks)
+            {
+                if (existing.Any(r => r.Encoder == spec.Id && r.Task == task.Id))
+                {
+                    records.AddRange(existing.Where(r => r.Encoder == spec.Id && r.Task == task.Id));
+                    continue;
+                }
+                var options = new AcquisitionProbeOptions
+                {
+                    Seed = s.Seed,
+                    Probe = new ProbeOptions { Protocol = s.Protocol, Seed = s.Seed },
+                    Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize, ChunkSize = s.ChunkSize },
+                    Cache = new EmbeddingCache(Path.Combine(s.Out, "cache")),
+                    MaskRatio = s.MaskRatio,
+                };
+                var outcome = await display.RunAsync($"{spec.Id}/{task.Id}",
+                    progress => AcquisitionProbeExperiment.RunAsync(encoder, task, photos, labels, options, progress, cancel));
+                if (outcome is null)
+                {
+                    notes.Add($"{spec.Id}/{task.Id}: fewer than two '{task.Attribute}' classes with {options.Split.MinPerClass}+ labelled photos; not run");
+                    continue;
+                }
+                records.AddRange(outcome.Records);
+                SafetensorsFile.Write(Path.Combine(s.Out, "embeddings", spec.Id, task.Id + ".safetensors"), outcome.Embeddings);
+                foreach (var skip in outcome.Skipped)
+                    if (!skipped.Contains(skip)) skipped.Add(skip);
+            }
+        }
+        foreach (var skip in exifSkipped)
+            if (!skipped.Any(x => x.Path == skip.Path)) skipped.Add(skip);
+        if (!s.Quiet)
+            foreach (var note in notes) Console.WriteLine(note);
+
         var summary = new Summary
         {
             Seed = s.Seed,
@@ -108,6 +155,7 @@ public static class RunCommand
                 ["test_fraction"] = s.Crops.TestFraction.ToString("0.###"),
                 ["device"] = s.Device,
                 ["batch_size"] = s.BatchSize.ToString(),
+                ["notes"] = string.Join("; ", notes),
             },
             Records = records,
             Skipped = skipped,

@@ -15,6 +15,7 @@ public static class TraceProbeApp
         MergeCommand.Create(),
         ReportCommand.Create(),
         ProbeCommand.Create(),
+        ExifCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancel = default)

@@ -102,3 +102,27 @@ public sealed class CommandLineTests
 
 [CollectionDefinition("Console", DisableParallelization = true)]
 public sealed class ConsoleCollection;
+
+[Collection("Console")]
+public sealed class ExifCommandTests
+{
+    [Fact]
+    public async Task Exif_json_lists_every_photo_with_normalised_labels()
+    {
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        using var o = new StringWriter();
+        Console.SetOut(o);
+        int exit;
+        try { exit = await TraceProbeApp.RunAsync(["exif", "--json"]); }
+        finally { Console.SetOut(stdout); }
+        Assert.Equal(0, exit);
+        using var json = System.Text.Json.JsonDocument.Parse(o.ToString());
+        var rows = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(TestData.Photos.Count, rows.Count);
+        var nokia = rows.Single(r => r.GetProperty("file").GetString() == "plasma-lakeside-jetty.jpg");
+        Assert.Equal("Nokia", nokia.GetProperty("make").GetString());
+        Assert.True(nokia.GetProperty("is_smartphone").GetBoolean());
+        var none = rows.Single(r => r.GetProperty("file").GetString() == "plasma-grey-facade-architecture.jpg");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, none.GetProperty("make").ValueKind);
+    }
+}

@@ -155,3 +155,27 @@ public sealed class DownstreamTests
         Assert.Contains("sharpen", error.Message);
     }
 }
+
+public sealed class AcquisitionRunTests
+{
+    [Fact]
+    public async Task The_make_of_the_bundled_photos_is_probed_with_a_masked_centre()
+    {
+        var output = TestData.TempFolder("acquisition");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings
+        {
+            Encoders = ["resnet18"], Tasks = ["make", "iso"], Out = output, Quiet = true,
+        }));
+        var summary = Summary.Read(Path.Combine(output, "summary.json"));
+        SummarySchema.AssertValid(File.ReadAllText(Path.Combine(output, "summary.json")));
+        var make = summary.Records.Single(r => r.Task == "make" && r.Metric == "top1");
+        Assert.Equal("acquisition", make.Experiment);
+        // 5 Olympus and 4 Canon photos (3+ each) → 4 per class: 1 test, 1 val, 2 train per class.
+        Assert.Equal(["Canon", "Olympus"], make.Classes);
+        Assert.Equal((6, 2), (make.NTrain, make.NTest));
+        Assert.Equal("MASK_90", make.Details!["mask"]);
+        // ISO: 200 (5 photos) and 100 (3+ photos) are the classes with 3 or more.
+        Assert.Contains(summary.Records, r => r.Task == "iso" && r.Metric == "top1");
+        Assert.True(File.Exists(Path.Combine(output, "embeddings", "resnet18", "make.safetensors")));
+    }
+}
