@@ -27,8 +27,9 @@ public sealed record AcquisitionTaskData(string Attribute, IReadOnlyList<string>
 public static class AcquisitionSplit
 {
     public static AcquisitionTaskData? Build(IReadOnlyList<Photo> photos, IReadOnlyList<ExifLabels?> labels, string attribute,
-        AcquisitionSplitOptions options, ulong seed)
+        AcquisitionSplitOptions options, ulong seed, IReadOnlyDictionary<string, string>? given = null)
     {
+        if (given is not null) return FromGiven(photos, labels, attribute, options, given);
         var byClass = Enumerable.Range(0, photos.Count)
             .Select(i => (Photo: i, Class: labels[i]?.Attribute(attribute)))
             .Where(x => x.Class is not null)
@@ -56,5 +57,21 @@ public static class AcquisitionSplit
             }
         }
         return new AcquisitionTaskData(attribute, classes, items.OrderBy(i => i.Photo).ToList(), perClass);
+    }
+
+    /// <summary>A published split (photo key → train/val/test), already balanced: its photos and the top classes.</summary>
+    private static AcquisitionTaskData? FromGiven(IReadOnlyList<Photo> photos, IReadOnlyList<ExifLabels?> labels, string attribute,
+        AcquisitionSplitOptions options, IReadOnlyDictionary<string, string> given)
+    {
+        var labelled = Enumerable.Range(0, photos.Count)
+            .Where(i => given.ContainsKey(photos[i].Key) && labels[i]?.Attribute(attribute) is not null)
+            .Select(i => (Photo: i, Class: labels[i]!.Attribute(attribute)!)).ToList();
+        var classes = labelled.GroupBy(x => x.Class, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(options.TopK)
+            .Select(g => g.Key).Order(StringComparer.Ordinal).ToList();
+        if (classes.Count < 2) return null;
+        var items = labelled.Where(x => classes.Contains(x.Class))
+            .Select(x => new AcquisitionItem(x.Photo, classes.IndexOf(x.Class), given[photos[x.Photo].Key])).ToList();
+        return new AcquisitionTaskData(attribute, classes, items, items.GroupBy(i => i.Label).Min(g => g.Count()));
     }
 }

@@ -36,7 +36,7 @@ public static class EmbedCommand
         var tasks = CommonOptions.SelectTasks(s.Tasks, TraceKind.Processing);
         foreach (var t in tasks.Where(t => t.Kind != TraceKind.Processing))
             throw new UsageException($"--tasks {t.Id}: embed shards processing tasks; acquisition tasks (a few thousand photos) run with `traceprobe run`.");
-        var photos = PhotoCollection.FromFolder(s.Images ?? PhotoCollection.BundledFolder);
+        var photos = Datasets.DatasetLoader.Open(s.Images ?? PhotoCollection.BundledFolder).Photos;
         var display = new ProgressDisplay(s.Quiet);
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
         foreach (var spec in encoders)

@@ -37,7 +37,7 @@ public sealed class JobOptions
 {
     public Option<string[]> Encoders { get; } = new("--encoders") { Description = "Encoder ids (see `traceprobe encoders`), space- or comma-separated. Default: every installed encoder.", AllowMultipleArgumentsPerToken = true };
     public Option<string[]> Tasks { get; } = new("--tasks") { Description = "Trace task ids from encoders.json. Default: every processing task, and every acquisition task when the photos carry EXIF.", AllowMultipleArgumentsPerToken = true };
-    public Option<string?> Images { get; } = new("--images") { Description = "Folder of source photos (searched recursively). Default: the photos bundled with the program." };
+    public Option<string?> Images { get; } = new("--images") { Description = "The photos: a folder (searched recursively; sub-folders are semantic classes), a manifest .csv (path[,label]), or a FlickrExif folder. Default: the photos bundled with the program." };
     public Option<string> Out { get; } = CommonOptions.Out();
     public Option<ulong> Seed { get; } = CommonOptions.Seed();
     public Option<string> Device { get; } = CommonOptions.Device();

@@ -1,3 +1,4 @@
+using TraceProbe.Datasets;
 using TraceProbe.Acquisition;
 using System.CommandLine;
 using Spectre.Console;
@@ -52,14 +53,17 @@ public static class RunCommand
         var acquisitionTasks = allTasks.Where(t => t.Kind == TraceKind.Acquisition).ToList();
         foreach (var id in s.Erase.Where(e => !taskSpecs.Any(t => t.Id.Equals(e, StringComparison.OrdinalIgnoreCase))))
             throw new UsageException($"--erase {id}: not one of the tasks being run ({string.Join(", ", taskSpecs.Select(t => t.Id))}).");
-        var photos = PhotoCollection.FromFolder(s.Images ?? PhotoCollection.BundledFolder);
-        // Acquisition labels come from the photos' EXIF; by default the acquisition tasks run when some photo has any.
-        var (exif, exifSkipped) = acquisitionTasks.Count > 0 ? ExifReader.ReadAll(photos.Select(p => p.Path)) : ([], []);
-        var labels = photos.Select(p => exif.FirstOrDefault(l => l.Path == p.Path)).ToList();
+        var dataset = DatasetLoader.Open(s.Images ?? PhotoCollection.BundledFolder);
+        var photos = dataset.Photos;
+        // Acquisition labels come from the dataset's table, else from the photos' EXIF; by default the acquisition
+        // tasks run when some photo has a camera make.
+        var (exif, exifSkipped) = dataset.AcquisitionLabels is null && acquisitionTasks.Count > 0 ? ExifReader.ReadAll(photos.Select(p => p.Path)) : ([], []);
+        var byPath = exif.ToDictionary(l => l.Path);
+        var labels = dataset.AcquisitionLabels ?? photos.Select(p => byPath.GetValueOrDefault(p.Path)).ToList();
         if (s.Tasks.Count == 0 && labels.All(l => l?.Make is null)) acquisitionTasks.Clear();
         var display = new ProgressDisplay(s.Quiet);
         var records = new List<SummaryRecord>();
-        var skipped = new List<SkippedInput>();
+        var skipped = dataset.Skipped.ToList();
         var existing = s.SkipExisting ? ExistingRecords(s.Out) : [];
         var notes = new List<string>();
         if (!s.Quiet)
@@ -93,6 +97,7 @@ public static class RunCommand
                 var options = ProbeOptionsOf(s, new EmbeddingCache(Path.Combine(s.Out, "cache"))) with
                 {
                     Erase = s.Erase.Contains(task.Id, StringComparer.OrdinalIgnoreCase),
+                    SemanticLabels = dataset.SemanticLabels,
                 };
                 var outcome = await display.RunAsync($"{spec.Id}/{task.Id}",
                     progress => ProcessingProbeExperiment.RunAsync(encoder, task, photos, options, progress, cancel));
@@ -120,6 +125,7 @@ public static class RunCommand
                     Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize, ChunkSize = s.ChunkSize },
                     Cache = new EmbeddingCache(Path.Combine(s.Out, "cache")),
                     MaskRatio = s.MaskRatio,
+                    GivenSplit = dataset.Splits?.GetValueOrDefault(task.Attribute!),
                 };
                 var outcome = await display.RunAsync($"{spec.Id}/{task.Id}",
                     progress => AcquisitionProbeExperiment.RunAsync(encoder, task, photos, labels, options, progress, cancel));

@@ -16,6 +16,7 @@ public static class TraceProbeApp
         ReportCommand.Create(),
         ProbeCommand.Create(),
         ExifCommand.Create(),
+        RetrievalCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancel = default)

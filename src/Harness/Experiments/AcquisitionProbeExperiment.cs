@@ -20,6 +20,8 @@ public sealed record AcquisitionProbeOptions
     public EmbeddingCache? Cache { get; init; }
     /// <summary>Area ratio of the centre mask; null takes the task's (0.9, the paper's text; 0.95 in its code).</summary>
     public double? MaskRatio { get; init; }
+    /// <summary>A published split of this task's attribute (photo key → train/val/test), used instead of drawing one.</summary>
+    public IReadOnlyDictionary<string, string>? GivenSplit { get; init; }
 }
 
 /// <summary>
@@ -37,7 +39,7 @@ public static class AcquisitionProbeExperiment
     {
         if (task.Kind != TraceKind.Acquisition || task.Attribute is null)
             throw new ArgumentException($"Task '{task.Id}' is not an acquisition task with an EXIF attribute.", nameof(task));
-        var data = AcquisitionSplit.Build(photos, labels, task.Attribute, options.Split, options.Seed);
+        var data = AcquisitionSplit.Build(photos, labels, task.Attribute, options.Split, options.Seed, options.GivenSplit);
         if (data is null) return null;
 
         var ratio = options.MaskRatio ?? task.MaskRatio ?? 0.9;
@@ -63,10 +65,14 @@ public static class AcquisitionProbeExperiment
         if (fit.Length == 0 || test.Length == 0) return null;
         var validation = Enumerable.Range(0, fit.Length).Where(k => data.Items[fit[k]].Split == "val").ToArray();
         progress?.Report(new StageProgress("probe", 0, 1));
+        var probe = options.Probe with { Seed = options.Seed, ValidationRows = validation.Length > 0 ? validation : null };
+        // With no val photos and too few to hold some out, nothing can be tuned: fixed, moderate regularisation.
+        var tuned = validation.Length > 0 || fit.GroupBy(i => data.Items[i].Label).Min(g => g.Count()) >= 5;
+        if (!tuned) probe = probe with { Lambda = 1e-4, LearningRate = 1, WeightDecay = 1e-6 };
         var outcome = ProbeStage.Run(
             ProbeData.Gather(output.Embeddings, dim, fit, i => data.Items[i].Label),
             ProbeData.Gather(output.Embeddings, dim, test, i => data.Items[i].Label),
-            dim, data.Classes.Count, options.Probe with { Seed = options.Seed, ValidationRows = validation.Length > 0 ? validation : null }, 1);
+            dim, data.Classes.Count, probe, 1);
         progress?.Report(new StageProgress("probe", 1, 1));
 
         var template = new SummaryRecord
@@ -90,6 +96,7 @@ public static class AcquisitionProbeExperiment
             ["attribute"] = task.Attribute,
             ["photos_per_class"] = data.PerClass.ToString(),
             ["validation_photos"] = validation.Length.ToString(),
+            ["hyperparameters"] = tuned ? "tuned on val" : "fixed (too few photos to tune)",
             ["mask"] = mask.Id,
             ["model_sha256"] = ModelHash.Sha256(encoder.ModelPath),
         };

@@ -15,13 +15,21 @@ public static class KnnInfluenceStage
 
     /// <summary>Records of the five set-ups and the distraction score, or none when too few crops are usable.</summary>
     public static IReadOnlyList<SummaryRecord> Run(float[] embeddings, int dim, IReadOnlyList<TraceItem> items, bool[] done,
-        int processings, SummaryRecord template, KnnOptions options)
+        int processings, SummaryRecord template, KnnOptions options, IReadOnlyList<string?>? semanticLabels = null)
     {
+        // The semantic class of a crop: its photo's class when the dataset gives one, else the photo itself.
+        var classIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        int SemanticOf(int photo)
+        {
+            var name = semanticLabels?[photo] is { } label ? "class:" + label : "photo:" + photo;
+            return classIds.TryGetValue(name, out var id) ? id : classIds[name] = classIds.Count;
+        }
         // Held-out crops come as runs of `processings` items (labels 0..P-1); keep crops whose every item was made.
         var crops = items.Where(i => i.IsTest).GroupBy(i => (i.Photo, i.Crop))
             .Where(g => g.Count() == processings && g.All(i => done[i.Index]))
+            .Where(g => semanticLabels is null || semanticLabels[g.Key.Photo] is not null)
             .Select(g => g.OrderBy(i => i.Label).ToArray()).ToList();
-        if (crops.Select(c => c[0].Photo).Distinct().Count() < 2) return [];
+        if (crops.Count < 4) return [];
 
         var layout = new float[crops.Count * processings * dim];
         var labels = new int[crops.Count];
@@ -30,14 +38,14 @@ public static class KnnInfluenceStage
         {
             for (var p = 0; p < processings; p++)
                 embeddings.AsSpan(crops[c][p].Index * dim, dim).CopyTo(layout.AsSpan((c * processings + p) * dim, dim));
-            labels[c] = crops[c][0].Photo;
+            labels[c] = SemanticOf(crops[c][0].Photo);
             isQuery[c] = crops[c][0].Crop % 2 == 0;
         }
         var result = KnnInfluence.Evaluate(layout, crops.Count, processings, dim, labels, isQuery, options);
         var details = new SortedDictionary<string, string>(template.Details?.ToDictionary() ?? [])
         {
             ["k"] = result.K.ToString(),
-            ["semantic_classes"] = "photos",
+            ["semantic_classes"] = semanticLabels is null ? "photos" : "dataset classes",
             ["uniform_seeds"] = options.UniformSeeds.ToString(),
         };
         var knn = template with

@@ -27,6 +27,8 @@ public sealed record ProcessingProbeOptions
     public KnnOptions? Knn { get; init; } = new();
     /// <summary>Also erase the task's trace from the embeddings (LEACE) and measure probe and kNN again.</summary>
     public bool Erase { get; init; }
+    /// <summary>Semantic class per photo for kNN (class folders, a manifest column); null: each photo is its own class.</summary>
+    public IReadOnlyList<string?>? SemanticLabels { get; init; }
 }
 
 /// <summary>The embedding work of a processing task, its items, and the metadata of its embeddings file.</summary>
@@ -127,7 +129,7 @@ public static class ProcessingProbeExperiment
         if (options.Knn is { } knn)
         {
             progress?.Report(new StageProgress("knn", 0, 1));
-            records.AddRange(KnnInfluenceStage.Run(output.Embeddings, dim, items, output.Done, task.Classes.Count, template with { Details = details }, knn));
+            records.AddRange(KnnInfluenceStage.Run(output.Embeddings, dim, items, output.Done, task.Classes.Count, template with { Details = details }, knn, options.SemanticLabels));
             progress?.Report(new StageProgress("knn", 1, 1));
         }
         if (options.Erase)
@@ -145,7 +147,7 @@ public static class ProcessingProbeExperiment
             var erasureDetails = new SortedDictionary<string, string>(details) { ["erased_rank"] = eraser.Rank.ToString() };
             records.AddRange(ProbeStage.Records(erasedOutcome, erasure, erasureDetails));
             if (options.Knn is { } knnAfter)
-                records.AddRange(KnnInfluenceStage.Run(erased, dim, items, output.Done, task.Classes.Count, erasure with { Details = erasureDetails }, knnAfter));
+                records.AddRange(KnnInfluenceStage.Run(erased, dim, items, output.Done, task.Classes.Count, erasure with { Details = erasureDetails }, knnAfter, options.SemanticLabels));
             progress?.Report(new StageProgress("erase", 1, 1));
         }
         return new ExperimentOutcome(records, output.Skipped, embeddings);

@@ -1,0 +1,117 @@
+using TraceProbe.Cli;
+using TraceProbe.Datasets;
+using TraceProbe.Processing;
+using TraceProbe.Results;
+using TraceProbe.Tests.Support;
+
+namespace TraceProbe.Tests.Datasets;
+
+public sealed class DatasetTests
+{
+    private static void Copy(int photo, string destination)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        File.Copy(TestData.Photos[photo].Path, destination);
+    }
+
+    [Fact]
+    public void Class_folders_are_semantic_labels()
+    {
+        var root = TestData.TempFolder("folder");
+        Copy(0, Path.Combine(root, "dogs", "a.jpg"));
+        Copy(1, Path.Combine(root, "dogs", "b.JPG"));
+        Copy(2, Path.Combine(root, "lakes", "c.jpeg"));
+        var dataset = DatasetLoader.Open(root);
+        Assert.Equal(["dogs/a.jpg", "dogs/b.JPG", "lakes/c.jpeg"], dataset.Photos.Select(p => p.Key));
+        Assert.Equal(["dogs", "dogs", "lakes"], dataset.SemanticLabels!);
+    }
+
+    [Fact]
+    public void A_manifest_lists_paths_and_labels_and_skips_missing_files()
+    {
+        var root = TestData.TempFolder("manifest");
+        Copy(0, Path.Combine(root, "img", "one, two.jpg"));
+        Copy(1, Path.Combine(root, "img", "three.jpg"));
+        var csv = Path.Combine(root, "manifest.csv");
+        File.WriteAllText(csv, "path,label,note\n\"img/one, two.jpg\",cat,\"said \"\"hi\"\"\"\nimg/three.jpg,dog,\nimg/gone.jpg,dog,\n");
+        var dataset = DatasetLoader.Open(csv);
+        Assert.Equal(["img/one, two.jpg", "img/three.jpg"], dataset.Photos.Select(p => p.Key));
+        Assert.Equal(["cat", "dog"], dataset.SemanticLabels!);
+        var skipped = Assert.Single(dataset.Skipped);
+        Assert.EndsWith("gone.jpg", skipped.Path);
+    }
+
+    [Fact]
+    public void A_manifest_without_a_path_column_names_its_columns()
+    {
+        var csv = Path.Combine(TestData.TempFolder("manifest"), "bad.csv");
+        File.WriteAllText(csv, "file,label\na.jpg,cat\n");
+        var error = Assert.Throws<InvalidDataException>(() => DatasetLoader.Open(csv));
+        Assert.Contains("'path'", error.Message);
+        Assert.Contains("file, label", error.Message);
+    }
+
+    private static string FlickrExif()
+    {
+        var root = TestData.TempFolder("flickrexif");
+        File.WriteAllText(Path.Combine(root, FlickrExifDataset.TableName),
+            "id,url,Make,Model,Exposure,Aperture,ISO Speed,Focal Length\n" +
+            "1001,https://example.org/1001,NIKON CORPORATION,NIKON D750,1/250,f/2.8,400,50.0 mm\n" +
+            "1002,https://example.org/1002,Canon,Canon EOS 5D Mark III,0.5,4,100,24 mm\n" +
+            "1003,https://example.org/1003,NIKON CORPORATION,NIKON D750,1/60 sec,f/0,0,-1 mm\n" +
+            "1004,https://example.org/1004,Canon,Canon EOS 5D Mark III,1/1000,f/8.0,200,85 mm\n" +
+            "1005,https://example.org/1005,Apple,iPhone 8,1/30,f/1.8,25,3.99 mm\n");
+        foreach (var (id, photo) in new[] { ("1001", 0), ("1002", 1), ("1003", 2), ("1004", 3) })
+            Copy(photo, Path.Combine(root, "images", id + ".jpg"));
+        Directory.CreateDirectory(Path.Combine(root, "splits"));
+        File.WriteAllText(Path.Combine(root, "splits", "make.json"), """{"train": ["1001", "1002"], "val": [], "test": ["1003", "1004"]}""");
+        return root;
+    }
+
+    [Fact]
+    public void FlickrExif_labels_come_from_its_table_normalised()
+    {
+        var dataset = DatasetLoader.Open(FlickrExif());
+        Assert.Equal(["1001", "1002", "1003", "1004"], dataset.Photos.Select(p => p.Key));
+        var labels = dataset.AcquisitionLabels!;
+        Assert.Equal(("Nikon", "D750", "1/250 s", "f/2.8", 400, "50 mm"), (labels[0]!.Make, labels[0]!.Model, labels[0]!.Exposure, labels[0]!.Aperture, labels[0]!.Iso, labels[0]!.FocalLength));
+        Assert.Equal(("Canon", "EOS 5D Mark III", "1/2 s", "f/4.0"), (labels[1]!.Make, labels[1]!.Model, labels[1]!.Exposure, labels[1]!.Aperture));
+        Assert.Equal(("1/60 s", (string?)null, (int?)null, (string?)null), (labels[2]!.Exposure, labels[2]!.Aperture, labels[2]!.Iso, labels[2]!.FocalLength));
+        var missing = Assert.Single(dataset.Skipped);
+        Assert.Contains("1005", missing.Path);
+        Assert.Equal("test", dataset.Splits!["make"]["1004"]);
+    }
+
+    [Fact]
+    public async Task Run_on_FlickrExif_uses_the_published_split()
+    {
+        var output = TestData.TempFolder("flickr-run");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings { Encoders = ["resnet18"], Tasks = ["make"], Images = FlickrExif(), Out = output, Quiet = true }));
+        var make = Summary.Read(Path.Combine(output, "summary.json")).Records.Single(r => r.Metric == "top1");
+        Assert.Equal(["Canon", "Nikon"], make.Classes);
+        Assert.Equal((2, 2), (make.NTrain, make.NTest));
+    }
+
+    [Fact]
+    public async Task PairCams_retrieval_finds_each_subjects_other_photo()
+    {
+        var root = TestData.TempFolder("paircams");
+        var jpeg = ProcessingCatalog.Parse("JPEG75_420");
+        for (var i = 0; i < 4; i++)
+        {
+            // The "camera" photo of a subject is a recompressed copy of its "phone" photo: a near-duplicate.
+            Copy(i, Path.Combine(root, $"pair{i}", "phone.jpg"));
+            ProcessingTool.Run(jpeg.Id, Path.Combine(root, $"pair{i}", "phone.jpg"), Path.Combine(root, $"pair{i}", "camera.jpg"), 0);
+        }
+        Copy(5, Path.Combine(root, "lonely", "phone.jpg"));
+        var (pairs, skipped) = PairCamsDataset.Read(root);
+        Assert.Equal(4, pairs.Count);
+        Assert.Contains("lonely", Assert.Single(skipped).Path);
+
+        var output = TestData.TempFolder("retrieval");
+        Assert.Equal(0, await TraceProbeApp.RunAsync(["retrieval", "--dataset", root, "--encoders", "resnet18", "--out", output, "--quiet"]));
+        var records = Summary.Read(Path.Combine(output, "summary.json")).Records;
+        Assert.Equal(["hard", "easy"], records.Select(r => r.Setup));
+        Assert.All(records, r => Assert.Equal((1.0, 4, "recall@1"), (r.Value, r.NTest, r.Metric)));
+    }
+}
