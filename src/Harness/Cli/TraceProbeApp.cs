@@ -17,6 +17,7 @@ public static class TraceProbeApp
         ProbeCommand.Create(),
         ExifCommand.Create(),
         RetrievalCommand.Create(),
+        KnnCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancel = default)

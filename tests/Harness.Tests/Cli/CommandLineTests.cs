@@ -57,6 +57,13 @@ public sealed class CommandLineTests
     [InlineData("run", "--encoders", "--tasks", "--images", "--out", "--seed", "--device", "--protocol")]
     [InlineData("encoders", "--models", "--json")]
     [InlineData("process", "--op", "--in", "--out", "--seed", "JPEG75_420")]
+    [InlineData("embed", "--shard", "--encoders", "--tasks", "--images", "--out", "--chunk-size")]
+    [InlineData("merge", "--in", "--out")]
+    [InlineData("probe", "--embeddings", "--protocol", "--probe-seeds", "--out")]
+    [InlineData("knn", "--embeddings", "--k", "--uniform-seeds", "--out")]
+    [InlineData("retrieval", "--dataset", "--encoders", "--out")]
+    [InlineData("exif", "--images", "--json")]
+    [InlineData("report", "--in", "--out")]
     public async Task Every_subcommand_explains_its_options(string command, params string[] expected)
     {
         var (exit, stdout, _) = await Run(command, "--help");

@@ -28,6 +28,10 @@ public sealed class ProbeCommandTests
         Assert.Equal((fromRun.Value, fromRun.NTrain, fromRun.NTest), (fromFile.Value, fromFile.NTrain, fromFile.NTest));
         Assert.Equal(fromRun.Classes, fromFile.Classes);
         Assert.Equal(fromRun.Confusion, fromFile.Confusion);
+
+        var knnFromRun = Summary.Read(Path.Combine(output, "summary.json")).Records.Where(r => r.Experiment == "knn").ToList();
+        var knnFromFile = KnnCommand.Execute(SafetensorsFile.Read(file), file, new TraceProbe.Neighbours.KnnOptions { K = 10, Seed = 4 }).Records;
+        Assert.Equal(knnFromRun.Select(r => (r.Setup, r.Value, r.Std)), knnFromFile.Select(r => (r.Setup, r.Value, r.Std)));
     }
 
     [Fact]
