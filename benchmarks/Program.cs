@@ -4,5 +4,11 @@ namespace TraceProbe.Benchmarks;
 
 public static class BenchmarkProgram
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+    /// <summary>`--dry` runs every benchmark once (a smoke test); other arguments go to BenchmarkDotNet (e.g. --filter).</summary>
+    public static void Main(string[] args)
+    {
+        var dry = args.Contains("--dry");
+        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly)
+            .Run(args.Where(a => a != "--dry").ToArray(), BenchmarkConfig.Create(dry));
+    }
 }
