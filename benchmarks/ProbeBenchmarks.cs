@@ -37,6 +37,9 @@ public class ProbeBenchmarks
     [Benchmark(Baseline = true, Description = "TraceProbe Fast")]
     public object Fast() => Train("TraceProbe Fast", _data);
 
+    [Benchmark(Description = "TraceProbe Fast, fixed λ")]
+    public object FastFixed() => Train("TraceProbe Fast, fixed λ", _data);
+
     [Benchmark(Description = "TraceProbe Paper")]
     public object Paper() => Train("TraceProbe Paper", _data);
 
@@ -50,6 +53,8 @@ public class ProbeBenchmarks
     private static object Train(string method, Data d) => method switch
     {
         "TraceProbe Fast" => LinearProbe.Fit(d.TrainX, d.TrainY, d.Size.Dim, d.Size.Classes, new ProbeOptions { Protocol = ProbeProtocol.Fast }),
+        // The solver alone, as ML.NET's trainers run: one regularisation strength, no search.
+        "TraceProbe Fast, fixed λ" => LinearProbe.Fit(d.TrainX, d.TrainY, d.Size.Dim, d.Size.Classes, new ProbeOptions { Protocol = ProbeProtocol.Fast, Lambda = 1e-4 }),
         "TraceProbe Paper" => LinearProbe.Fit(d.TrainX, d.TrainY, d.Size.Dim, d.Size.Classes, new ProbeOptions { Protocol = ProbeProtocol.Paper }),
         "ML.NET LbfgsMaximumEntropy" => d.MlNet(c => c.Trainers.LbfgsMaximumEntropy()),
         "ML.NET SdcaMaximumEntropy" => d.MlNet(c => c.Trainers.SdcaMaximumEntropy()),

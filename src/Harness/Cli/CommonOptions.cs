@@ -45,6 +45,15 @@ public static class CommonOptions
             ?? throw new UsageException($"--tasks: unknown task '{id}'. Known: {string.Join(", ", ExperimentRegistry.All.Select(t => t.Id))}.")).ToList();
     }
 
+    /// <summary>An encoder session with the command line's device and threads; notable decisions go to stderr.</summary>
+    public static OnnxEncoder OpenEncoder(EncoderSpec spec, string modelsFolder, string device, int threads, bool quiet) =>
+        new(spec, modelsFolder, new EncoderRuntimeOptions
+        {
+            Device = device,
+            IntraOpThreads = threads,
+            Log = quiet ? null : Console.Error.WriteLine,
+        });
+
     /// <summary>Accepts both `--x a b` and `--x a,b`.</summary>
     private static List<string> Split(IReadOnlyList<string> values) =>
         values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();

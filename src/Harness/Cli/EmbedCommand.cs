@@ -41,12 +41,7 @@ public static class EmbedCommand
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
         foreach (var spec in encoders)
         {
-            using var encoder = new OnnxEncoder(spec, modelsFolder, new EncoderRuntimeOptions
-            {
-                Device = s.Device,
-                IntraOpThreads = s.Threads,
-                Log = s.Quiet ? null : Console.Error.WriteLine,
-            });
+            using var encoder = CommonOptions.OpenEncoder(spec, modelsFolder, s.Device, s.Threads, s.Quiet);
             foreach (var task in tasks)
             {
                 var options = RunCommand.ProbeOptionsOf(s, cache);

@@ -76,15 +76,6 @@ public static class KnnCommand
         };
         var records = KnnInfluenceStage.Run(set.Embeddings, set.Dim, items, done, classes.Count, template, options);
         if (records.Count == 0) throw new InvalidDataException($"{source}: fewer than 4 held-out crops have an embedding under every processing.");
-        return new Summary
-        {
-            Seed = options.Seed,
-            CreatedUtc = DateTimeOffset.UtcNow,
-            Versions = RunEnvironment.Versions(),
-            Machine = RunEnvironment.Machine(),
-            Settings = new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(source), ["k"] = options.K.ToString() },
-            Records = records,
-            Skipped = [],
-        };
+        return Summary.Create(options.Seed, new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(source), ["k"] = options.K.ToString() }, records, []);
     }
 }

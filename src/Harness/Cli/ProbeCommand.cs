@@ -95,15 +95,8 @@ public static class ProbeCommand
             ["seed"] = options.Seed.ToString(),
             ["embeddings"] = Path.GetFileName(source),
         };
-        return new Summary
-        {
-            Seed = options.Seed,
-            CreatedUtc = DateTimeOffset.UtcNow,
-            Versions = RunEnvironment.Versions(),
-            Machine = RunEnvironment.Machine(),
-            Settings = new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(source), ["protocol"] = details["protocol"] },
-            Records = ProbeStage.Records(outcome, template, details),
-            Skipped = [],
-        };
+        return Summary.Create(options.Seed,
+            new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(source), ["protocol"] = details["protocol"] },
+            ProbeStage.Records(outcome, template, details), []);
     }
 }

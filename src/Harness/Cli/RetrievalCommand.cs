@@ -36,23 +36,14 @@ public static class RetrievalCommand
             var allSkipped = skipped.ToList();
             foreach (var spec in specs)
             {
-                using var encoder = new OnnxEncoder(spec, folder, new EncoderRuntimeOptions { Device = parse.GetValue(device)!, IntraOpThreads = parse.GetValue(threads) });
+                using var encoder = CommonOptions.OpenEncoder(spec, folder, parse.GetValue(device)!, parse.GetValue(threads), parse.GetValue(quiet));
                 var outcome = await display.RunAsync($"{spec.Id}/paircams", progress =>
                     RetrievalExperiment.RunAsync(encoder, pairs, "paircams", new EmbeddingPipelineOptions(), new EmbeddingCache(Path.Combine(outDir, "cache")), progress, cancel));
                 records.AddRange(outcome.Records);
                 allSkipped.AddRange(outcome.Skipped);
                 SafetensorsFile.Write(Path.Combine(outDir, "embeddings", spec.Id, "paircams.safetensors"), outcome.Embeddings);
             }
-            var summary = new Summary
-            {
-                Seed = 0,
-                CreatedUtc = DateTimeOffset.UtcNow,
-                Versions = RunEnvironment.Versions(),
-                Machine = RunEnvironment.Machine(),
-                Settings = new SortedDictionary<string, string> { ["dataset"] = Path.GetFullPath(root), ["pairs"] = pairs.Count.ToString() },
-                Records = records,
-                Skipped = allSkipped,
-            };
+            var summary = Summary.Create(0, new SortedDictionary<string, string> { ["dataset"] = Path.GetFullPath(root), ["pairs"] = pairs.Count.ToString() }, records, allSkipped);
             var written = ReportWriter.Write(summary, outDir);
             if (!parse.GetValue(quiet))
             {

@@ -69,69 +69,35 @@ public static class RunCommand
         if (!s.Quiet)
             Console.WriteLine($"traceprobe run: {encoderSpecs.Count} encoder(s) × {taskSpecs.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
 
+        var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
         foreach (var spec in encoderSpecs)
         {
+            // --skip-existing: an (encoder, task) with records in the old summary keeps them.
             var todo = new List<TraceTaskSpec>();
-            foreach (var task in taskSpecs)
+            foreach (var task in taskSpecs.Concat(acquisitionTasks))
             {
                 var kept = existing.Where(r => r.Encoder == spec.Id && r.Task == task.Id).ToList();
-                if (kept.Count > 0)
-                {
-                    records.AddRange(kept);
-                    if (!s.Quiet) Console.WriteLine($"{spec.Id}/{task.Id}: kept {kept.Count} record(s) from the existing summary (--skip-existing).");
-                }
-                else
-                {
-                    todo.Add(task);
-                }
+                records.AddRange(kept);
+                if (kept.Count == 0) todo.Add(task);
+                else if (!s.Quiet) Console.WriteLine($"{spec.Id}/{task.Id}: kept {kept.Count} record(s) from the existing summary (--skip-existing).");
             }
             if (todo.Count == 0) continue;
-            using var encoder = new OnnxEncoder(spec, modelsFolder, new EncoderRuntimeOptions
-            {
-                Device = s.Device,
-                IntraOpThreads = s.Threads,
-                Log = s.Quiet ? null : Console.Error.WriteLine,
-            });
+            using var encoder = CommonOptions.OpenEncoder(spec, modelsFolder, s.Device, s.Threads, s.Quiet);
             foreach (var task in todo)
             {
-                var options = ProbeOptionsOf(s, new EmbeddingCache(Path.Combine(s.Out, "cache"))) with
-                {
-                    Erase = s.Erase.Contains(task.Id, StringComparer.OrdinalIgnoreCase),
-                    SemanticLabels = dataset.SemanticLabels,
-                };
-                var outcome = await display.RunAsync($"{spec.Id}/{task.Id}",
-                    progress => ProcessingProbeExperiment.RunAsync(encoder, task, photos, options, progress, cancel));
-                records.AddRange(outcome.Records);
-                SafetensorsFile.Write(Path.Combine(s.Out, "embeddings", spec.Id, task.Id + ".safetensors"), outcome.Embeddings);
-                foreach (var skip in outcome.Skipped)
-                    if (!skipped.Contains(skip)) skipped.Add(skip);
-            }
-        }
-
-        foreach (var spec in encoderSpecs.Where(_ => acquisitionTasks.Count > 0))
-        {
-            using var encoder = new OnnxEncoder(spec, modelsFolder, new EncoderRuntimeOptions { Device = s.Device, IntraOpThreads = s.Threads });
-            foreach (var task in acquisitionTasks)
-            {
-                if (existing.Any(r => r.Encoder == spec.Id && r.Task == task.Id))
-                {
-                    records.AddRange(existing.Where(r => r.Encoder == spec.Id && r.Task == task.Id));
-                    continue;
-                }
-                var options = new AcquisitionProbeOptions
-                {
-                    Seed = s.Seed,
-                    Probe = new ProbeOptions { Protocol = s.Protocol, Seed = s.Seed },
-                    Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize, ChunkSize = s.ChunkSize },
-                    Cache = new EmbeddingCache(Path.Combine(s.Out, "cache")),
-                    MaskRatio = s.MaskRatio,
-                    GivenSplit = dataset.Splits?.GetValueOrDefault(task.Attribute!),
-                };
-                var outcome = await display.RunAsync($"{spec.Id}/{task.Id}",
-                    progress => AcquisitionProbeExperiment.RunAsync(encoder, task, photos, labels, options, progress, cancel));
+                var outcome = await display.RunAsync($"{spec.Id}/{task.Id}", async progress => task.Kind == TraceKind.Processing
+                    ? await ProcessingProbeExperiment.RunAsync(encoder, task, photos, ProbeOptionsOf(s, cache) with
+                    {
+                        Erase = s.Erase.Contains(task.Id, StringComparer.OrdinalIgnoreCase),
+                        SemanticLabels = dataset.SemanticLabels,
+                    }, progress, cancel)
+                    : await AcquisitionProbeExperiment.RunAsync(encoder, task, photos, labels, AcquisitionOptionsOf(s, cache) with
+                    {
+                        GivenSplit = dataset.Splits?.GetValueOrDefault(task.Attribute!),
+                    }, progress, cancel));
                 if (outcome is null)
                 {
-                    notes.Add($"{spec.Id}/{task.Id}: fewer than two '{task.Attribute}' classes with {options.Split.MinPerClass}+ labelled photos; not run");
+                    notes.Add($"{spec.Id}/{task.Id}: fewer than two '{task.Attribute}' classes with {new AcquisitionSplitOptions().MinPerClass}+ labelled photos; not run");
                     continue;
                 }
                 records.AddRange(outcome.Records);
@@ -145,13 +111,7 @@ public static class RunCommand
         if (!s.Quiet)
             foreach (var note in notes) Console.WriteLine(note);
 
-        var summary = new Summary
-        {
-            Seed = s.Seed,
-            CreatedUtc = DateTimeOffset.UtcNow,
-            Versions = RunEnvironment.Versions(),
-            Machine = RunEnvironment.Machine(),
-            Settings = new SortedDictionary<string, string>
+        var summary = Summary.Create(s.Seed, new SortedDictionary<string, string>
             {
                 ["images"] = s.Images is null ? "bundled photos" : Path.GetFullPath(s.Images),
                 ["photos"] = photos.Count.ToString(),
@@ -162,10 +122,7 @@ public static class RunCommand
                 ["device"] = s.Device,
                 ["batch_size"] = s.BatchSize.ToString(),
                 ["notes"] = string.Join("; ", notes),
-            },
-            Records = records,
-            Skipped = skipped,
-        };
+            }, records, skipped);
         var written = ReportWriter.Write(summary, s.Out);
         if (!s.Quiet) PrintTable(summary, written);
         return ExitCodes.Success;
@@ -187,6 +144,16 @@ public static class RunCommand
         Cache = cache,
         ProbeSeeds = s.ProbeSeeds ?? (s.Protocol == ProbeProtocol.Paper ? 10 : 1),
         Knn = s.KnnK > 0 ? new Neighbours.KnnOptions { K = s.KnnK, Seed = s.Seed } : null,
+    };
+
+    /// <summary>The acquisition experiment options a job's settings stand for.</summary>
+    public static AcquisitionProbeOptions AcquisitionOptionsOf(JobSettings s, EmbeddingCache cache) => new()
+    {
+        Seed = s.Seed,
+        Probe = new ProbeOptions { Protocol = s.Protocol, Seed = s.Seed },
+        Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize, ChunkSize = s.ChunkSize },
+        Cache = cache,
+        MaskRatio = s.MaskRatio,
     };
 
     private static void PrintTable(Summary summary, ReportWriter.Written written)

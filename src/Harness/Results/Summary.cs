@@ -44,6 +44,19 @@ public sealed record Summary
     public required IReadOnlyList<SummaryRecord> Records { get; init; }
     public required IReadOnlyList<SkippedInput> Skipped { get; init; }
 
+    /// <summary>A summary stamped with this process's versions, machine and time.</summary>
+    public static Summary Create(ulong seed, IReadOnlyDictionary<string, string> settings, IReadOnlyList<SummaryRecord> records,
+        IReadOnlyList<SkippedInput> skipped) => new()
+    {
+        Seed = seed,
+        CreatedUtc = DateTimeOffset.UtcNow,
+        Versions = RunEnvironment.Versions(),
+        Machine = RunEnvironment.Machine(),
+        Settings = settings,
+        Records = records,
+        Skipped = skipped,
+    };
+
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
