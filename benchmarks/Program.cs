@@ -4,11 +4,17 @@ namespace TraceProbe.Benchmarks;
 
 public static class BenchmarkProgram
 {
-    /// <summary>`--dry` runs every benchmark once (a smoke test); other arguments go to BenchmarkDotNet (e.g. --filter).</summary>
-    public static void Main(string[] args)
+    /// <summary>
+    /// `--dry` runs every benchmark once (the smoke test CI runs); other arguments go to BenchmarkDotNet
+    /// (e.g. --filter). Exits 1 when a benchmark failed, so that a broken benchmark fails CI.
+    /// </summary>
+    public static int Main(string[] args)
     {
         var dry = args.Contains("--dry");
-        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly)
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly)
             .Run(args.Where(a => a != "--dry").ToArray(), BenchmarkConfig.Create(dry));
+        var failed = summaries.Where(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)).ToList();
+        foreach (var s in failed) Console.Error.WriteLine($"benchmark failures in {s.Title}");
+        return failed.Count == 0 ? 0 : 1;
     }
 }
