@@ -27,9 +27,10 @@ public sealed record AcquisitionTaskData(string Attribute, IReadOnlyList<string>
 public static class AcquisitionSplit
 {
     public static AcquisitionTaskData? Build(IReadOnlyList<Photo> photos, IReadOnlyList<ExifLabels?> labels, string attribute,
-        AcquisitionSplitOptions options, ulong seed, IReadOnlyDictionary<string, string>? given = null)
+        AcquisitionSplitOptions options, ulong seed, IReadOnlyDictionary<string, string>? given = null,
+        IReadOnlyDictionary<string, string>? givenClasses = null)
     {
-        if (given is not null) return FromGiven(photos, labels, attribute, options, given);
+        if (given is not null) return FromGiven(photos, labels, attribute, options, given, givenClasses);
         var byClass = Enumerable.Range(0, photos.Count)
             .Select(i => (Photo: i, Class: labels[i]?.Attribute(attribute)))
             .Where(x => x.Class is not null)
@@ -59,13 +60,19 @@ public static class AcquisitionSplit
         return new AcquisitionTaskData(attribute, classes, items.OrderBy(i => i.Photo).ToList(), perClass);
     }
 
-    /// <summary>A published split (photo key → train/val/test), already balanced: its photos and the top classes.</summary>
+    /// <summary>
+    /// A published split (photo key → train/val/test): its photos, with its own class names where it gives them
+    /// (so that results compare with the paper's), else ours; the top classes.
+    /// </summary>
     private static AcquisitionTaskData? FromGiven(IReadOnlyList<Photo> photos, IReadOnlyList<ExifLabels?> labels, string attribute,
-        AcquisitionSplitOptions options, IReadOnlyDictionary<string, string> given)
+        AcquisitionSplitOptions options, IReadOnlyDictionary<string, string> given, IReadOnlyDictionary<string, string>? givenClasses)
     {
+        string? ClassOf(int i) => givenClasses is not null
+            ? givenClasses.GetValueOrDefault(photos[i].Key)
+            : labels[i]?.Attribute(attribute);
         var labelled = Enumerable.Range(0, photos.Count)
-            .Where(i => given.ContainsKey(photos[i].Key) && labels[i]?.Attribute(attribute) is not null)
-            .Select(i => (Photo: i, Class: labels[i]!.Attribute(attribute)!)).ToList();
+            .Where(i => given.ContainsKey(photos[i].Key) && ClassOf(i) is not null)
+            .Select(i => (Photo: i, Class: ClassOf(i)!)).ToList();
         var classes = labelled.GroupBy(x => x.Class, StringComparer.Ordinal)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(options.TopK)
             .Select(g => g.Key).Order(StringComparer.Ordinal).ToList();

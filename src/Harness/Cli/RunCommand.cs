@@ -94,6 +94,7 @@ public static class RunCommand
                     : await AcquisitionProbeExperiment.RunAsync(encoder, task, photos, labels, AcquisitionOptionsOf(s, cache) with
                     {
                         GivenSplit = dataset.Splits?.GetValueOrDefault(task.Attribute!),
+                        GivenClasses = dataset.SplitClasses?.GetValueOrDefault(task.Attribute!),
                     }, progress, cancel));
                 if (outcome is null)
                 {

@@ -18,5 +18,7 @@ public sealed record Dataset
     public IReadOnlyList<ExifLabels?>? AcquisitionLabels { get; init; }
     /// <summary>Per attribute, the published split of each photo key (train / val / test).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? Splits { get; init; }
+    /// <summary>Per attribute, the published class name of each photo key in its split (FlickrExif).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? SplitClasses { get; init; }
     public IReadOnlyList<SkippedInput> Skipped { get; init; } = [];
 }

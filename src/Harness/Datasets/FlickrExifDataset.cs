@@ -8,18 +8,28 @@ using TraceProbe.Results;
 namespace TraceProbe.Datasets;
 
 /// <summary>
-/// FlickrExif as published: a table of Flickr photos with their EXIF values, images the user downloads
-/// (<c>images/&lt;id&gt;.*</c>), and optional balanced splits per attribute (<c>splits/&lt;attribute&gt;.json</c>
-/// holding train/val/test id lists). Layout in docs/datasets.md. Labels come from the table, not the files.
+/// FlickrExif as the paper's authors publish it: the table (<c>flickrexif.csv</c>, a CSV export of the published
+/// parquet: Flickr ID, url, owner, Make, Model, Exposure, Aperture, ISO Speed, Focal Length), the images the user
+/// downloads (<c>images/&lt;Flickr ID&gt;.*</c>), and the reference code's splits
+/// (<c>splits/split_data_target_attribute=&lt;Attribute&gt;.json</c>: train_ids, val_ids, test_ids, the encoded
+/// labels and label_encoder_classes). Labels come from the table; a published split brings its own class names.
 /// </summary>
 public static partial class FlickrExifDataset
 {
-    public const string TableName = "flickr_exif.csv";
+    public const string TableName = "flickrexif.csv";
+
+    /// <summary>The published split files' attribute names → our acquisition attributes.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Attributes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Make"] = "make", ["Model"] = "model", ["Smartphone Model"] = "smartphone_model", ["Is Smartphone"] = "is_smartphone",
+        ["Exposure"] = "exposure", ["Aperture"] = "aperture", ["ISO Speed"] = "iso", ["Focal Length"] = "focal_length",
+        ["Flash"] = "flash", ["Year"] = "year",
+    };
 
     public static Dataset Read(string root)
     {
         var table = CsvTable.Read(Path.Combine(root, TableName));
-        int id = table.Column("id"), make = table.Column("Make"), model = table.Column("Model");
+        int id = table.OptionalColumn("Flickr ID") ?? table.Column("id"), make = table.Column("Make"), model = table.Column("Model");
         int? exposure = table.OptionalColumn("Exposure"), aperture = table.OptionalColumn("Aperture"),
             iso = table.OptionalColumn("ISO Speed"), focal = table.OptionalColumn("Focal Length");
         var images = Path.Combine(root, "images");
@@ -52,29 +62,54 @@ public static partial class FlickrExifDataset
                 FocalLength = focal is { } f ? ExifNormaliser.FocalLength(Number(row[f])) : null,
             });
         }
-        return new Dataset { Root = root, Photos = photos, AcquisitionLabels = labels, Splits = ReadSplits(Path.Combine(root, "splits")), Skipped = skipped };
+        var (splits, classes) = ReadSplits(Path.Combine(root, "splits"));
+        return new Dataset { Root = root, Photos = photos, AcquisitionLabels = labels, Splits = splits, SplitClasses = classes, Skipped = skipped };
     }
 
-    private static Dictionary<string, IReadOnlyDictionary<string, string>>? ReadSplits(string folder)
+    private sealed record SplitFile(
+        [property: System.Text.Json.Serialization.JsonPropertyName("train_ids")] string[]? TrainIds,
+        [property: System.Text.Json.Serialization.JsonPropertyName("val_ids")] string[]? ValIds,
+        [property: System.Text.Json.Serialization.JsonPropertyName("test_ids")] string[]? TestIds,
+        [property: System.Text.Json.Serialization.JsonPropertyName("encoded_train_labels")] int[]? TrainLabels,
+        [property: System.Text.Json.Serialization.JsonPropertyName("encoded_val_labels")] int[]? ValLabels,
+        [property: System.Text.Json.Serialization.JsonPropertyName("encoded_test_labels")] int[]? TestLabels,
+        [property: System.Text.Json.Serialization.JsonPropertyName("label_encoder_classes")] JsonElement[]? Classes);
+
+    /// <summary>Per attribute: the side of each Flickr ID, and its published class name.</summary>
+    private static (Dictionary<string, IReadOnlyDictionary<string, string>>?, Dictionary<string, IReadOnlyDictionary<string, string>>?) ReadSplits(string folder)
     {
-        if (!Directory.Exists(folder)) return null;
-        var splits = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        if (!Directory.Exists(folder)) return (null, null);
+        var sides = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
+        var names = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
+        const string prefix = "split_data_target_attribute=";
+        foreach (var file in Directory.EnumerateFiles(folder, prefix + "*.json").Order(StringComparer.Ordinal))
         {
-            var sides = JsonSerializer.Deserialize<Dictionary<string, string[]>>(File.ReadAllText(file))
-                ?? throw new InvalidDataException($"{file}: empty split.");
-            var of = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (side, ids) in sides)
+            var published = Path.GetFileNameWithoutExtension(file)[prefix.Length..];
+            if (!Attributes.TryGetValue(published, out var attribute))
+                throw new InvalidDataException($"{file}: unknown attribute '{published}' (known: {string.Join(", ", Attributes.Keys)}).");
+            var split = JsonSerializer.Deserialize<SplitFile>(File.ReadAllText(file)) ?? throw new InvalidDataException($"{file}: empty split.");
+            var classNames = split.Classes?.Select(c => c.ValueKind == JsonValueKind.String ? c.GetString()! : c.GetRawText()).ToArray() ?? [];
+            var side = new Dictionary<string, string>(StringComparer.Ordinal);
+            var name = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (part, ids, encoded) in new[] { ("train", split.TrainIds, split.TrainLabels), ("val", split.ValIds, split.ValLabels), ("test", split.TestIds, split.TestLabels) })
             {
-                if (side is not ("train" or "val" or "test"))
-                    throw new InvalidDataException($"{file}: split '{side}', expected train, val or test.");
-                foreach (var photoId in ids)
-                    if (!of.TryAdd(photoId, side))
-                        throw new InvalidDataException($"{file}: photo {photoId} is in both {of[photoId]} and {side}.");
+                if (ids is null) throw new InvalidDataException($"{file}: no {part}_ids.");
+                if (encoded is not null && encoded.Length != ids.Length)
+                    throw new InvalidDataException($"{file}: {ids.Length} {part}_ids but {encoded.Length} encoded_{part}_labels.");
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    if (!side.TryAdd(ids[i], part))
+                        throw new InvalidDataException($"{file}: Flickr ID {ids[i]} is in both {side[ids[i]]} and {part}.");
+                    if (encoded is not null)
+                        name[ids[i]] = (uint)encoded[i] < (uint)classNames.Length
+                            ? classNames[encoded[i]]
+                            : throw new InvalidDataException($"{file}: label {encoded[i]} of {ids[i]} is outside label_encoder_classes.");
+                }
             }
-            splits[Path.GetFileNameWithoutExtension(file)] = of;
+            sides[attribute] = side;
+            if (name.Count > 0) names[attribute] = name;
         }
-        return splits;
+        return (sides.Count > 0 ? sides : null, names.Count > 0 ? names : null);
     }
 
     /// <summary>"1/250", "1/250 sec", "0.004", "2" → seconds.</summary>

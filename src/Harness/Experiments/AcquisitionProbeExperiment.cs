@@ -22,6 +22,8 @@ public sealed record AcquisitionProbeOptions
     public double? MaskRatio { get; init; }
     /// <summary>A published split of this task's attribute (photo key → train/val/test), used instead of drawing one.</summary>
     public IReadOnlyDictionary<string, string>? GivenSplit { get; init; }
+    /// <summary>The published split's class name per photo key, when it has them.</summary>
+    public IReadOnlyDictionary<string, string>? GivenClasses { get; init; }
 }
 
 /// <summary>
@@ -39,7 +41,7 @@ public static class AcquisitionProbeExperiment
     {
         if (task.Kind != TraceKind.Acquisition || task.Attribute is null)
             throw new ArgumentException($"Task '{task.Id}' is not an acquisition task with an EXIF attribute.", nameof(task));
-        var data = AcquisitionSplit.Build(photos, labels, task.Attribute, options.Split, options.Seed, options.GivenSplit);
+        var data = AcquisitionSplit.Build(photos, labels, task.Attribute, options.Split, options.Seed, options.GivenSplit, options.GivenClasses);
         if (data is null) return null;
 
         var ratio = options.MaskRatio ?? task.MaskRatio ?? 0.9;

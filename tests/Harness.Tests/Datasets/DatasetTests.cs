@@ -55,16 +55,21 @@ public sealed class DatasetTests
     {
         var root = TestData.TempFolder("flickrexif");
         File.WriteAllText(Path.Combine(root, FlickrExifDataset.TableName),
-            "id,url,Make,Model,Exposure,Aperture,ISO Speed,Focal Length\n" +
-            "1001,https://example.org/1001,NIKON CORPORATION,NIKON D750,1/250,f/2.8,400,50.0 mm\n" +
-            "1002,https://example.org/1002,Canon,Canon EOS 5D Mark III,0.5,4,100,24 mm\n" +
-            "1003,https://example.org/1003,NIKON CORPORATION,NIKON D750,1/60 sec,f/0,0,-1 mm\n" +
-            "1004,https://example.org/1004,Canon,Canon EOS 5D Mark III,1/1000,f/8.0,200,85 mm\n" +
-            "1005,https://example.org/1005,Apple,iPhone 8,1/30,f/1.8,25,3.99 mm\n");
+            "Flickr ID,url,owner,Make,Model,Exposure,Aperture,ISO Speed,Focal Length\n" +
+            "1001,https://example.org/1001,a,NIKON CORPORATION,NIKON D750,1/250,f/2.8,400,50.0 mm\n" +
+            "1002,https://example.org/1002,b,Canon,Canon EOS 5D Mark III,0.5,4,100,24 mm\n" +
+            "1003,https://example.org/1003,c,NIKON CORPORATION,NIKON D750,1/60 sec,f/0,0,-1 mm\n" +
+            "1004,https://example.org/1004,d,Canon,Canon EOS 5D Mark III,1/1000,f/8.0,200,85 mm\n" +
+            "1005,https://example.org/1005,e,Apple,iPhone 8,1/30,f/1.8,25,3.99 mm\n");
         foreach (var (id, photo) in new[] { ("1001", 0), ("1002", 1), ("1003", 2), ("1004", 3) })
             Copy(photo, Path.Combine(root, "images", id + ".jpg"));
         Directory.CreateDirectory(Path.Combine(root, "splits"));
-        File.WriteAllText(Path.Combine(root, "splits", "make.json"), """{"train": ["1001", "1002"], "val": [], "test": ["1003", "1004"]}""");
+        // The reference code's split format, with its own class names.
+        File.WriteAllText(Path.Combine(root, "splits", "split_data_target_attribute=Make.json"), """
+            {"train_ids": ["1001", "1002"], "val_ids": [], "test_ids": ["1003", "1004"],
+             "encoded_train_labels": [1, 0], "encoded_val_labels": [], "encoded_test_labels": [1, 0],
+             "label_encoder_classes": ["Canon", "NIKON"], "target_attribute": "Make"}
+            """);
         return root;
     }
 
@@ -80,16 +85,50 @@ public sealed class DatasetTests
         var missing = Assert.Single(dataset.Skipped);
         Assert.Contains("1005", missing.Path);
         Assert.Equal("test", dataset.Splits!["make"]["1004"]);
+        Assert.Equal("NIKON", dataset.SplitClasses!["make"]["1003"]);
     }
 
     [Fact]
-    public async Task Run_on_FlickrExif_uses_the_published_split()
+    public void A_split_with_an_id_on_two_sides_is_refused_naming_it()
+    {
+        var root = FlickrExif();
+        File.WriteAllText(Path.Combine(root, "splits", "split_data_target_attribute=ISO Speed.json"),
+            """{"train_ids": ["1001"], "val_ids": [], "test_ids": ["1001"]}""");
+        var error = Assert.Throws<InvalidDataException>(() => DatasetLoader.Open(root));
+        Assert.Contains("1001", error.Message);
+        Assert.Contains("ISO Speed", error.Message);
+    }
+
+    [Fact]
+    public async Task Run_on_FlickrExif_uses_the_published_split_and_class_names()
     {
         var output = TestData.TempFolder("flickr-run");
         Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings { Encoders = ["resnet18"], Tasks = ["make"], Images = FlickrExif(), Out = output, Quiet = true }));
         var make = Summary.Read(Path.Combine(output, "summary.json")).Records.Single(r => r.Metric == "top1");
-        Assert.Equal(["Canon", "Nikon"], make.Classes);
+        Assert.Equal(["Canon", "NIKON"], make.Classes);
         Assert.Equal((2, 2), (make.NTrain, make.NTest));
+    }
+
+    [Fact]
+    public void PairCams_export_pairs_each_subjects_phone_and_camera()
+    {
+        var root = TestData.TempFolder("paircams-export");
+        for (var i = 0; i < 3; i++)
+        {
+            Copy(i, Path.Combine(root, "data", $"{i}-phone.jpg"));
+            Copy(i + 3, Path.Combine(root, "data", $"{i}-camera.jpg"));
+        }
+        File.WriteAllText(Path.Combine(root, "metadata.csv"),
+            "file_name,subject_idx,model\n" +
+            "data/0-phone.jpg,0,iPhone XR\ndata/0-camera.jpg,0,Canon EOS 450D\n" +
+            "data/1-phone.jpg,1,Pixel 4\ndata/1-camera.jpg,1,COOLPIX S200\n" +
+            "data/2-phone.jpg,2,iPhone 12\ndata/2-camera.jpg,2,Unknown Cam 9\n");
+        var (pairs, skipped) = PairCamsDataset.Read(root);
+        Assert.Equal(["0", "1"], pairs.Select(p => p.Id));
+        Assert.EndsWith("0-phone.jpg", pairs[0].Phone.Path);
+        Assert.EndsWith("0-camera.jpg", pairs[0].Camera.Path);
+        Assert.Contains(skipped, s => s.Reason.Contains("Unknown Cam 9"));
+        Assert.Contains(skipped, s => s.Reason.Contains("subject 2"));
     }
 
     [Fact]
