@@ -54,13 +54,13 @@ public static partial class ExifNormaliser
     {
         var model = Clean(raw);
         if (model is null) return null;
-        // "Canon EOS 70D" under make "Canon" → "EOS 70D"; "NIKON D750" under "Nikon" → "D750".
-        foreach (var prefix in new[] { make, raw is null ? null : Clean(make) }.OfType<string>())
+        // "Canon EOS 70D" under make "Canon" → "EOS 70D"; "NIKON D750" under "Nikon" → "D750" (the make's first word).
+        foreach (var prefix in new[] { make, make?.Split(' ')[0] }.OfType<string>().Distinct())
             if (model.StartsWith(prefix + " ", StringComparison.OrdinalIgnoreCase))
+            {
                 model = model[(prefix.Length + 1)..].Trim();
-        var firstWord = make?.Split(' ')[0];
-        if (firstWord is not null && model.StartsWith(firstWord + " ", StringComparison.OrdinalIgnoreCase))
-            model = model[(firstWord.Length + 1)..].Trim();
+                break;
+            }
         return model.Length == 0 ? null : model;
     }
 

@@ -44,7 +44,7 @@ public static class EmbedCommand
             using var encoder = CommonOptions.OpenEncoder(spec, modelsFolder, s.Device, s.Threads, s.Quiet);
             foreach (var task in tasks)
             {
-                var options = RunCommand.ProbeOptionsOf(s, cache);
+                var options = RunCommand.ProcessingOptionsOf(s, cache);
                 var plan = ProcessingProbeExperiment.Plan(encoder, task, photos, options);
                 var pipeline = new EmbeddingPipeline(encoder, options.Pipeline, cache);
                 var output = await display.RunAsync($"{spec.Id}/{task.Id} shard {shard}",

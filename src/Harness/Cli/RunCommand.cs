@@ -86,7 +86,7 @@ public static class RunCommand
             foreach (var task in todo)
             {
                 var outcome = await display.RunAsync($"{spec.Id}/{task.Id}", async progress => task.Kind == TraceKind.Processing
-                    ? await ProcessingProbeExperiment.RunAsync(encoder, task, photos, ProbeOptionsOf(s, cache) with
+                    ? await ProcessingProbeExperiment.RunAsync(encoder, task, photos, ProcessingOptionsOf(s, cache) with
                     {
                         Erase = s.Erase.Contains(task.Id, StringComparer.OrdinalIgnoreCase),
                         SemanticLabels = dataset.SemanticLabels,
@@ -136,7 +136,7 @@ public static class RunCommand
     }
 
     /// <summary>The experiment options a job's settings stand for (shared by `run` and `embed`).</summary>
-    public static ProcessingProbeOptions ProbeOptionsOf(JobSettings s, EmbeddingCache cache) => new()
+    public static ProcessingProbeOptions ProcessingOptionsOf(JobSettings s, EmbeddingCache cache) => new()
     {
         Seed = s.Seed,
         Crops = s.Crops,
