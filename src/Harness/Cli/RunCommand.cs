@@ -67,7 +67,7 @@ public static class RunCommand
         var existing = s.SkipExisting ? ExistingRecords(s.Out) : [];
         var notes = new List<string>();
         if (!s.Quiet)
-            Console.WriteLine($"traceprobe run: {encoderSpecs.Count} encoder(s) × {taskSpecs.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
+            Console.WriteLine($"traceprobe run: {encoderSpecs.Count} encoder(s) × {taskSpecs.Count + acquisitionTasks.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
 
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
         foreach (var spec in encoderSpecs)
