@@ -95,11 +95,8 @@ public class NeighbourBenchmarks
     {
         public Config()
         {
-            AddJob(Job.ShortRun.WithWarmupCount(1).WithIterationCount(3).WithLaunchCount(1));
+            // The job, exporters and diagnosers come from BenchmarkConfig (Short, or Dry for the smoke test).
             AddColumn(new GflopsColumn(), new QueriesPerSecondColumn());
-            AddExporter(JsonExporter.Full); // Markdown comes with the default config
-            AddDiagnoser(MemoryDiagnoser.Default);
-            AddColumnProvider(DefaultColumnProviders.Instance);
         }
     }
 
