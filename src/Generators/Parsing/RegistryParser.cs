@@ -151,19 +151,31 @@ internal static class RegistryParser
         return true;
     }
 
-    private static (EncoderModel? Model, string? Id, JsonValue? IdValue) ParseEncoder(Context ctx, JsonValue entry, int index)
+    /// <summary>
+    /// What every registry entry starts with: it must be an object; its id names it in later messages
+    /// ("encoder 'x'" rather than "encoders[3]"); unknown fields are reported. Returns false for a non-object.
+    /// </summary>
+    private static bool BeginEntry(Context ctx, JsonValue entry, string list, string noun, int index, string[] fields,
+        out string owner, out string? id, out JsonValue? idValue, out int errors)
     {
-        var owner = "encoders[" + index.ToString(CultureInfo.InvariantCulture) + "]";
+        owner = list + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
+        (id, idValue, errors) = (null, null, ctx.Errors);
         if (entry.Kind != JsonKind.Object)
         {
             ctx.Report(Diagnostics.WrongType, ctx.Span(entry), "encoders.json", owner, "an object", entry.KindName);
-            return (null, null, null);
+            return false;
         }
-        var errors = ctx.Errors;
-        var idValue = entry.Property("id")?.Value;
-        var id = ctx.Id(entry, owner);
-        if (id is not null) owner = "encoder '" + id + "'";
-        ctx.CheckFields(entry, owner, "", EncoderFields);
+        idValue = entry.Property("id")?.Value;
+        id = ctx.Id(entry, owner);
+        if (id is not null) owner = noun + " '" + id + "'";
+        ctx.CheckFields(entry, owner, "", fields);
+        return true;
+    }
+
+    private static (EncoderModel? Model, string? Id, JsonValue? IdValue) ParseEncoder(Context ctx, JsonValue entry, int index)
+    {
+        if (!BeginEntry(ctx, entry, "encoders", "encoder", index, EncoderFields, out var owner, out var id, out var idValue, out var errors))
+            return (null, null, null);
 
         var family = ctx.Enum(entry, "family", owner, "", Families, null);
         var displayName = ctx.String(entry, "display_name", owner, "", required: true);
@@ -281,17 +293,8 @@ internal static class RegistryParser
 
     private static (TaskModel? Model, string? Id, JsonValue? IdValue) ParseTask(Context ctx, JsonValue entry, int index)
     {
-        var owner = "tasks[" + index.ToString(CultureInfo.InvariantCulture) + "]";
-        if (entry.Kind != JsonKind.Object)
-        {
-            ctx.Report(Diagnostics.WrongType, ctx.Span(entry), "encoders.json", owner, "an object", entry.KindName);
+        if (!BeginEntry(ctx, entry, "tasks", "task", index, TaskFields, out var owner, out var id, out var idValue, out var errors))
             return (null, null, null);
-        }
-        var errors = ctx.Errors;
-        var idValue = entry.Property("id")?.Value;
-        var id = ctx.Id(entry, owner);
-        if (id is not null) owner = "task '" + id + "'";
-        ctx.CheckFields(entry, owner, "", TaskFields);
 
         var kind = ctx.Enum(entry, "kind", owner, "", Kinds, null);
         var displayName = ctx.String(entry, "display_name", owner, "", required: true);
