@@ -56,7 +56,42 @@ internal static class BlockKernels
         int vectorEnd = dim - dim % TOps.Width;
         ref float x0 = ref MemoryMarshal.GetReference(x0s), x1 = ref MemoryMarshal.GetReference(x1s);
         ref float x2 = ref MemoryMarshal.GetReference(x2s), x3 = ref MemoryMarshal.GetReference(x3s);
-        for (int c = 0; c < classes; c++)
+        int c = 0;
+        // Three classes at a time: twelve accumulators, each x vector loaded once for three weight vectors.
+        for (; c + 3 <= classes; c += 3)
+        {
+            ref float wa = ref Unsafe.Add(ref MemoryMarshal.GetReference(ws), c * dim);
+            ref float wb = ref Unsafe.Add(ref wa, dim);
+            ref float wc2 = ref Unsafe.Add(ref wb, dim);
+            TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+            TV b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
+            TV e0 = TOps.Zero, e1 = TOps.Zero, e2 = TOps.Zero, e3 = TOps.Zero;
+            for (int d = 0; d < vectorEnd; d += TOps.Width)
+            {
+                TV v0 = TOps.Load(ref x0, d), v1 = TOps.Load(ref x1, d), v2 = TOps.Load(ref x2, d), v3 = TOps.Load(ref x3, d);
+                TV w = TOps.Load(ref wa, d);
+                a0 = TOps.MultiplyAdd(v0, w, a0);
+                a1 = TOps.MultiplyAdd(v1, w, a1);
+                a2 = TOps.MultiplyAdd(v2, w, a2);
+                a3 = TOps.MultiplyAdd(v3, w, a3);
+                w = TOps.Load(ref wb, d);
+                b0 = TOps.MultiplyAdd(v0, w, b0);
+                b1 = TOps.MultiplyAdd(v1, w, b1);
+                b2 = TOps.MultiplyAdd(v2, w, b2);
+                b3 = TOps.MultiplyAdd(v3, w, b3);
+                w = TOps.Load(ref wc2, d);
+                e0 = TOps.MultiplyAdd(v0, w, e0);
+                e1 = TOps.MultiplyAdd(v1, w, e1);
+                e2 = TOps.MultiplyAdd(v2, w, e2);
+                e3 = TOps.MultiplyAdd(v3, w, e3);
+            }
+
+            Finish<TOps, TV>(c, a0, a1, a2, a3, ref wa, x0s, x1s, x2s, x3s, b, z);
+            Finish<TOps, TV>(c + 1, b0, b1, b2, b3, ref wb, x0s, x1s, x2s, x3s, b, z);
+            Finish<TOps, TV>(c + 2, e0, e1, e2, e3, ref wc2, x0s, x1s, x2s, x3s, b, z);
+        }
+
+        for (; c < classes; c++)
         {
             ref float wc = ref Unsafe.Add(ref MemoryMarshal.GetReference(ws), c * dim);
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
@@ -69,21 +104,33 @@ internal static class BlockKernels
                 a3 = TOps.MultiplyAdd(TOps.Load(ref x3, d), wv, a3);
             }
 
-            float s0 = TOps.Sum(a0), s1 = TOps.Sum(a1), s2 = TOps.Sum(a2), s3 = TOps.Sum(a3);
-            for (int d = vectorEnd; d < dim; d++)
-            {
-                float wv = Unsafe.Add(ref wc, d);
-                s0 += Unsafe.Add(ref x0, d) * wv;
-                s1 += Unsafe.Add(ref x1, d) * wv;
-                s2 += Unsafe.Add(ref x2, d) * wv;
-                s3 += Unsafe.Add(ref x3, d) * wv;
-            }
-
-            z[c] = s0 + b[c];
-            z[classes + c] = s1 + b[c];
-            z[2 * classes + c] = s2 + b[c];
-            z[3 * classes + c] = s3 + b[c];
+            Finish<TOps, TV>(c, a0, a1, a2, a3, ref wc, x0s, x1s, x2s, x3s, b, z);
         }
+    }
+
+    /// <summary>Horizontal sums, the scalar tail of the dimension, and the bias of class k.</summary>
+    private static void Finish<TOps, TV>(int k, TV a0, TV a1, TV a2, TV a3, ref float wk,
+        ReadOnlySpan<float> x0s, ReadOnlySpan<float> x1s, ReadOnlySpan<float> x2s, ReadOnlySpan<float> x3s, ReadOnlySpan<float> b, Span<float> z)
+        where TOps : struct, IOps<TV> where TV : struct
+    {
+        int dim = x0s.Length, classes = b.Length;
+        int vectorEnd = dim - dim % TOps.Width;
+        ref float x0 = ref MemoryMarshal.GetReference(x0s), x1 = ref MemoryMarshal.GetReference(x1s);
+        ref float x2 = ref MemoryMarshal.GetReference(x2s), x3 = ref MemoryMarshal.GetReference(x3s);
+        float s0 = TOps.Sum(a0), s1 = TOps.Sum(a1), s2 = TOps.Sum(a2), s3 = TOps.Sum(a3);
+        for (int d = vectorEnd; d < dim; d++)
+        {
+            float wv = Unsafe.Add(ref wk, d);
+            s0 += Unsafe.Add(ref x0, d) * wv;
+            s1 += Unsafe.Add(ref x1, d) * wv;
+            s2 += Unsafe.Add(ref x2, d) * wv;
+            s3 += Unsafe.Add(ref x3, d) * wv;
+        }
+
+        z[k] = s0 + b[k];
+        z[classes + k] = s1 + b[k];
+        z[2 * classes + k] = s2 + b[k];
+        z[3 * classes + k] = s3 + b[k];
     }
 
     private static void AddOuter<TOps, TV>(ReadOnlySpan<float> coef, ReadOnlySpan<float> x0s, ReadOnlySpan<float> x1s, ReadOnlySpan<float> x2s,
@@ -94,7 +141,45 @@ internal static class BlockKernels
         int vectorEnd = dim - dim % TOps.Width;
         ref float x0 = ref MemoryMarshal.GetReference(x0s), x1 = ref MemoryMarshal.GetReference(x1s);
         ref float x2 = ref MemoryMarshal.GetReference(x2s), x3 = ref MemoryMarshal.GetReference(x3s);
-        for (int c = 0; c < classes; c++)
+        int c = 0;
+        // Three classes at a time: each x vector loaded once for three gradient rows.
+        for (; c + 3 <= classes; c += 3)
+        {
+            ref float ga = ref Unsafe.Add(ref MemoryMarshal.GetReference(gs), c * dim);
+            ref float gb = ref Unsafe.Add(ref ga, dim);
+            ref float ge = ref Unsafe.Add(ref gb, dim);
+            TV qa0 = TOps.Broadcast(coef[c]), qa1 = TOps.Broadcast(coef[classes + c]);
+            TV qa2 = TOps.Broadcast(coef[2 * classes + c]), qa3 = TOps.Broadcast(coef[3 * classes + c]);
+            TV qb0 = TOps.Broadcast(coef[c + 1]), qb1 = TOps.Broadcast(coef[classes + c + 1]);
+            TV qb2 = TOps.Broadcast(coef[2 * classes + c + 1]), qb3 = TOps.Broadcast(coef[3 * classes + c + 1]);
+            TV qe0 = TOps.Broadcast(coef[c + 2]), qe1 = TOps.Broadcast(coef[classes + c + 2]);
+            TV qe2 = TOps.Broadcast(coef[2 * classes + c + 2]), qe3 = TOps.Broadcast(coef[3 * classes + c + 2]);
+            for (int d = 0; d < vectorEnd; d += TOps.Width)
+            {
+                TV v0 = TOps.Load(ref x0, d), v1 = TOps.Load(ref x1, d), v2 = TOps.Load(ref x2, d), v3 = TOps.Load(ref x3, d);
+                TV a = TOps.Load(ref ga, d), b = TOps.Load(ref gb, d), e = TOps.Load(ref ge, d);
+                a = TOps.MultiplyAdd(v0, qa0, a);
+                b = TOps.MultiplyAdd(v0, qb0, b);
+                e = TOps.MultiplyAdd(v0, qe0, e);
+                a = TOps.MultiplyAdd(v1, qa1, a);
+                b = TOps.MultiplyAdd(v1, qb1, b);
+                e = TOps.MultiplyAdd(v1, qe1, e);
+                a = TOps.MultiplyAdd(v2, qa2, a);
+                b = TOps.MultiplyAdd(v2, qb2, b);
+                e = TOps.MultiplyAdd(v2, qe2, e);
+                a = TOps.MultiplyAdd(v3, qa3, a);
+                b = TOps.MultiplyAdd(v3, qb3, b);
+                e = TOps.MultiplyAdd(v3, qe3, e);
+                TOps.Store(a, ref ga, d);
+                TOps.Store(b, ref gb, d);
+                TOps.Store(e, ref ge, d);
+            }
+
+            for (int k = c; k < c + 3; k++)
+                AddOuterTail(coef, x0s, x1s, x2s, x3s, gs, classes, k, vectorEnd);
+        }
+
+        for (; c < classes; c++)
         {
             ref float gc = ref Unsafe.Add(ref MemoryMarshal.GetReference(gs), c * dim);
             float p0 = coef[c], p1 = coef[classes + c], p2 = coef[2 * classes + c], p3 = coef[3 * classes + c];
@@ -109,12 +194,19 @@ internal static class BlockKernels
                 TOps.Store(acc, ref gc, d);
             }
 
-            for (int d = vectorEnd; d < dim; d++)
-            {
-                Unsafe.Add(ref gc, d) += p0 * Unsafe.Add(ref x0, d) + p1 * Unsafe.Add(ref x1, d)
-                    + p2 * Unsafe.Add(ref x2, d) + p3 * Unsafe.Add(ref x3, d);
-            }
+            AddOuterTail(coef, x0s, x1s, x2s, x3s, gs, classes, c, vectorEnd);
         }
+    }
+
+    /// <summary>The scalar tail of the dimension, from <paramref name="vectorEnd"/>, for class k.</summary>
+    private static void AddOuterTail(ReadOnlySpan<float> coef, ReadOnlySpan<float> x0, ReadOnlySpan<float> x1, ReadOnlySpan<float> x2,
+        ReadOnlySpan<float> x3, Span<float> g, int classes, int k, int vectorEnd)
+    {
+        int dim = x0.Length;
+        float p0 = coef[k], p1 = coef[classes + k], p2 = coef[2 * classes + k], p3 = coef[3 * classes + k];
+        Span<float> gk = g.Slice(k * dim, dim);
+        for (int d = vectorEnd; d < dim; d++)
+            gk[d] += p0 * x0[d] + p1 * x1[d] + p2 * x2[d] + p3 * x3[d];
     }
 
     private interface IOps<TV> where TV : struct

@@ -33,6 +33,12 @@ internal sealed class Lbfgs
     }
 
     /// <summary>
+    /// A diagonal approximation of the inverse Hessian (per-coordinate curvature), used as the initial matrix of
+    /// each two-loop recursion; null means the identity. It changes the path to the minimum, not the minimum.
+    /// </summary>
+    public double[]? Preconditioner { get; set; }
+
+    /// <summary>
     /// Minimises f from x (updated in place); stops when no gradient component exceeds
     /// <paramref name="gradientTolerance"/>. Returns the iterations used.
     /// </summary>
@@ -53,7 +59,18 @@ internal sealed class Lbfgs
                 TensorPrimitives.MultiplyAdd<double>(_y[i], -_alpha[i], _d, _d);
             }
 
-            if (stored > 0)
+            if (Preconditioner is { } diagonal)
+            {
+                // H0 = γ·D, with γ = sᵀy / yᵀDy scaling D to the curvature last seen (1 before any pair).
+                TensorPrimitives.Multiply<double>(_d, diagonal, _d);
+                if (stored > 0)
+                {
+                    TensorPrimitives.Multiply<double>(_y[newest], diagonal, _gNew);
+                    double gamma = TensorPrimitives.Dot<double>(_s[newest], _y[newest]) / TensorPrimitives.Dot<double>(_y[newest], _gNew);
+                    TensorPrimitives.Multiply<double>(_d, gamma, _d);
+                }
+            }
+            else if (stored > 0)
             {
                 double gamma = TensorPrimitives.Dot<double>(_s[newest], _y[newest]) / TensorPrimitives.Dot<double>(_y[newest], _y[newest]);
                 TensorPrimitives.Multiply<double>(_d, gamma, _d);

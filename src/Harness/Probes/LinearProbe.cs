@@ -79,12 +79,13 @@ public static class LinearProbe
         int[] all = Enumerable.Range(0, labels.Length).ToArray();
         var theta = new double[objective.ParameterCount];
         var lbfgs = new Lbfgs(theta.Length, options.Memory);
+        var centring = new Centring(objective);
         var trials = new List<ProbeTrial>();
         double lambda, validationTop1 = double.NaN;
 
         // Tolerance relative to the gradient at zero, so that it means the same whatever the data's scale.
         var gradientAtZero = new double[theta.Length];
-        MeanObjective(objective, all, 0)(theta, gradientAtZero);
+        MeanObjective(objective, centring, all, 0)(theta, gradientAtZero);
         double tolerance = options.Tolerance * Math.Max(Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradientAtZero)), 1e-30);
 
         if (options.Lambda is double fixedLambda)
@@ -93,7 +94,7 @@ public static class LinearProbe
         }
         else if (options.Groups is { } groups)
         {
-            (lambda, validationTop1) = GroupedPath(objective, labels, groups, theta, tolerance, trials, options);
+            (lambda, validationTop1) = GroupedPath(objective, centring, labels, groups, theta, tolerance, trials, options);
         }
         else
         {
@@ -106,8 +107,9 @@ public static class LinearProbe
             foreach (double l in path)
             {
                 // Warm start: each point begins from the previous, stronger-regularised solution.
-                int iterations = lbfgs.Minimize(MeanObjective(objective, train, l), theta, options.MaxIterations, tolerance);
-                double top1 = objective.Top1(ToSingle(theta), validation);
+                lbfgs.Preconditioner = centring.Preconditioner(l);
+                int iterations = lbfgs.Minimize(MeanObjective(objective, centring, train, l), theta, options.MaxIterations, tolerance);
+                double top1 = objective.Top1(Parameters(centring, theta), validation);
                 trials.Add(new ProbeTrial(l, double.NaN, double.NaN, top1, iterations));
                 if (!(top1 <= validationTop1))
                 {
@@ -125,8 +127,9 @@ public static class LinearProbe
             best.CopyTo(theta, 0);
         }
 
-        lbfgs.Minimize(MeanObjective(objective, all, lambda), theta, options.MaxIterations, tolerance);
-        float[] parameters = ToSingle(theta);
+        lbfgs.Preconditioner = centring.Preconditioner(lambda);
+        lbfgs.Minimize(MeanObjective(objective, centring, all, lambda), theta, options.MaxIterations, tolerance);
+        float[] parameters = Parameters(centring, theta);
         return new ProbeModel(objective.Dim, objective.Classes, Weights(objective, parameters), Bias(objective, parameters))
         {
             Protocol = ProbeProtocol.Fast,
@@ -141,7 +144,7 @@ public static class LinearProbe
     /// never on both sides, so validation accuracy is not inflated by near-copies of the training rows. Each
     /// fold walks the path warm-started; <paramref name="theta"/> ends as the folds' mean at the chosen λ.
     /// </summary>
-    private static (double Lambda, double ValidationTop1) GroupedPath(SoftmaxObjective objective, int[] labels,
+    private static (double Lambda, double ValidationTop1) GroupedPath(SoftmaxObjective objective, Centring centring, int[] labels,
         IReadOnlyList<int> groups, double[] theta, double tolerance, List<ProbeTrial> trials, ProbeOptions options)
     {
         if (groups.Count != labels.Length)
@@ -169,8 +172,9 @@ public static class LinearProbe
             int iterations = 0;
             for (int f = 0; f < folds; f++)
             {
-                iterations += solvers[f].Minimize(MeanObjective(objective, splits[f].Train, l), thetas[f], options.MaxIterations, tolerance);
-                correct += objective.Top1(ToSingle(thetas[f]), splits[f].Validation) * splits[f].Validation.Length;
+                solvers[f].Preconditioner = centring.Preconditioner(l);
+                iterations += solvers[f].Minimize(MeanObjective(objective, centring, splits[f].Train, l), thetas[f], options.MaxIterations, tolerance);
+                correct += objective.Top1(Parameters(centring, thetas[f]), splits[f].Validation) * splits[f].Validation.Length;
             }
             double top1 = correct / labels.Length;
             trials.Add(new ProbeTrial(l, double.NaN, double.NaN, top1, iterations));
@@ -277,26 +281,29 @@ public static class LinearProbe
         return parameters;
     }
 
-    /// <summary>Mean cross-entropy over rows + λ/2·‖W‖² (bias not penalised), in double for L-BFGS.</summary>
-    private static Lbfgs.Function MeanObjective(SoftmaxObjective objective, int[] rows, double lambda)
+    /// <summary>
+    /// Mean cross-entropy over rows + λ/2·‖W‖² (bias not penalised), in double for L-BFGS, as a function of the
+    /// centred coordinates θ = (W, β) of <paramref name="centring"/>.
+    /// </summary>
+    private static Lbfgs.Function MeanObjective(SoftmaxObjective objective, Centring centring, int[] rows, double lambda)
     {
         int weights = objective.Classes * objective.Dim;
         var parameters = new float[objective.ParameterCount];
         var gradient = new float[objective.ParameterCount];
         return (theta, grad) =>
         {
-            for (int i = 0; i < theta.Length; i++)
-                parameters[i] = (float)theta[i];
+            centring.ToParameters(theta, parameters);
             double loss = objective.LossAndGradientSum(parameters, rows, 0, rows.Length, gradient);
             double scale = 1.0 / rows.Length, penalty = 0;
+            for (int i = 0; i < theta.Length; i++)
+                grad[i] = gradient[i] * scale;
+            centring.ToSolverGradient(grad);
             for (int i = 0; i < weights; i++)
             {
-                grad[i] = gradient[i] * scale + lambda * theta[i];
+                grad[i] += lambda * theta[i];
                 penalty += theta[i] * theta[i];
             }
 
-            for (int i = weights; i < theta.Length; i++)
-                grad[i] = gradient[i] * scale;
             return loss * scale + 0.5 * lambda * penalty;
         };
     }
@@ -317,11 +324,10 @@ public static class LinearProbe
             throw new ArgumentException($"Too few training rows per class to hold out a validation split. {hint}");
     }
 
-    private static float[] ToSingle(double[] theta)
+    private static float[] Parameters(Centring centring, double[] theta)
     {
         var result = new float[theta.Length];
-        for (int i = 0; i < theta.Length; i++)
-            result[i] = (float)theta[i];
+        centring.ToParameters(theta, result);
         return result;
     }
 

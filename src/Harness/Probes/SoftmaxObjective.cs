@@ -38,6 +38,9 @@ internal sealed unsafe class SoftmaxObjective
 
     public int ParameterCount => Classes * (Dim + 1);
 
+    /// <summary>All rows of the data (a fit may use a subset of them).</summary>
+    public int RowCountTotal => _y.Length;
+
     /// <summary>Mean loss over all rows of x, mean gradient into <paramref name="gradient"/> (for checks and tools).</summary>
     public static double MeanLossAndGradient(ReadOnlySpan<float> x, int[] y, int dim, int classes, float[] parameters, float[] gradient, int threads)
     {
@@ -105,24 +108,34 @@ internal sealed unsafe class SoftmaxObjective
         ReadOnlySpan<float> b = parameters.Slice(classes * dim, classes);
         Span<float> gw = g[..(classes * dim)];
         Span<float> gb = g.Slice(classes * dim, classes);
-        int blockValues = BlockKernels.Rows * classes;
-        Span<float> z = blockValues <= 1024 ? stackalloc float[blockValues] : new float[blockValues];
-        Span<int> labels = stackalloc int[BlockKernels.Rows];
+        // Logits of a group of blocks, one softmax over the group (a vectorised Exp over a handful of values per
+        // call costs more than the work), then the group's gradient while its rows are still in cache.
+        const int Group = 8 * BlockKernels.Rows;
+        int groupValues = Group * classes;
+        Span<float> z = groupValues <= 2048 ? stackalloc float[groupValues] : new float[groupValues];
+        Span<int> labels = stackalloc int[Group];
         double loss = 0;
         int full = rows.Length - rows.Length % BlockKernels.Rows;
-        for (int r = 0; r < full; r += BlockKernels.Rows)
+        for (int first = 0; first < full; first += Group)
         {
-            ReadOnlySpan<float> x0 = Row(rows[r]), x1 = Row(rows[r + 1]), x2 = Row(rows[r + 2]), x3 = Row(rows[r + 3]);
-            BlockKernels.Logits(x0, x1, x2, x3, w, b, z);
-            labels[0] = _y[rows[r]];
-            labels[1] = _y[rows[r + 1]];
-            labels[2] = _y[rows[r + 2]];
-            labels[3] = _y[rows[r + 3]];
-            loss += SoftmaxKernels.SoftmaxCrossEntropyRows(z, classes, labels);
-            for (int k = 0; k < BlockKernels.Rows; k++)
-                TensorPrimitives.Add(gb, z.Slice(k * classes, classes), gb);
+            int count = Math.Min(Group, full - first);
+            for (int r = 0; r < count; r += BlockKernels.Rows)
+            {
+                int i = first + r;
+                BlockKernels.Logits(Row(rows[i]), Row(rows[i + 1]), Row(rows[i + 2]), Row(rows[i + 3]), w, b, z.Slice(r * classes, BlockKernels.Rows * classes));
+            }
 
-            BlockKernels.AddOuter(z, x0, x1, x2, x3, gw, classes);
+            for (int r = 0; r < count; r++)
+                labels[r] = _y[rows[first + r]];
+            Span<float> zGroup = z[..(count * classes)];
+            loss += SoftmaxKernels.SoftmaxCrossEntropyRows(zGroup, classes, labels[..count]);
+            for (int r = 0; r < count; r++)
+                TensorPrimitives.Add(gb, zGroup.Slice(r * classes, classes), gb);
+            for (int r = 0; r < count; r += BlockKernels.Rows)
+            {
+                int i = first + r;
+                BlockKernels.AddOuter(zGroup.Slice(r * classes, BlockKernels.Rows * classes), Row(rows[i]), Row(rows[i + 1]), Row(rows[i + 2]), Row(rows[i + 3]), gw, classes);
+            }
         }
 
         // The last rows that do not fill a block.

@@ -1,0 +1,95 @@
+using System.Numerics.Tensors;
+
+namespace TraceProbe.Probes;
+
+/// <summary>
+/// The coordinates the Fast solver works in: logits W·(x − μ) + β, with μ the mean embedding. The optimum is
+/// the same (b = β − W·μ, and the bias is not penalised), but L2-normalised embeddings share a large mean
+/// direction that makes the bias and the weights fight in the original coordinates, slowing L-BFGS many times
+/// over. A diagonal inverse-curvature estimate per coordinate (feature variance, λ) preconditions the rest.
+/// </summary>
+internal sealed class Centring
+{
+    private readonly int _dim, _classes;
+
+    public Centring(SoftmaxObjective objective)
+    {
+        _dim = objective.Dim;
+        _classes = objective.Classes;
+        Mean = new double[_dim];
+        Variance = new double[_dim];
+        int rows = objective.RowCountTotal;
+        // Float sums per block of rows, added up in double: precise enough for coordinates that only change the
+        // solver's path (any μ gives the same optimum).
+        const int Block = 256;
+        var sum = new float[_dim];
+        var squares = new float[_dim];
+        for (int first = 0; first < rows; first += Block)
+        {
+            sum.AsSpan().Clear();
+            squares.AsSpan().Clear();
+            for (int i = first; i < Math.Min(rows, first + Block); i++)
+            {
+                ReadOnlySpan<float> row = objective.Row(i);
+                TensorPrimitives.Add(sum, row, sum);
+                TensorPrimitives.MultiplyAdd(row, row, squares, squares);
+            }
+
+            for (int j = 0; j < _dim; j++)
+            {
+                Mean[j] += sum[j];
+                Variance[j] += squares[j];
+            }
+        }
+
+        for (int j = 0; j < _dim; j++)
+        {
+            Mean[j] /= Math.Max(1, rows);
+            Variance[j] = Math.Max(0, Variance[j] / Math.Max(1, rows) - Mean[j] * Mean[j]);
+        }
+    }
+
+    public double[] Mean { get; }
+
+    public double[] Variance { get; }
+
+    /// <summary>Inverse curvature per coordinate at the uniform prediction, p(1 − p) with p = 1/classes.</summary>
+    public double[] Preconditioner(double lambda)
+    {
+        double curvature = (_classes - 1.0) / ((double)_classes * _classes);
+        var diagonal = new double[_classes * (_dim + 1)];
+        for (int c = 0; c < _classes; c++)
+            for (int j = 0; j < _dim; j++)
+                diagonal[c * _dim + j] = 1 / (curvature * Variance[j] + lambda);
+        for (int c = 0; c < _classes; c++)
+            diagonal[_classes * _dim + c] = 1 / curvature;
+        return diagonal;
+    }
+
+    /// <summary>Model parameters (weights, then bias b = β − W·μ) of solver coordinates θ.</summary>
+    public void ToParameters(ReadOnlySpan<double> theta, Span<float> parameters)
+    {
+        int weights = _classes * _dim;
+        for (int i = 0; i < weights; i++)
+            parameters[i] = (float)theta[i];
+        for (int c = 0; c < _classes; c++)
+        {
+            double shift = 0;
+            for (int j = 0; j < _dim; j++)
+                shift += theta[c * _dim + j] * Mean[j];
+            parameters[weights + c] = (float)(theta[weights + c] - shift);
+        }
+    }
+
+    /// <summary>Turns a gradient with respect to (W, b) into one with respect to (W, β) in place: ∂W −= ∂b·μᵀ.</summary>
+    public void ToSolverGradient(Span<double> gradient)
+    {
+        int weights = _classes * _dim;
+        for (int c = 0; c < _classes; c++)
+        {
+            double gb = gradient[weights + c];
+            for (int j = 0; j < _dim; j++)
+                gradient[c * _dim + j] -= gb * Mean[j];
+        }
+    }
+}
