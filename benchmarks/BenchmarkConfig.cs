@@ -10,13 +10,14 @@ using BenchmarkDotNet.Running;
 namespace TraceProbe.Benchmarks;
 
 /// <summary>
-/// `Short` (3 warm-ups, 5 measured iterations: the 2 shared cores make longer runs no more exact) for full runs,
-/// `Dry` (every benchmark once) as a smoke test. JSON and GitHub Markdown reports, allocations measured.
+/// 5 measured iterations after 6 to 20 warm-ups, until the times settle (the 2 shared cores make longer runs no
+/// more exact; 3 fixed warm-ups measured a 20 ms probe fit while the JIT was still optimising it, at 27–48 ms),
+/// or `Dry` (every benchmark once) as a smoke test. JSON and GitHub Markdown reports, allocations measured.
 /// </summary>
 public static class BenchmarkConfig
 {
     public static IConfig Create(bool dry) => ManualConfig.CreateEmpty()
-        .AddJob(dry ? Job.Dry : Job.ShortRun.WithWarmupCount(3).WithIterationCount(5).WithLaunchCount(1))
+        .AddJob(dry ? Job.Dry : Job.Default.WithIterationCount(5).WithLaunchCount(1).WithMinWarmupCount(6).WithMaxWarmupCount(20))
         .AddColumnProvider(DefaultColumnProviders.Instance)
         .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
         .AddExporter(MarkdownExporter.GitHub, JsonExporter.FullCompressed)

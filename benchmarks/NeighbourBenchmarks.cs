@@ -95,7 +95,7 @@ public class NeighbourBenchmarks
     {
         public Config()
         {
-            // The job, exporters and diagnosers come from BenchmarkConfig (Short, or Dry for the smoke test).
+            // The job, exporters and diagnosers come from BenchmarkConfig (5 iterations after settling, or Dry for the smoke test).
             AddColumn(new GflopsColumn(), new QueriesPerSecondColumn());
         }
     }
