@@ -123,8 +123,8 @@ internal sealed unsafe class SoftmaxObjective
             for (int r = 0; r < count; r += BlockKernels.Rows)
             {
                 int i = first + r;
-                // The next block's rows, fetched while this block computes: streamed four rows at a time, the
-                // loads otherwise wait on memory (measured: logits 4× slower than on cached rows).
+                // The next block's rows, fetched while this block computes: on rows streamed from memory the
+                // logits ran 4× slower than on cached rows; the hint gained about a tenth of a pass.
                 for (int ahead = i + BlockKernels.Rows; ahead < Math.Min(full, i + 2 * BlockKernels.Rows); ahead++)
                     Prefetch(rows[ahead]);
                 BlockKernels.Logits(Row(rows[i]), Row(rows[i + 1]), Row(rows[i + 2]), Row(rows[i + 3]), w, b, z.Slice(r * classes, BlockKernels.Rows * classes));
