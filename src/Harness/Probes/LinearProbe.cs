@@ -78,7 +78,6 @@ public static class LinearProbe
     {
         int[] all = Enumerable.Range(0, labels.Length).ToArray();
         var theta = new double[objective.ParameterCount];
-        var lbfgs = new Lbfgs(theta.Length, options.Memory);
         var centring = new Centring(objective);
         var trials = new List<ProbeTrial>();
         double lambda, validationTop1 = double.NaN;
@@ -93,43 +92,17 @@ public static class LinearProbe
         {
             lambda = fixedLambda;
         }
-        else if (options.Groups is { } groups)
-        {
-            (lambda, validationTop1) = GroupedPath(objective, centring, labels, groups, theta, pathTolerance, trials, options);
-        }
         else
         {
-            var (train, validation) = ValidationSplit(labels, objective.Classes, options);
-            RequireValidation(validation, "Set ProbeOptions.Lambda to skip the search.");
-            double[] path = LambdaPath(options);
-            double[] best = new double[theta.Length];
-            lambda = path[0];
-            int sinceBest = 0;
-            foreach (double l in path)
-            {
-                // Warm start: each point begins from the previous, stronger-regularised solution.
-                lbfgs.Preconditioner = centring.Preconditioner(l);
-                int iterations = lbfgs.Minimize(MeanObjective(objective, centring, train, l), theta, options.MaxIterations, pathTolerance);
-                double top1 = objective.Top1(Parameters(centring, theta), validation);
-                trials.Add(new ProbeTrial(l, double.NaN, double.NaN, top1, iterations));
-                if (!(top1 <= validationTop1))
-                {
-                    validationTop1 = top1;
-                    lambda = l;
-                    theta.CopyTo(best, 0);
-                    sinceBest = 0;
-                }
-                else if (++sinceBest >= options.PathPatience)
-                {
-                    break;
-                }
-            }
-
-            best.CopyTo(theta, 0);
+            (int[] Train, int[] Validation)[] splits = options.Groups is { } groups
+                ? GroupFolds(labels, groups, options)
+                : [ValidationSplit(labels, objective.Classes, options)];
+            RequireValidation(splits[0].Validation, "Set ProbeOptions.Lambda to skip the search.");
+            (lambda, validationTop1) = Path(objective, centring, splits, theta, pathTolerance, trials, options);
         }
 
-        lbfgs.Preconditioner = centring.Preconditioner(lambda);
-        lbfgs.Minimize(MeanObjective(objective, centring, all, lambda), theta, options.MaxIterations, tolerance);
+        var refit = new Lbfgs(theta.Length, options.Memory) { Preconditioner = centring.Preconditioner(lambda) };
+        refit.Minimize(MeanObjective(objective, centring, all, lambda), theta, options.MaxIterations, tolerance);
         float[] parameters = Parameters(centring, theta);
         return new ProbeModel(objective.Dim, objective.Classes, Weights(objective, parameters), Bias(objective, parameters))
         {
@@ -141,12 +114,10 @@ public static class LinearProbe
     }
 
     /// <summary>
-    /// The regularisation path scored by cross-validation over whole groups (e.g. photos): rows of one group are
-    /// never on both sides, so validation accuracy is not inflated by near-copies of the training rows. Each
-    /// fold walks the path warm-started; <paramref name="theta"/> ends as the folds' mean at the chosen λ.
+    /// Folds of a cross-validation over whole groups (e.g. photos): rows of one group are never on both sides, so
+    /// validation accuracy is not inflated by near-copies of the training rows.
     /// </summary>
-    private static (double Lambda, double ValidationTop1) GroupedPath(SoftmaxObjective objective, Centring centring, int[] labels,
-        IReadOnlyList<int> groups, double[] theta, double tolerance, List<ProbeTrial> trials, ProbeOptions options)
+    private static (int[] Train, int[] Validation)[] GroupFolds(int[] labels, IReadOnlyList<int> groups, ProbeOptions options)
     {
         if (groups.Count != labels.Length)
             throw new ArgumentException($"Groups has {groups.Count} entries for {labels.Length} rows.", nameof(options));
@@ -159,12 +130,23 @@ public static class LinearProbe
         random.Shuffle(distinct);
         var foldOf = new Dictionary<int, int>();
         for (int i = 0; i < distinct.Length; i++) foldOf[distinct[i]] = i % folds;
-        var splits = Enumerable.Range(0, folds).Select(f => (
+        return Enumerable.Range(0, folds).Select(f => (
             Train: Enumerable.Range(0, labels.Length).Where(r => foldOf[groups[r]] != f).ToArray(),
             Validation: Enumerable.Range(0, labels.Length).Where(r => foldOf[groups[r]] == f).ToArray())).ToArray();
+    }
+
+    /// <summary>
+    /// The regularisation path from strong to weak, each fold warm-started from its previous point and scored by
+    /// top-1 over all folds' validation rows; stops after <see cref="ProbeOptions.PathPatience"/> points without
+    /// a better score. <paramref name="theta"/> ends as the folds' mean at the chosen λ, the refit's start.
+    /// </summary>
+    private static (double Lambda, double ValidationTop1) Path(SoftmaxObjective objective, Centring centring,
+        (int[] Train, int[] Validation)[] splits, double[] theta, double tolerance, List<ProbeTrial> trials, ProbeOptions options)
+    {
+        int folds = splits.Length;
+        int validationRows = splits.Sum(s => s.Validation.Length);
         var thetas = splits.Select(_ => new double[theta.Length]).ToArray();
         var solvers = splits.Select(_ => new Lbfgs(theta.Length, options.Memory)).ToArray();
-
         double bestLambda = double.NaN, bestTop1 = double.NaN;
         int sinceBest = 0;
         foreach (double l in LambdaPath(options))
@@ -177,7 +159,8 @@ public static class LinearProbe
                 iterations += solvers[f].Minimize(MeanObjective(objective, centring, splits[f].Train, l), thetas[f], options.MaxIterations, tolerance);
                 correct += objective.Top1(Parameters(centring, thetas[f]), splits[f].Validation) * splits[f].Validation.Length;
             }
-            double top1 = correct / labels.Length;
+
+            double top1 = correct / validationRows;
             trials.Add(new ProbeTrial(l, double.NaN, double.NaN, top1, iterations));
             if (!(top1 <= bestTop1))
             {
@@ -191,6 +174,7 @@ public static class LinearProbe
                 break;
             }
         }
+
         return (bestLambda, bestTop1);
     }
 
