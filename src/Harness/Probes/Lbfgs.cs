@@ -71,6 +71,7 @@ internal sealed class Lbfgs
                 preconditioner.Apply(_d);
                 if (stored > 0)
                 {
+                    // _gNew is free until the line search: it holds P·y here.
                     _y[newest].CopyTo(_gNew, 0);
                     preconditioner.Apply(_gNew);
                     double gamma = TensorPrimitives.Dot<double>(_s[newest], _y[newest]) / TensorPrimitives.Dot<double>(_y[newest], _gNew);

@@ -153,9 +153,10 @@ public static class LinearProbe
         {
             double correct = 0;
             int iterations = 0;
+            var preconditioner = centring.Preconditioner(l);
             for (int f = 0; f < folds; f++)
             {
-                solvers[f].Preconditioner = centring.Preconditioner(l);
+                solvers[f].Preconditioner = preconditioner;
                 iterations += solvers[f].Minimize(MeanObjective(objective, centring, splits[f].Train, l), thetas[f], options.MaxIterations, tolerance);
                 correct += objective.Top1(Parameters(centring, thetas[f]), splits[f].Validation) * splits[f].Validation.Length;
             }
