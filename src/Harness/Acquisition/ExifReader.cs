@@ -1,6 +1,6 @@
 using MetadataExtractor;
 using MetadataExtractor.Formats.Exif;
-using TraceProbe.Results;
+using TraceProbe.Common;
 
 namespace TraceProbe.Acquisition;
 

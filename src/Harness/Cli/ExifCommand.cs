@@ -3,7 +3,7 @@ using System.Text.Json;
 using Spectre.Console;
 using TraceProbe.Acquisition;
 using TraceProbe.Images;
-using TraceProbe.Results;
+using TraceProbe.Common;
 
 namespace TraceProbe.Cli;
 

@@ -1,6 +1,6 @@
 using TraceProbe.Acquisition;
 using TraceProbe.Images;
-using TraceProbe.Results;
+using TraceProbe.Common;
 
 namespace TraceProbe.Datasets;
 

@@ -1,5 +1,5 @@
 using TraceProbe.Images;
-using TraceProbe.Results;
+using TraceProbe.Common;
 
 namespace TraceProbe.Datasets;
 

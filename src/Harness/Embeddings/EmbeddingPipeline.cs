@@ -5,7 +5,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TraceProbe.Encoders;
 using TraceProbe.Images;
-using TraceProbe.Results;
+using TraceProbe.Common;
 
 namespace TraceProbe.Embeddings;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using TraceProbe.Results;
+using TraceProbe.Common;
 
 namespace TraceProbe.Embeddings;
 

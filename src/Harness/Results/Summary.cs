@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TraceProbe.Common;
 
 namespace TraceProbe.Results;
 
@@ -26,9 +27,6 @@ public sealed record SummaryRecord
     /// <summary>How the number was made (protocol, chosen hyper-parameters, model hash…).</summary>
     public IReadOnlyDictionary<string, string>? Details { get; init; }
 }
-
-/// <summary>An input that could not be used, and why.</summary>
-public sealed record SkippedInput(string Path, string Reason);
 
 /// <summary>The run's summary.json (schema traceprobe.summary/1).</summary>
 public sealed record Summary

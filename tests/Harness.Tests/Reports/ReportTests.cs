@@ -3,6 +3,7 @@ using TraceProbe.Cli;
 using TraceProbe.Reports;
 using TraceProbe.Results;
 using TraceProbe.Tests.Support;
+using TraceProbe.Common;
 
 namespace TraceProbe.Tests.Reports;
 
