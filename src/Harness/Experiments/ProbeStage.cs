@@ -3,9 +3,17 @@ using TraceProbe.Results;
 
 namespace TraceProbe.Experiments;
 
-/// <summary>A probe trained and tested under several seeds: mean and std of the metrics, first seed's confusion.</summary>
+/// <summary>
+/// A probe trained and tested under several seeds: mean and std (population, ddof 0) of the metrics, per-seed top-1,
+/// the first seed's confusion; <see cref="Search"/> is the paper protocol's one search when there was one.
+/// </summary>
 public sealed record ProbeOutcome(
-    double Top1, double Top1Std, double Recall, double RecallStd, int[][] Confusion, ProbeModel FirstModel, int Seeds);
+    double Top1, double Top1Std, double Recall, double RecallStd, int[][] Confusion, ProbeModel FirstModel, int Seeds)
+{
+    public PaperSearch? Search { get; init; }
+    public IReadOnlyList<double> Top1PerSeed { get; init; } = [];
+    public IReadOnlyList<ulong> SeedValues { get; init; } = [];
+}
 
 /// <summary>Rows and labels of one side of a probe (train or test), gathered from an embeddings matrix.</summary>
 public sealed record ProbeData(float[] X, int[] Y)
@@ -26,23 +34,62 @@ public sealed record ProbeData(float[] X, int[] Y)
 /// <summary>The probe step shared by every experiment: fit on train, evaluate on test, over seeds.</summary>
 public static class ProbeStage
 {
-    public static ProbeOutcome Run(ProbeData train, ProbeData test, int dim, int classes, ProbeOptions options, int seeds)
+    /// <summary>Seeds Seed, Seed+1, … on fixed training data (the search, if any, at the first seed).</summary>
+    public static ProbeOutcome Run(ProbeData train, ProbeData test, int dim, int classes, ProbeOptions options, int seeds) =>
+        Run(_ => train, test, dim, classes, options,
+            Enumerable.Range(0, Math.Max(1, seeds)).Select(s => options.Seed + (ulong)s).ToArray(), options.Seed);
+
+    /// <summary>
+    /// The paper's seeds: <paramref name="trainFor"/> gives each seed's training data (the reference redraws every
+    /// training image's class per seed). Under the Paper protocol the hyper-parameters are searched once, on the
+    /// data of <paramref name="searchSeed"/> (the reference's seed 22), and every seed retrains with them; the Fast
+    /// protocol chooses its regularisation per seed (it is cheap).
+    /// </summary>
+    public static ProbeOutcome Run(Func<ulong, ProbeData> trainFor, ProbeData test, int dim, int classes, ProbeOptions options,
+        IReadOnlyList<ulong> seeds, ulong searchSeed)
     {
-        seeds = Math.Max(1, seeds);
-        var top1 = new double[seeds];
-        var recall = new double[seeds];
+        ArgumentNullException.ThrowIfNull(trainFor);
+        if (seeds.Count == 0) throw new ArgumentException("At least one seed is needed.", nameof(seeds));
+        PaperSearch? search = null;
+        var fit = options;
+        if (options.Protocol == ProbeProtocol.Paper && (options.LearningRate is null || options.WeightDecay is null))
+        {
+            var data = trainFor(searchSeed);
+            search = LinearProbe.Search(data.X, data.Y, dim, classes, options with { Seed = searchSeed });
+            fit = options with { LearningRate = search.LearningRate, WeightDecay = search.WeightDecay, ValidationRows = null, Groups = null };
+        }
+
+        var top1 = new double[seeds.Count];
+        var recall = new double[seeds.Count];
         int[][]? confusion = null;
         ProbeModel? first = null;
-        for (var s = 0; s < seeds; s++)
+        for (var s = 0; s < seeds.Count; s++)
         {
-            var model = LinearProbe.Fit(train.X, train.Y, dim, classes, options with { Seed = options.Seed + (ulong)s });
+            var train = trainFor(seeds[s]);
+            var model = LinearProbe.Fit(train.X, train.Y, dim, classes, fit with { Seed = seeds[s] });
             var result = LinearProbe.Evaluate(model, test.X, test.Y);
             top1[s] = result.Top1;
             recall[s] = result.MeanPerClassRecall;
             confusion ??= result.Confusion;
             first ??= model;
         }
-        return new ProbeOutcome(top1.Average(), Std(top1), recall.Average(), Std(recall), confusion!, first!, seeds);
+        return new ProbeOutcome(top1.Average(), PopulationStd(top1), recall.Average(), PopulationStd(recall), confusion!, first!, seeds.Count)
+        {
+            Search = search,
+            Top1PerSeed = top1,
+            SeedValues = seeds,
+        };
+    }
+
+    /// <summary>
+    /// Standard deviation over seeds with ddof 0 (divide by n), as the reference reports mean ± std with numpy's
+    /// default <c>np.std</c>.
+    /// </summary>
+    public static double PopulationStd(IReadOnlyList<double> values)
+    {
+        if (values.Count < 2) return 0;
+        var mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);
     }
 
     /// <summary>The top-1 and mean-per-class-recall records of a probe outcome.</summary>
@@ -54,21 +101,19 @@ public static class ProbeStage
             ["lambda"] = outcome.FirstModel.Lambda.ToString("g3"),
             ["learning_rate"] = outcome.FirstModel.LearningRate.ToString("g3"),
             ["weight_decay"] = outcome.FirstModel.WeightDecay.ToString("g3"),
-            ["validation_top1"] = outcome.FirstModel.ValidationTop1.ToString("0.###"),
+            ["validation_top1"] = (outcome.Search?.ValidationTop1 ?? outcome.FirstModel.ValidationTop1).ToString("0.###"),
         };
+        if (outcome.Seeds > 1)
+            all["std"] = "population (ddof 0)";
+        if (outcome.Search is { } search)
+            all["search"] = $"TPE, {search.Trials.Count} trials, once";
+        if (outcome.Top1PerSeed.Count > 1)
+            all["top1_per_seed"] = string.Join(" ", outcome.Top1PerSeed.Select(v => v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)));
         foreach (var key in all.Where(kv => kv.Value == "NaN").Select(kv => kv.Key).ToList()) all.Remove(key);
         return
         [
             template with { Metric = "top1", Value = outcome.Top1, Std = outcome.Seeds > 1 ? outcome.Top1Std : null, Confusion = outcome.Confusion, Details = all },
             template with { Metric = "mean_per_class_recall", Value = outcome.Recall, Std = outcome.Seeds > 1 ? outcome.RecallStd : null, Details = all },
         ];
-    }
-
-    /// <summary>Sample standard deviation (n − 1), as the paper's mean ± std over seeds.</summary>
-    private static double Std(double[] values)
-    {
-        if (values.Length < 2) return 0;
-        var mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
     }
 }

@@ -182,56 +182,94 @@ public static class LinearProbe
     private static ProbeModel FitPaper(SoftmaxObjective objective, int[] labels, ProbeOptions options)
     {
         int[] all = Enumerable.Range(0, labels.Length).ToArray();
-        var trials = new List<ProbeTrial>();
-        double learningRate, weightDecay, validationTop1 = double.NaN;
-        if (options.LearningRate is double fixedRate && options.WeightDecay is double fixedDecay)
-        {
-            (learningRate, weightDecay) = (fixedRate, fixedDecay);
-        }
-        else
-        {
-            var (train, validation) = ValidationSplit(labels, objective.Classes, options);
-            RequireValidation(validation, "Set ProbeOptions.LearningRate and WeightDecay to skip the search.");
-
-            // Draw every trial up front so that the search points do not depend on the results.
-            var search = new ProbeRandom(options.Seed, SearchStream);
-            var points = new (double Rate, double Decay)[Math.Max(1, options.Trials)];
-            for (int t = 0; t < points.Length; t++)
-            {
-                points[t].Rate = options.LearningRate ?? search.NextLogUniform(options.LearningRateMin, options.LearningRateMax);
-                points[t].Decay = options.WeightDecay ?? search.NextLogUniform(options.WeightDecayMin, options.WeightDecayMax);
-            }
-
-            (learningRate, weightDecay) = points[0];
-            foreach (var (rate, decay) in points)
-            {
-                float[]? parameters = TrainSgd(objective, train, rate, decay, options);
-                double top1 = parameters is null ? 0 : objective.Top1(parameters, validation);
-                trials.Add(new ProbeTrial(double.NaN, rate, decay, top1, options.Epochs));
-                if (!(top1 <= validationTop1))
-                {
-                    (validationTop1, learningRate, weightDecay) = (top1, rate, decay);
-                }
-            }
-        }
-
-        float[] final = TrainSgd(objective, all, learningRate, weightDecay, options)
-            ?? throw new InvalidOperationException($"SGD diverged at learning rate {learningRate:g4}, weight decay {weightDecay:g4}; set ProbeOptions.LearningRate lower.");
+        var search = options.LearningRate is double fixedRate && options.WeightDecay is double fixedDecay
+            ? new PaperSearch(fixedRate, fixedDecay, double.NaN, [])
+            : SearchPaper(objective, labels, options);
+        float[] final = TrainSgd(objective, all, search.LearningRate, search.WeightDecay, options)
+            ?? throw new InvalidOperationException($"SGD diverged in its first epoch at learning rate {search.LearningRate:g4}, weight decay {search.WeightDecay:g4}; set ProbeOptions.LearningRate lower.");
         return new ProbeModel(objective.Dim, objective.Classes, Weights(objective, final), Bias(objective, final))
         {
             Protocol = ProbeProtocol.Paper,
-            LearningRate = learningRate,
-            WeightDecay = weightDecay,
-            ValidationTop1 = validationTop1,
-            Trials = trials,
+            LearningRate = search.LearningRate,
+            WeightDecay = search.WeightDecay,
+            ValidationTop1 = search.ValidationTop1,
+            Trials = search.Trials,
         };
     }
 
     /// <summary>
+    /// The paper's hyper-parameter search alone (Optuna's TPE over learning rate and weight decay, maximising the
+    /// validation top-1 after the last epoch), for protocols that search once and retrain under several seeds.
+    /// Validation: <see cref="ProbeOptions.ValidationRows"/>, whole <see cref="ProbeOptions.Groups"/>, or the
+    /// reference's stratified split (⌊20%⌋ of each class, at least one).
+    /// </summary>
+    public static unsafe PaperSearch Search(ReadOnlySpan<float> x, ReadOnlySpan<int> y, int dim, int classes, ProbeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        int rows = SoftmaxKernels.RowCount(x.Length, dim, nameof(x));
+        if (y.Length != rows)
+            throw new ArgumentException($"y has {y.Length} labels for {rows} rows.", nameof(y));
+        int[] labels = y.ToArray();
+        foreach (int l in labels)
+            if ((uint)l >= (uint)classes)
+                throw new ArgumentOutOfRangeException(nameof(y), $"Label {l} is outside [0, {classes}).");
+        fixed (float* px = x)
+            return SearchPaper(new SoftmaxObjective(px, labels, dim, classes, options.EffectiveThreads), labels, options);
+    }
+
+    private static PaperSearch SearchPaper(SoftmaxObjective objective, int[] labels, ProbeOptions options)
+    {
+        var (train, validation) = options.ValidationRows is null && options.Groups is null
+            ? StratifiedSplit.Split(labels, objective.Classes, options.ValidationFraction, new ProbeRandom(options.Seed, SplitStream), truncate: true)
+            : ValidationSplit(labels, objective.Classes, options);
+        RequireValidation(validation, "Set ProbeOptions.LearningRate and WeightDecay to skip the search.");
+
+        // A fixed value stays fixed; the other is searched alone.
+        var space = new List<SearchParameter>();
+        if (options.LearningRate is null) space.Add(new SearchParameter(LearningRateName, options.LearningRateMin, options.LearningRateMax));
+        if (options.WeightDecay is null) space.Add(new SearchParameter(WeightDecayName, options.WeightDecayMin, options.WeightDecayMax));
+        var sampler = new TpeSampler(space, options.Seed, new TpeOptions { StartupTrials = options.StartupTrials });
+        var trials = new List<ProbeTrial>();
+        double bestRate = double.NaN, bestDecay = double.NaN, bestTop1 = double.NaN;
+        for (int t = 0; t < Math.Max(1, options.Trials); t++)
+        {
+            double[] point = sampler.Ask();
+            double rate = options.LearningRate ?? point[sampler.Space.ToList().FindIndex(p => p.Name == LearningRateName)];
+            double decay = options.WeightDecay ?? point[sampler.Space.ToList().FindIndex(p => p.Name == WeightDecayName)];
+            float[]? parameters = TrainSgd(objective, train, rate, decay, options);
+            // A run that diverges in its first epoch has no model (the reference's trial fails); a later divergence
+            // keeps the last finished epoch's model.
+            double? top1 = parameters is null ? null : objective.Top1(parameters, validation);
+            sampler.Tell(point, top1);
+            trials.Add(new ProbeTrial(double.NaN, rate, decay, top1 ?? double.NaN, options.Epochs));
+            // Optuna's best trial: the first with the highest value.
+            if (top1 is double v && !(v <= bestTop1))
+                (bestTop1, bestRate, bestDecay) = (v, rate, decay);
+        }
+
+        if (double.IsNaN(bestTop1))
+            throw new InvalidOperationException($"Every one of the {trials.Count} trials diverged in its first epoch; lower ProbeOptions.LearningRateMax.");
+        return new PaperSearch(bestRate, bestDecay, bestTop1, trials);
+    }
+
+    private const string LearningRateName = "lr", WeightDecayName = "wd";
+
+    /// <summary>The reference's learning rate for an epoch (0-based), as its loop sets it.</summary>
+    /// <remarks>
+    /// The reference creates SGD with the base rate and calls its cosine rule <em>after</em> each epoch with that
+    /// epoch's index: epoch 0 and epoch 1 both run at the base rate, and epoch e ≥ 1 runs at
+    /// lr·½(1 + cos(π·(e − 1)/epochs)), so the last epoch never reaches the schedule's end.
+    /// </remarks>
+    public static double EpochLearningRate(double learningRate, int epoch, int epochs) =>
+        epoch == 0 ? learningRate : learningRate * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / epochs));
+
+    /// <summary>
     /// The paper's training loop, as PyTorch runs it: nn.Linear initialisation U(±1/√dim), mini-batches of a
-    /// fresh shuffle each epoch (last batch kept), mean loss, weight decay added to the gradient of every
-    /// parameter, momentum buffer b = μ·b + g, step p −= lr_e·b with lr_e = lr·½(1 + cos(π·e/epochs)).
-    /// Returns null when the parameters stop being finite.
+    /// fresh shuffle each epoch (last batch kept; one batch when there are fewer rows than a batch), mean loss,
+    /// weight decay added to the gradient of every parameter, momentum buffer b = μ·b + g, step p −= lr_e·b with
+    /// lr_e from <see cref="EpochLearningRate"/>. A batch whose loss is not finite stops training, as in the
+    /// reference, and the model of the last finished epoch is returned; null when the first epoch did not finish.
     /// </summary>
     private static float[]? TrainSgd(SoftmaxObjective objective, int[] rows, double learningRate, double weightDecay, ProbeOptions options)
     {
@@ -244,27 +282,34 @@ public static class LinearProbe
             parameters[i] = (float)((2 * random.NextDouble() - 1) * bound);
         var gradient = new float[p];
         var momentum = new float[p];
+        float[]? finished = null;
         int[] order = (int[])rows.Clone();
         int batch = Math.Max(1, options.BatchSize);
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
-            float rate = (float)(learningRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / options.Epochs)));
+            float rate = (float)EpochLearningRate(learningRate, epoch, options.Epochs);
             random.Shuffle(order);
             for (int start = 0; start < order.Length; start += batch)
             {
                 int count = Math.Min(batch, order.Length - start);
-                objective.LossAndGradientSum(parameters, order, start, count, gradient);
+                double loss = objective.LossAndGradientSum(parameters, order, start, count, gradient);
+                if (!double.IsFinite(loss))
+                    return finished;
                 TensorPrimitives.Multiply(gradient, 1f / count, gradient);
                 TensorPrimitives.MultiplyAdd(parameters, (float)weightDecay, gradient, gradient);
                 TensorPrimitives.MultiplyAdd(momentum, (float)options.Momentum, gradient, momentum);
                 TensorPrimitives.MultiplyAdd(momentum, -rate, parameters, parameters);
             }
 
+            // Parameters that overflowed in the epoch's last step: the reference would stop at the next batch's
+            // loss (and predict with the overflowed model); we keep the last finite epoch's model.
             if (!float.IsFinite(TensorPrimitives.Sum(parameters)))
-                return null;
+                return finished;
+            finished ??= new float[p];
+            parameters.CopyTo(finished, 0);
         }
 
-        return parameters;
+        return finished;
     }
 
     /// <summary>

@@ -3,6 +3,9 @@ namespace TraceProbe.Probes;
 /// <summary>One point of a hyper-parameter search and the validation top-1 it reached.</summary>
 public sealed record ProbeTrial(double Lambda, double LearningRate, double WeightDecay, double ValidationTop1, int Iterations);
 
+/// <summary>The outcome of the paper's hyper-parameter search: the chosen point, its validation top-1, every trial.</summary>
+public sealed record PaperSearch(double LearningRate, double WeightDecay, double ValidationTop1, IReadOnlyList<ProbeTrial> Trials);
+
 /// <summary>A trained softmax-regression probe: logits = W·x + b.</summary>
 public sealed class ProbeModel
 {

@@ -4,7 +4,11 @@ namespace TraceProbe.Probes;
 internal static class StratifiedSplit
 {
     /// <summary>Row indices of both sides, each in ascending order (friendlier to memory).</summary>
-    public static (int[] Train, int[] Validation) Split(int[] labels, int classes, double fraction, ProbeRandom random)
+    /// <param name="truncate">
+    /// Hold out ⌊fraction·n⌋ rows of a class (at least one), as the reference's <c>_split_trainval</c> does; otherwise
+    /// the nearest count.
+    /// </param>
+    public static (int[] Train, int[] Validation) Split(int[] labels, int classes, double fraction, ProbeRandom random, bool truncate = false)
     {
         var byClass = new List<int>[classes];
         for (int c = 0; c < classes; c++)
@@ -18,7 +22,7 @@ internal static class StratifiedSplit
         {
             int[] shuffled = [.. members];
             random.Shuffle(shuffled);
-            int held = (int)Math.Round(fraction * shuffled.Length, MidpointRounding.AwayFromZero);
+            int held = truncate ? (int)(fraction * shuffled.Length) : (int)Math.Round(fraction * shuffled.Length, MidpointRounding.AwayFromZero);
 
             // Every class with two or more rows is seen on both sides.
             if (fraction > 0 && shuffled.Length >= 2)

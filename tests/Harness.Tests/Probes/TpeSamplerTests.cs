@@ -1,0 +1,161 @@
+using TraceProbe.Probes;
+using Xunit;
+
+namespace TraceProbe.Tests.Probes;
+
+public class TpeSamplerTests
+{
+    private static readonly SearchParameter[] PaperSpace =
+    [
+        new("lr", 0.1, 100),
+        new("wd", 1e-12, 1e-4),
+    ];
+
+    /// <summary>A smooth bump in log space with its peak at lr = 3, wd = 1e-9 (value 1 there).</summary>
+    private static double Bump(double[] p) =>
+        Math.Exp(-Math.Pow(Math.Log10(p[0] / 3), 2) - Math.Pow(Math.Log10(p[1] / 1e-9) / 2, 2));
+
+    private static List<double[]> Run(ulong seed, int trials, Func<double[], double> objective, TpeOptions? options = null)
+    {
+        var sampler = new TpeSampler(PaperSpace, seed, options);
+        var points = new List<double[]>();
+        for (int t = 0; t < trials; t++)
+        {
+            var p = sampler.Ask();
+            points.Add(p);
+            sampler.Tell(p, objective(p));
+        }
+        return points;
+    }
+
+    [Fact]
+    public void TrialsAfterTheStartupConcentrateNearTheOptimum()
+    {
+        // Over several seeds, compare the 10 random start-up trials with the 20 TPE trials that follow them.
+        double randomNear = 0, tpeNear = 0, randomBest = 0, tpeBest = 0;
+        const int seeds = 8;
+        for (ulong seed = 0; seed < seeds; seed++)
+        {
+            var points = Run(seed, 30, Bump);
+            var startup = points.Take(10).Select(Bump).ToArray();
+            var guided = points.Skip(10).Select(Bump).ToArray();
+            randomNear += startup.Count(v => v > 0.5) / 10.0;
+            tpeNear += guided.Count(v => v > 0.5) / 20.0;
+            randomBest += startup.Max();
+            tpeBest += guided.Max();
+        }
+
+        // Uniform draws land in the bump's upper half about 7% of the time; TPE's must do so several times as often.
+        Assert.True(tpeNear / seeds > 3 * (randomNear / seeds) && tpeNear / seeds > 0.3,
+            $"share near the optimum: random {randomNear / seeds:0.00}, TPE {tpeNear / seeds:0.00}");
+        Assert.True(tpeBest > randomBest, $"mean best value: random {randomBest / seeds:0.000}, TPE {tpeBest / seeds:0.000}");
+    }
+
+    [Fact]
+    public void SameSeedSamePointsOtherSeedOtherPoints()
+    {
+        var a = Run(22, 15, Bump);
+        var b = Run(22, 15, Bump);
+        var c = Run(23, 15, Bump);
+        Assert.Equal(a.SelectMany(p => p), b.SelectMany(p => p));
+        Assert.NotEqual(a.SelectMany(p => p), c.SelectMany(p => p));
+    }
+
+    [Fact]
+    public void PointsStayInsideTheRanges()
+    {
+        foreach (var p in Run(5, 40, p => -Math.Log(p[0]) - Math.Log(p[1])))
+        {
+            Assert.InRange(p[0], 0.1, 100);
+            Assert.InRange(p[1], 1e-12, 1e-4);
+        }
+    }
+
+    [Fact]
+    public void FailedTrialsDoNotCountTowardTheStartup()
+    {
+        // Every other trial fails: the first 20 asks are still random (10 completed), so the 21st is the first TPE one.
+        var sampler = new TpeSampler(PaperSpace, 1);
+        for (int t = 0; t < 20; t++)
+        {
+            var p = sampler.Ask();
+            sampler.Tell(p, t % 2 == 0 ? Bump(p) : null);
+        }
+        Assert.Equal(10, sampler.Completed);
+    }
+
+    [Fact]
+    public void TheStartupIsLogUniform()
+    {
+        // 2000 random trials (no TPE): log10(lr) must be uniform on [-1, 2], so its mean is 0.5 and a third fall below 0.
+        var points = Run(3, 2000, _ => 0.0, new TpeOptions { StartupTrials = 10_000 });
+        var logs = points.Select(p => Math.Log10(p[0])).ToArray();
+        Assert.InRange(logs.Average(), 0.45, 0.55);
+        Assert.InRange(logs.Count(v => v < 0) / 2000.0, 0.30, 0.37);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(10, 1)]
+    [InlineData(11, 2)]
+    [InlineData(29, 3)]
+    [InlineData(300, 25)]
+    public void GammaIsOptunasDefault(int n, int expected) => Assert.Equal(expected, TpeSampler.Gamma(n));
+
+    [Fact]
+    public void WeightsAreOptunasDefault()
+    {
+        Assert.Equal(Enumerable.Repeat(1.0, 24), TpeSampler.Weights(24));
+        // n = 28: numpy.linspace(1/28, 1, 3) = [1/28, 0.5178…, 1], then 25 ones.
+        var w = TpeSampler.Weights(28);
+        Assert.Equal(28, w.Length);
+        Assert.Equal(1.0 / 28, w[0], 12);
+        Assert.Equal((1.0 / 28 + 1) / 2, w[1], 12);
+        Assert.Equal(1.0, w[2], 12);
+        Assert.All(w.Skip(3), v => Assert.Equal(1.0, v));
+    }
+}
+
+public class TruncatedNormalTests
+{
+    [Theory]
+    [InlineData(-1.0, 2.0)]
+    [InlineData(-30.0, -2.0)]
+    [InlineData(3.0, 25.0)]
+    [InlineData(-0.5, 0.5)]
+    public void QuantileInvertsTheTruncatedCdf(double a, double b)
+    {
+        double mass = Math.Exp(TruncatedNormal.LogMass(a, b));
+        foreach (double q in new[] { 1e-6, 0.1, 0.5, 0.9, 1 - 1e-6 })
+        {
+            double x = TruncatedNormal.Quantile(q, a, b);
+            Assert.InRange(x, a, b);
+            // The truncated CDF at x, computed on the side where Φ keeps its precision.
+            double cdf = a >= 0
+                ? 1 - (TruncatedNormal.Cdf(-x) - TruncatedNormal.Cdf(-b)) / mass
+                : (TruncatedNormal.Cdf(x) - TruncatedNormal.Cdf(a)) / mass;
+            Assert.Equal(q, cdf, 6);
+        }
+    }
+
+    [Fact]
+    public void DensityIntegratesToOne()
+    {
+        const double a = -0.7, b = 2.9;
+        int steps = 20000;
+        double h = (b - a) / steps, sum = 0;
+        for (int i = 0; i < steps; i++)
+            sum += Math.Exp(TruncatedNormal.LogPdf(a + (i + 0.5) * h, a, b)) * h;
+        Assert.Equal(1.0, sum, 6);
+        Assert.Equal(double.NegativeInfinity, TruncatedNormal.LogPdf(3.0, a, b));
+    }
+
+    [Fact]
+    public void LogMassMatchesKnownValues()
+    {
+        // Φ(1) − Φ(−1) = 0.682689492137…; Φ(−3) = 0.001349898031630…
+        Assert.Equal(Math.Log(0.6826894921370859), TruncatedNormal.LogMass(-1, 1), 12);
+        Assert.Equal(Math.Log(0.0013498980316301), TruncatedNormal.LogMass(3, double.PositiveInfinity), 10);
+        Assert.Equal(Math.Log(0.0013498980316301), TruncatedNormal.LogMass(double.NegativeInfinity, -3), 10);
+    }
+}
