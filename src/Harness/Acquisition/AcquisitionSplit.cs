@@ -17,7 +17,15 @@ public sealed record AcquisitionSplitOptions
 public sealed record AcquisitionItem(int Photo, int Label, string Split);
 
 /// <summary>A balanced acquisition task: its classes and its items, split by photo.</summary>
-public sealed record AcquisitionTaskData(string Attribute, IReadOnlyList<string> Classes, IReadOnlyList<AcquisitionItem> Items, int PerClass);
+public sealed record AcquisitionTaskData(string Attribute, IReadOnlyList<string> Classes, IReadOnlyList<AcquisitionItem> Items, int PerClass)
+{
+    /// <summary>The published split it was read from, when it was.</summary>
+    public PublishedSplit? Published { get; init; }
+    /// <summary>Ids the published split lists whose photo is not in the collection, in listed order (each once).</summary>
+    public IReadOnlyList<string> MissingIds { get; init; } = [];
+    /// <summary>Photos that are on two sides, as the published split lists them.</summary>
+    public int OverlappingPhotos { get; init; }
+}
 
 /// <summary>
 /// The paper's acquisition splits: the most frequent classes of an attribute, equal photo counts per class
@@ -27,10 +35,9 @@ public sealed record AcquisitionTaskData(string Attribute, IReadOnlyList<string>
 public static class AcquisitionSplit
 {
     public static AcquisitionTaskData? Build(IReadOnlyList<Photo> photos, IReadOnlyList<ExifLabels?> labels, string attribute,
-        AcquisitionSplitOptions options, ulong seed, IReadOnlyDictionary<string, string>? given = null,
-        IReadOnlyDictionary<string, string>? givenClasses = null)
+        AcquisitionSplitOptions options, ulong seed, PublishedSplit? given = null)
     {
-        if (given is not null) return FromGiven(photos, labels, attribute, options, given, givenClasses);
+        if (given is not null) return FromPublished(photos, given);
         var byClass = Enumerable.Range(0, photos.Count)
             .Select(i => (Photo: i, Class: labels[i]?.Attribute(attribute)))
             .Where(x => x.Class is not null)
@@ -61,24 +68,30 @@ public static class AcquisitionSplit
     }
 
     /// <summary>
-    /// A published split (photo key → train/val/test): its photos, with its own class names where it gives them
-    /// (so that results compare with the paper's), else ours; the top classes.
+    /// A published split used as published: its listed ids that are present, each on the side (or sides) it is
+    /// listed on with its published class; all its classes in its encoder's order, so that class indices and
+    /// names are the reference's. Null when no listed photo is present.
     /// </summary>
-    private static AcquisitionTaskData? FromGiven(IReadOnlyList<Photo> photos, IReadOnlyList<ExifLabels?> labels, string attribute,
-        AcquisitionSplitOptions options, IReadOnlyDictionary<string, string> given, IReadOnlyDictionary<string, string>? givenClasses)
+    public static AcquisitionTaskData? FromPublished(IReadOnlyList<Photo> photos, PublishedSplit split)
     {
-        string? ClassOf(int i) => givenClasses is not null
-            ? givenClasses.GetValueOrDefault(photos[i].Key)
-            : labels[i]?.Attribute(attribute);
-        var labelled = Enumerable.Range(0, photos.Count)
-            .Where(i => given.ContainsKey(photos[i].Key) && ClassOf(i) is not null)
-            .Select(i => (Photo: i, Class: ClassOf(i)!)).ToList();
-        var classes = labelled.GroupBy(x => x.Class, StringComparer.Ordinal)
-            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(options.TopK)
-            .Select(g => g.Key).Order(StringComparer.Ordinal).ToList();
-        if (classes.Count < 2) return null;
-        var items = labelled.Where(x => classes.Contains(x.Class))
-            .Select(x => new AcquisitionItem(x.Photo, classes.IndexOf(x.Class), given[photos[x.Photo].Key])).ToList();
-        return new AcquisitionTaskData(attribute, classes, items, items.GroupBy(i => i.Label).Min(g => g.Count()));
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < photos.Count; i++) index.TryAdd(photos[i].Key, i);
+        var items = new List<AcquisitionItem>();
+        var missing = new List<string>();
+        var seenMissing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in split.Entries)
+        {
+            if (index.TryGetValue(e.Id, out var photo)) items.Add(new AcquisitionItem(photo, e.Label, e.Side));
+            else if (seenMissing.Add(e.Id)) missing.Add(e.Id);
+        }
+        if (items.Count == 0) return null;
+        var overlapping = items.GroupBy(i => i.Photo).Count(g => g.Select(i => i.Split).Distinct().Count() > 1);
+        var present = items.GroupBy(i => i.Label).Select(g => g.Count()).ToList();
+        return new AcquisitionTaskData(split.Attribute, split.Classes, items, present.Min())
+        {
+            Published = split,
+            MissingIds = missing,
+            OverlappingPhotos = overlapping,
+        };
     }
 }

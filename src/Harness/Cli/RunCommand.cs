@@ -20,7 +20,7 @@ public static class RunCommand
         var job = new JobOptions();
         var protocol = new Option<ProbeProtocol>("--protocol") { Description = "Probe training: Fast (default; full-batch L-BFGS along a regularisation path) or Paper (SGD with momentum and a hyper-parameter search, as in the paper).", DefaultValueFactory = _ => ProbeProtocol.Fast };
         var seeds = new Option<int?>("--probe-seeds") { Description = "Probes trained per task with seeds seed, seed+1, …, reported as mean ± std. Default: 1 (Fast), 10 (Paper)." };
-        var mask = new Option<double?>("--mask-ratio") { Description = "Area ratio of the centre mask in acquisition probes (0.9 as the paper's text; 0.95 as its code). Default: each task's." };
+        var mask = new Option<double?>("--mask-ratio") { Description = "Area ratio of the centre mask in acquisition probes (0.9 as the paper's text; 0.95 as its code; 0: unmasked, as the reference's plain extraction). Default: each task's." };
         var knnK = new Option<int>("--knn-k") { Description = "Neighbours in the kNN influence set-ups (all-same, pos-same, neg-same, all-diff, uniform); 0 skips them.", DefaultValueFactory = _ => 10 };
         var erase = new Option<string[]>("--erase") { Description = "Task ids whose trace is also erased from the embeddings (closed-form LEACE), then probed and kNN-tested again, e.g. --erase jpeg.", AllowMultipleArgumentsPerToken = true };
         var skip = new Option<bool>("--skip-existing") { Description = "Keep the records of OUT/summary.json for (encoder, task) pairs it already has." };
@@ -38,7 +38,7 @@ public static class RunCommand
             ProbeSeeds = parse.GetValue(seeds),
             SkipExisting = parse.GetValue(skip),
             KnnK = parse.GetValue(knnK),
-            MaskRatio = parse.GetValue(mask) is { } r && r is <= 0 or >= 1 ? throw new UsageException($"--mask-ratio {r}: must be in (0, 1).") : parse.GetValue(mask),
+            MaskRatio = parse.GetValue(mask) is { } r && r is < 0 or >= 1 ? throw new UsageException($"--mask-ratio {r}: must be 0 (unmasked) or in (0, 1).") : parse.GetValue(mask),
             Erase = (parse.GetValue(erase) ?? []).SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
         }, cancel));
         return command;
@@ -57,10 +57,12 @@ public static class RunCommand
         var photos = dataset.Photos;
         // Acquisition labels come from the dataset's table, else from the photos' EXIF; by default the acquisition
         // tasks run when some photo has a camera make.
-        var (exif, exifSkipped) = dataset.AcquisitionLabels is null && acquisitionTasks.Count > 0 ? ExifReader.ReadAll(photos.Select(p => p.Path)) : ([], []);
+        // A task with a published split takes its labels from it: EXIF is read only for the others.
+        bool Published(TraceTaskSpec t) => dataset.Splits?.ContainsKey(t.Attribute!) == true;
+        var (exif, exifSkipped) = dataset.AcquisitionLabels is null && acquisitionTasks.Any(t => !Published(t)) ? ExifReader.ReadAll(photos.Select(p => p.Path)) : ([], []);
         var byPath = exif.ToDictionary(l => l.Path);
         var labels = dataset.AcquisitionLabels ?? photos.Select(p => byPath.GetValueOrDefault(p.Path)).ToList();
-        if (s.Tasks.Count == 0 && labels.All(l => l?.Make is null)) acquisitionTasks.Clear();
+        if (s.Tasks.Count == 0 && labels.All(l => l?.Make is null)) acquisitionTasks.RemoveAll(t => !Published(t));
         var display = new ProgressDisplay(s.Quiet);
         var records = new List<SummaryRecord>();
         var skipped = dataset.Skipped.ToList();
@@ -94,7 +96,7 @@ public static class RunCommand
                     : await AcquisitionProbeExperiment.RunAsync(encoder, task, photos, labels, AcquisitionOptionsOf(s, cache) with
                     {
                         GivenSplit = dataset.Splits?.GetValueOrDefault(task.Attribute!),
-                        GivenClasses = dataset.SplitClasses?.GetValueOrDefault(task.Attribute!),
+                        ImagesFolder = dataset.ImagesFolder,
                     }, progress, cancel));
                 if (outcome is null)
                 {

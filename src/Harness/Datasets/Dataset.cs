@@ -5,20 +5,37 @@ using TraceProbe.Common;
 namespace TraceProbe.Datasets;
 
 /// <summary>
-/// Photos to run on, with what a layout says about them: a semantic class (class folders, a manifest column),
-/// acquisition labels from a table instead of EXIF, given acquisition splits, and the files it names that are missing.
+/// Photos to run on, with what a layout says about them: a semantic class (class folders, a manifest column, split
+/// files), the dataset's own train/val split, acquisition labels from a table instead of EXIF, published
+/// acquisition splits, and the files it names that are missing.
 /// </summary>
 public sealed record Dataset
 {
     public required string Root { get; init; }
     public required IReadOnlyList<Photo> Photos { get; init; }
+    /// <summary>The layout the folder was read as (see <see cref="DatasetLayouts"/>).</summary>
+    public string Layout { get; init; } = DatasetLayouts.Folder;
     /// <summary>Semantic class per photo (null where the layout gives none).</summary>
     public IReadOnlyList<string?>? SemanticLabels { get; init; }
+    /// <summary>
+    /// The dataset's own side of each photo, "train" or "val" (ImageNet's folders, iNaturalist's split files, any
+    /// train/ + val/ pair); null when the layout gives no split.
+    /// </summary>
+    public IReadOnlyList<string>? GivenSides { get; init; }
     /// <summary>Acquisition labels per photo from the dataset's table; null: read them from EXIF.</summary>
     public IReadOnlyList<ExifLabels?>? AcquisitionLabels { get; init; }
-    /// <summary>Per attribute, the published split of each photo key (train / val / test).</summary>
-    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? Splits { get; init; }
-    /// <summary>Per attribute, the published class name of each photo key in its split (FlickrExif).</summary>
-    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? SplitClasses { get; init; }
+    /// <summary>Published acquisition splits by attribute (FlickrExif).</summary>
+    public IReadOnlyDictionary<string, PublishedSplit>? Splits { get; init; }
+    /// <summary>Where the photos named by the splits are looked for (FlickrExif's images/).</summary>
+    public string? ImagesFolder { get; init; }
+    /// <summary>The k of the paper's kNN for this dataset: 10, or 1 for iNaturalist.</summary>
+    public int PaperK { get; init; } = 10;
     public IReadOnlyList<SkippedInput> Skipped { get; init; } = [];
+}
+
+/// <summary>Names of the layouts <see cref="DatasetLoader"/> recognises.</summary>
+public static class DatasetLayouts
+{
+    public const string Folder = "folder", Manifest = "manifest", FlickrExif = "FlickrExif", ImageNet = "ImageNet",
+        TrainVal = "train/val folders", INaturalist2018 = "iNaturalist2018";
 }

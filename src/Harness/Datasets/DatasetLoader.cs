@@ -8,7 +8,8 @@ public static class DatasetLoader
         if (File.Exists(path) && path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return ManifestDataset.Read(path);
         if (!Directory.Exists(path))
             throw new DirectoryNotFoundException($"'{path}' is neither a folder of images, a FlickrExif folder nor a manifest .csv file.");
-        if (File.Exists(Path.Combine(path, FlickrExifDataset.TableName))) return FlickrExifDataset.Read(path);
+        // FlickrExif's table or published split files beside images/ make the folder FlickrExif, not a plain photo folder.
+        if (FlickrExifDataset.IsLayout(path)) return FlickrExifDataset.Read(path) with { Layout = DatasetLayouts.FlickrExif };
         return ImageFolderDataset.Read(path);
     }
 }

@@ -1,115 +1,125 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using TraceProbe.Acquisition;
-using TraceProbe.Images;
 using TraceProbe.Common;
+using TraceProbe.Images;
 
 namespace TraceProbe.Datasets;
 
 /// <summary>
-/// FlickrExif as the paper's authors publish it: the table (<c>flickrexif.csv</c>, a CSV export of the published
-/// parquet: Flickr ID, url, owner, Make, Model, Exposure, Aperture, ISO Speed, Focal Length), the images the user
-/// downloads (<c>images/&lt;Flickr ID&gt;.*</c>), and the reference code's splits
-/// (<c>splits/split_data_target_attribute=&lt;Attribute&gt;.json</c>: train_ids, val_ids, test_ids, the encoded
-/// labels and label_encoder_classes). Labels come from the table; a published split brings its own class names.
+/// FlickrExif as the paper's authors publish it. The reference layout alone is a dataset: the images the user
+/// downloads, <c>images/&lt;Flickr ID&gt;.&lt;ext&gt;</c>, and the reference code's split files
+/// (<c>split_data_target_attribute=&lt;Attribute&gt;.json</c> in <c>splits/</c>, <c>data/splits/FlickrExif/</c> or the
+/// root), whose labels and class names are used as published. The table (the published parquet,
+/// <c>flickrexif.parquet</c>, or its CSV export <c>flickrexif.csv</c>), when present, labels the attributes that
+/// have no split file. Every image of <c>images/</c> is a photo, keyed by its Flickr ID (the file name's stem), as
+/// the reference's extraction globs the folder.
 /// </summary>
 public static partial class FlickrExifDataset
 {
     public const string TableName = "flickrexif.csv";
+    public const string ParquetName = "flickrexif.parquet";
 
-    /// <summary>The published split files' attribute names → our acquisition attributes.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Attributes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["Make"] = "make", ["Model"] = "model", ["Smartphone Model"] = "smartphone_model", ["Is Smartphone"] = "is_smartphone",
-        ["Exposure"] = "exposure", ["Aperture"] = "aperture", ["ISO Speed"] = "iso", ["Focal Length"] = "focal_length",
-        ["Flash"] = "flash", ["Year"] = "year",
-    };
+    /// <summary>Kept for callers that list the published attributes.</summary>
+    public static IReadOnlyDictionary<string, string> Attributes => FlickrExifSplitFile.Attributes;
+
+    /// <summary>Whether a folder holds FlickrExif: its table or the published split files.</summary>
+    public static bool IsLayout(string root) => TableOf(root) is not null || SplitFolder(root) is not null;
+
+    private static string? TableOf(string root) =>
+        new[] { ParquetName, TableName }.Select(n => Path.Combine(root, n)).FirstOrDefault(File.Exists);
+
+    private static string? SplitFolder(string root) =>
+        new[] { Path.Combine(root, "splits"), Path.Combine(root, "data", "splits", "FlickrExif"), root }
+            .FirstOrDefault(f => FlickrExifSplitFile.In(f).Count > 0);
 
     public static Dataset Read(string root)
     {
-        var table = CsvTable.Read(Path.Combine(root, TableName));
+        var images = Path.Combine(root, "images");
+        if (!Directory.Exists(images))
+            throw new DirectoryNotFoundException($"FlickrExif folder '{root}' has no images/ folder: download the photos as images/<Flickr ID>.<ext>.");
+        var skipped = new List<SkippedInput>();
+        var byId = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in PhotoCollection.FromFolderOrEmpty(images).Where(p => !p.Key.Contains('/')).Select(p => p.Path))
+        {
+            var id = Path.GetFileNameWithoutExtension(file);
+            if (!byId.TryAdd(id, file))
+                skipped.Add(new SkippedInput(file, $"a second image for Flickr ID {id} (using {Path.GetFileName(byId[id])})"));
+        }
+        // Flickr IDs in numeric order, as the reference's sorted glob gives them when they have one length.
+        var photos = byId.OrderBy(kv => kv.Key.Length).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new Photo(kv.Key, kv.Value)).ToList();
+
+        List<ExifLabels?>? labels = null;
+        if (TableOf(root) is { } tablePath)
+        {
+            var table = FlickrExifTable.Read(tablePath);
+            var fromTable = Labels(table, out var listed);
+            labels = photos.Select(p => fromTable.GetValueOrDefault(p.Key) is { } l ? l with { Path = p.Path } : null).ToList();
+            var missing = listed.Where(id => !byId.ContainsKey(id)).ToList();
+            if (missing.Count > 0)
+                skipped.Add(MissingIds(tablePath, missing, listed.Count, images));
+        }
+
+        var splits = new Dictionary<string, PublishedSplit>(StringComparer.OrdinalIgnoreCase);
+        if (SplitFolder(root) is { } folder)
+            foreach (var file in FlickrExifSplitFile.In(folder))
+            {
+                var split = FlickrExifSplitFile.Read(file);
+                splits[split.Attribute] = split;
+            }
+        if (photos.Count == 0)
+            throw new InvalidDataException($"FlickrExif folder '{root}': images/ holds no image files.");
+        return new Dataset
+        {
+            Root = root,
+            Photos = photos,
+            AcquisitionLabels = labels,
+            Splits = splits.Count > 0 ? splits : null,
+            ImagesFolder = images,
+            Skipped = skipped,
+        };
+    }
+
+    /// <summary>
+    /// One skipped line for ids a table or split names whose image is not under images/: the count and the first
+    /// few ids (a published split names tens of thousands; one line each would bury the rest of the list).
+    /// </summary>
+    public static SkippedInput MissingIds(string source, IReadOnlyList<string> missing, int listed, string images)
+    {
+        const int shown = 5;
+        var first = string.Join(", ", missing.Take(shown));
+        return new SkippedInput(source,
+            $"{missing.Count:N0} of {listed:N0} listed Flickr IDs have no image under {images} (e.g. {first}{(missing.Count > shown ? ", …" : "")})");
+    }
+
+    /// <summary>The table's labels per Flickr ID, normalised as EXIF labels are; <paramref name="listed"/>: every ID, in table order.</summary>
+    private static Dictionary<string, ExifLabels> Labels(FlickrExifTable table, out List<string> listed)
+    {
         int id = table.OptionalColumn("Flickr ID") ?? table.Column("id"), make = table.Column("Make"), model = table.Column("Model");
         int? exposure = table.OptionalColumn("Exposure"), aperture = table.OptionalColumn("Aperture"),
             iso = table.OptionalColumn("ISO Speed"), focal = table.OptionalColumn("Focal Length");
-        var images = Path.Combine(root, "images");
-        var files = Directory.Exists(images)
-            ? Directory.EnumerateFiles(images).GroupBy(f => Path.GetFileNameWithoutExtension(f)).ToDictionary(g => g.Key, g => g.First())
-            : [];
-        var photos = new List<Photo>();
-        var labels = new List<ExifLabels?>();
-        var skipped = new List<SkippedInput>();
+        var result = new Dictionary<string, ExifLabels>(StringComparer.Ordinal);
+        listed = [];
         foreach (var row in table.Rows)
         {
-            var key = row[id].Trim();
-            if (!files.TryGetValue(key, out var file))
+            if (row[id]?.Trim() is not { Length: > 0 } key) continue;
+            listed.Add(key);
+            var canonicalMake = ExifNormaliser.Make(row[make] ?? "");
+            var canonicalModel = ExifNormaliser.Model(row[model] ?? "", canonicalMake);
+            result[key] = new ExifLabels
             {
-                skipped.Add(new SkippedInput(Path.Combine(images, key + ".*"), $"in {TableName} but not downloaded"));
-                continue;
-            }
-            var canonicalMake = ExifNormaliser.Make(row[make]);
-            var canonicalModel = ExifNormaliser.Model(row[model], canonicalMake);
-            photos.Add(new Photo(key, file));
-            labels.Add(new ExifLabels
-            {
-                Path = file,
+                Path = key,
                 Make = canonicalMake,
                 Model = canonicalModel,
                 IsSmartphone = ExifNormaliser.IsSmartphone(canonicalMake, canonicalModel),
-                Exposure = exposure is { } e ? ExifNormaliser.Exposure(Seconds(row[e])) : null,
-                Aperture = aperture is { } a ? ExifNormaliser.Aperture(Number(row[a])) : null,
-                Iso = iso is { } s && Number(row[s]) is { } n ? ExifNormaliser.Iso((long)n) : null,
-                FocalLength = focal is { } f ? ExifNormaliser.FocalLength(Number(row[f])) : null,
-            });
+                Exposure = exposure is { } e && row[e] is { } et ? ExifNormaliser.Exposure(Seconds(et)) : null,
+                Aperture = aperture is { } a && row[a] is { } at ? ExifNormaliser.Aperture(Number(at)) : null,
+                Iso = iso is { } s && row[s] is { } st && Number(st) is { } n ? ExifNormaliser.Iso((long)n) : null,
+                FocalLength = focal is { } f && row[f] is { } ft ? ExifNormaliser.FocalLength(Number(ft)) : null,
+            };
         }
-        var (splits, classes) = ReadSplits(Path.Combine(root, "splits"));
-        return new Dataset { Root = root, Photos = photos, AcquisitionLabels = labels, Splits = splits, SplitClasses = classes, Skipped = skipped };
-    }
-
-    private sealed record SplitFile(
-        [property: System.Text.Json.Serialization.JsonPropertyName("train_ids")] string[]? TrainIds,
-        [property: System.Text.Json.Serialization.JsonPropertyName("val_ids")] string[]? ValIds,
-        [property: System.Text.Json.Serialization.JsonPropertyName("test_ids")] string[]? TestIds,
-        [property: System.Text.Json.Serialization.JsonPropertyName("encoded_train_labels")] int[]? TrainLabels,
-        [property: System.Text.Json.Serialization.JsonPropertyName("encoded_val_labels")] int[]? ValLabels,
-        [property: System.Text.Json.Serialization.JsonPropertyName("encoded_test_labels")] int[]? TestLabels,
-        [property: System.Text.Json.Serialization.JsonPropertyName("label_encoder_classes")] JsonElement[]? Classes);
-
-    /// <summary>Per attribute: the side of each Flickr ID, and its published class name.</summary>
-    private static (Dictionary<string, IReadOnlyDictionary<string, string>>?, Dictionary<string, IReadOnlyDictionary<string, string>>?) ReadSplits(string folder)
-    {
-        if (!Directory.Exists(folder)) return (null, null);
-        var sides = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
-        var names = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
-        const string prefix = "split_data_target_attribute=";
-        foreach (var file in Directory.EnumerateFiles(folder, prefix + "*.json").Order(StringComparer.Ordinal))
-        {
-            var published = Path.GetFileNameWithoutExtension(file)[prefix.Length..];
-            if (!Attributes.TryGetValue(published, out var attribute))
-                throw new InvalidDataException($"{file}: unknown attribute '{published}' (known: {string.Join(", ", Attributes.Keys)}).");
-            var split = JsonSerializer.Deserialize<SplitFile>(File.ReadAllText(file)) ?? throw new InvalidDataException($"{file}: empty split.");
-            var classNames = split.Classes?.Select(c => c.ValueKind == JsonValueKind.String ? c.GetString()! : c.GetRawText()).ToArray() ?? [];
-            var side = new Dictionary<string, string>(StringComparer.Ordinal);
-            var name = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (part, ids, encoded) in new[] { ("train", split.TrainIds, split.TrainLabels), ("val", split.ValIds, split.ValLabels), ("test", split.TestIds, split.TestLabels) })
-            {
-                if (ids is null) throw new InvalidDataException($"{file}: no {part}_ids.");
-                if (encoded is not null && encoded.Length != ids.Length)
-                    throw new InvalidDataException($"{file}: {ids.Length} {part}_ids but {encoded.Length} encoded_{part}_labels.");
-                for (var i = 0; i < ids.Length; i++)
-                {
-                    if (!side.TryAdd(ids[i], part))
-                        throw new InvalidDataException($"{file}: Flickr ID {ids[i]} is in both {side[ids[i]]} and {part}.");
-                    if (encoded is not null)
-                        name[ids[i]] = (uint)encoded[i] < (uint)classNames.Length
-                            ? classNames[encoded[i]]
-                            : throw new InvalidDataException($"{file}: label {encoded[i]} of {ids[i]} is outside label_encoder_classes.");
-                }
-            }
-            sides[attribute] = side;
-            if (name.Count > 0) names[attribute] = name;
-        }
-        return (sides.Count > 0 ? sides : null, names.Count > 0 ? names : null);
+        return result;
     }
 
     /// <summary>"1/250", "1/250 sec", "0.004", "2" → seconds.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using SixLabors.ImageSharp.PixelFormats;
 using TraceProbe.Acquisition;
+using TraceProbe.Datasets;
 using TraceProbe.EncoderInputs;
 using TraceProbe.Embeddings;
 using TraceProbe.Encoders;
@@ -18,12 +19,15 @@ public sealed record AcquisitionProbeOptions
     public EmbeddingPipelineOptions Pipeline { get; init; } = new();
     public ulong Seed { get; init; }
     public EmbeddingCache? Cache { get; init; }
-    /// <summary>Area ratio of the centre mask; null takes the task's (0.9, the paper's text; 0.95 in its code).</summary>
+    /// <summary>
+    /// Area ratio of the centre mask; null takes the task's (0.9, the paper's text; 0.95 in its code); 0 means no
+    /// mask (the reference's unmasked extraction: the encoder's own input, nothing recompressed).
+    /// </summary>
     public double? MaskRatio { get; init; }
-    /// <summary>A published split of this task's attribute (photo key → train/val/test), used instead of drawing one.</summary>
-    public IReadOnlyDictionary<string, string>? GivenSplit { get; init; }
-    /// <summary>The published split's class name per photo key, when it has them.</summary>
-    public IReadOnlyDictionary<string, string>? GivenClasses { get; init; }
+    /// <summary>A published split of this task's attribute, used as published instead of drawing one.</summary>
+    public PublishedSplit? GivenSplit { get; init; }
+    /// <summary>Where a published split's photos are looked for, named in the skipped line for the missing ones.</summary>
+    public string? ImagesFolder { get; init; }
 }
 
 /// <summary>
@@ -41,22 +45,34 @@ public static class AcquisitionProbeExperiment
     {
         if (task.Kind != TraceKind.Acquisition || task.Attribute is null)
             throw new ArgumentException($"Task '{task.Id}' is not an acquisition task with an EXIF attribute.", nameof(task));
-        var data = AcquisitionSplit.Build(photos, labels, task.Attribute, options.Split, options.Seed, options.GivenSplit, options.GivenClasses);
+        var data = AcquisitionSplit.Build(photos, labels, task.Attribute, options.Split, options.Seed, options.GivenSplit);
         if (data is null) return null;
 
         var ratio = options.MaskRatio ?? task.MaskRatio ?? 0.9;
-        var mask = new ProcessingChain($"MASK_{(100 * ratio).ToString("0.##", CultureInfo.InvariantCulture)}",
-            new JpegCompression(95, ChromaSubsampling.Ratio444), new CentreMask(ratio));
+        var mask = ratio == 0
+            ? null
+            : new ProcessingChain($"MASK_{(100 * ratio).ToString("0.##", CultureInfo.InvariantCulture)}",
+                new JpegCompression(95, ChromaSubsampling.Ratio444), new CentreMask(ratio));
+        var maskId = mask?.Id ?? "UNMASKED";
         var tensorizer = new InputTensorizer(encoder.Spec, encoder.MeanImage);
         void Render(SixLabors.ImageSharp.Image<Rgb24> source, int index, Span<float> tensor)
         {
             // The mask comes after the encoder's resize and crop: it hides the same share of every input.
             using var input = tensorizer.ResizeAndCrop(source);
+            if (mask is null)
+            {
+                tensorizer.Tensorize(input, tensor);
+                return;
+            }
             using var masked = mask.Apply(input, 0);
             tensorizer.Tensorize(masked, tensor);
         }
-        var planned = data.Items.Select(i => new PlannedItem(photos[i.Photo].Key, i.Photo, mask.Id)).ToList();
-        var recipe = $"acquisition-probe/1;mask={mask.Id}";
+        // A photo a published split lists on two sides is embedded for each: the second copy's key names its side.
+        var firstSide = new Dictionary<int, string>();
+        var planned = data.Items.Select(i => new PlannedItem(
+            firstSide.TryAdd(i.Photo, i.Split) || firstSide[i.Photo] == i.Split ? photos[i.Photo].Key : $"{photos[i.Photo].Key}@{i.Split}",
+            i.Photo, maskId)).ToList();
+        var recipe = $"acquisition-probe/1;mask={maskId}";
         var request = new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe);
         var output = await new EmbeddingPipeline(encoder, options.Pipeline, options.Cache).RunAsync(request, Shard.All, progress, cancel);
 
@@ -99,9 +115,16 @@ public static class AcquisitionProbeExperiment
             ["photos_per_class"] = data.PerClass.ToString(),
             ["validation_photos"] = validation.Length.ToString(),
             ["hyperparameters"] = tuned ? "tuned on val" : "fixed (too few photos to tune)",
-            ["mask"] = mask.Id,
+            ["mask"] = maskId,
             ["model_sha256"] = ModelHash.Sha256(encoder.ModelPath),
         };
+        if (data.Published is { } published)
+        {
+            details["split"] = $"published ({Path.GetFileName(published.Source)}), all {published.Classes.Count} classes";
+            details["published_ids_missing"] = data.MissingIds.Count.ToString();
+            if (published.OverlapText() is { } overlap)
+                details["published_overlaps"] = $"{overlap}; kept on both sides as the reference keeps them ({data.OverlappingPhotos} present)";
+        }
         var embeddings = new EmbeddingSet(output.Embeddings, dim, planned.Select(p => p.Key).ToList(), planned.Select(p => p.Processing).ToList(),
             ShardMerge.Metadata(new SortedDictionary<string, string>
             {
@@ -111,6 +134,10 @@ public static class AcquisitionProbeExperiment
                 ["labels"] = System.Text.Json.JsonSerializer.Serialize(data.Items.Select(i => i.Label)),
                 ["split"] = System.Text.Json.JsonSerializer.Serialize(data.Items.Select(i => i.Split)),
             }, output.Done));
-        return new ExperimentOutcome(ProbeStage.Records(outcome, template, details), output.Skipped, embeddings);
+        var skipped = output.Skipped.ToList();
+        if (data.MissingIds.Count > 0 && data.Published is { } split)
+            skipped.Insert(0, FlickrExifDataset.MissingIds(split.Source, data.MissingIds,
+                split.Entries.Select(e => e.Id).Distinct().Count(), options.ImagesFolder ?? "the image folder"));
+        return new ExperimentOutcome(ProbeStage.Records(outcome, template, details), skipped, embeddings);
     }
 }

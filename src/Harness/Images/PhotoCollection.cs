@@ -18,13 +18,17 @@ public static class PhotoCollection
     {
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Image folder '{folder}' does not exist. Pass --images DIR with a folder of photos.");
-        var photos = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => Extensions.Contains(System.IO.Path.GetExtension(f)))
-            .Select(f => new Photo(System.IO.Path.GetRelativePath(folder, f).Replace('\\', '/'), f))
-            .OrderBy(p => p.Key, StringComparer.Ordinal)
-            .ToList();
+        var photos = FromFolderOrEmpty(folder);
         if (photos.Count == 0)
             throw new InvalidDataException($"Image folder '{folder}' holds no image files ({string.Join(", ", Extensions.Order())}).");
         return photos;
     }
+
+    /// <summary>The image files under a folder (recursively), keyed by relative path; empty when there are none.</summary>
+    public static IReadOnlyList<Photo> FromFolderOrEmpty(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => Extensions.Contains(System.IO.Path.GetExtension(f)))
+            .Select(f => new Photo(System.IO.Path.GetRelativePath(folder, f).Replace('\\', '/'), f))
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .ToList();
 }

@@ -83,20 +83,44 @@ public sealed class DatasetTests
         Assert.Equal(("Canon", "EOS 5D Mark III", "1/2 s", "f/4.0"), (labels[1]!.Make, labels[1]!.Model, labels[1]!.Exposure, labels[1]!.Aperture));
         Assert.Equal(("1/60 s", (string?)null, (int?)null, (string?)null), (labels[2]!.Exposure, labels[2]!.Aperture, labels[2]!.Iso, labels[2]!.FocalLength));
         var missing = Assert.Single(dataset.Skipped);
-        Assert.Contains("1005", missing.Path);
-        Assert.Equal("test", dataset.Splits!["make"]["1004"]);
-        Assert.Equal("NIKON", dataset.SplitClasses!["make"]["1003"]);
+        Assert.EndsWith(FlickrExifDataset.TableName, missing.Path);
+        Assert.Contains("1 of 5 listed Flickr IDs", missing.Reason);
+        Assert.Contains("1005", missing.Reason);
+        var make = dataset.Splits!["make"];
+        Assert.Equal("test", make.Entries.Single(e => e.Id == "1004").Side);
+        Assert.Equal("NIKON", make.Classes[make.Entries.Single(e => e.Id == "1003").Label]);
     }
 
     [Fact]
-    public void A_split_with_an_id_on_two_sides_is_refused_naming_it()
+    public async Task FlickrExif_reads_the_published_parquet_table()
+    {
+        var root = FlickrExif();
+        var csv = CsvTable.Read(Path.Combine(root, FlickrExifDataset.TableName));
+        File.Delete(csv.Path);
+        // The same table as parquet, the Flickr ID as a 64-bit integer as published.
+        var schema = new Parquet.Schema.ParquetSchema(csv.Columns.Select(c => c == "Flickr ID"
+            ? (Parquet.Schema.Field)new Parquet.Schema.DataField<long>(c) : new Parquet.Schema.DataField<string>(c)).ToArray());
+        var rows = csv.Rows.Select(r => (IDictionary<string, object>)csv.Columns.Select((c, i) => (c, (object)(c == "Flickr ID" ? long.Parse(r[i]) : r[i])))
+            .ToDictionary(x => x.c, x => x.Item2)).ToList();
+        await using (var stream = File.Create(Path.Combine(root, FlickrExifDataset.ParquetName)))
+            await Parquet.Serialization.ParquetSerializer.SerializeUntypedAsync(rows, schema, stream);
+
+        var dataset = DatasetLoader.Open(root);
+        Assert.Equal(DatasetLayouts.FlickrExif, dataset.Layout);
+        var labels = dataset.AcquisitionLabels!;
+        Assert.Equal(("Nikon", "D750", "1/250 s", "f/2.8", 400, "50 mm"), (labels[0]!.Make, labels[0]!.Model, labels[0]!.Exposure, labels[0]!.Aperture, labels[0]!.Iso, labels[0]!.FocalLength));
+        Assert.Contains("1005", Assert.Single(dataset.Skipped).Reason);
+    }
+
+    [Fact]
+    public void A_split_with_an_id_on_two_sides_is_used_as_published_and_counted()
     {
         var root = FlickrExif();
         File.WriteAllText(Path.Combine(root, "splits", "split_data_target_attribute=ISO Speed.json"),
-            """{"train_ids": ["1001"], "val_ids": [], "test_ids": ["1001"]}""");
-        var error = Assert.Throws<InvalidDataException>(() => DatasetLoader.Open(root));
-        Assert.Contains("1001", error.Message);
-        Assert.Contains("ISO Speed", error.Message);
+            """{"train_ids": [1001, 1002], "val_ids": [], "test_ids": [1001], "encoded_train_labels": [0, 1], "encoded_val_labels": [], "encoded_test_labels": [0], "label_encoder_classes": ["100", "400"]}""");
+        var split = DatasetLoader.Open(root).Splits!["iso"];
+        Assert.Equal(3, split.Entries.Count);
+        Assert.Equal("1 id in train & test", split.OverlapText());
     }
 
     [Fact]
