@@ -178,3 +178,66 @@ public sealed class DatasetTests
         Assert.All(records, r => Assert.Equal((1.0, 4, "recall@1"), (r.Value, r.NTest, r.Metric)));
     }
 }
+
+public sealed class GivenSplitDatasetTests
+{
+    private static void Copy(int photo, string destination)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        File.Copy(TestData.Photos[photo].Path, destination);
+    }
+
+    [Fact]
+    public void ImageNet_layout_gives_classes_and_its_own_train_val_split()
+    {
+        var root = TestData.TempFolder("imagenet");
+        Copy(0, Path.Combine(root, "train", "n01440764", "n01440764_10026.JPEG"));
+        Copy(1, Path.Combine(root, "train", "n01443537", "n01443537_1.JPEG"));
+        Copy(2, Path.Combine(root, "val", "n01440764", "ILSVRC2012_val_00000293.JPEG"));
+        Copy(3, Path.Combine(root, "val", "n01443537", "ILSVRC2012_val_00000236.JPEG"));
+        Copy(4, Path.Combine(root, "val", "stray.JPEG"));
+        var dataset = DatasetLoader.Open(root);
+        Assert.Equal(DatasetLayouts.ImageNet, dataset.Layout);
+        Assert.Equal(["train", "train", "val", "val"], dataset.GivenSides!);
+        Assert.Equal(["n01440764", "n01443537", "n01440764", "n01443537"], dataset.SemanticLabels!);
+        Assert.Equal("val/n01440764/ILSVRC2012_val_00000293.JPEG", dataset.Photos[2].Key);
+        Assert.Contains("stray.JPEG", Assert.Single(dataset.Skipped).Path);
+        Assert.Equal(10, dataset.PaperK);
+    }
+
+    [Fact]
+    public void Any_train_val_pair_of_class_folders_is_a_dataset_with_given_splits()
+    {
+        var root = TestData.TempFolder("trainval");
+        Copy(0, Path.Combine(root, "train", "dogs", "a.jpg"));
+        Copy(1, Path.Combine(root, "val", "dogs", "b.jpg"));
+        var dataset = DatasetLoader.Open(root);
+        Assert.Equal(DatasetLayouts.TrainVal, dataset.Layout);
+        Assert.Equal(["train", "val"], dataset.GivenSides!);
+    }
+
+    [Fact]
+    public void INaturalist_2018_split_files_give_categories_sides_and_k_1()
+    {
+        var root = TestData.TempFolder("inat");
+        Copy(0, Path.Combine(root, "train_val2018", "Plantae", "7477", "a.jpg"));
+        Copy(1, Path.Combine(root, "train_val2018", "Aves", "2101", "b.jpg"));
+        Copy(2, Path.Combine(root, "train_val2018", "Plantae", "7477", "c.jpg"));
+        File.WriteAllText(Path.Combine(root, "train2018.json"), """
+            {"images": [{"id": 1, "file_name": "train_val2018/Plantae/7477/a.jpg"}, {"id": 2, "file_name": "train_val2018/Aves/2101/b.jpg"},
+                        {"id": 3, "file_name": "train_val2018/Aves/2101/gone.jpg"}],
+             "annotations": [{"id": 1, "image_id": 1, "category_id": 7477}, {"id": 2, "image_id": 2, "category_id": 2101}, {"id": 3, "image_id": 3, "category_id": 2101}],
+             "categories": [{"id": 7477, "name": "x"}, {"id": 2101, "name": "y"}]}
+            """);
+        File.WriteAllText(Path.Combine(root, "val2018.json"), """
+            {"images": [{"id": 9, "file_name": "train_val2018/Plantae/7477/c.jpg"}], "annotations": [{"id": 9, "image_id": 9, "category_id": 7477}]}
+            """);
+        var dataset = DatasetLoader.Open(root);
+        Assert.Equal(DatasetLayouts.INaturalist2018, dataset.Layout);
+        Assert.Equal(["7477", "2101", "7477"], dataset.SemanticLabels!);
+        Assert.Equal(["train", "train", "val"], dataset.GivenSides!);
+        Assert.Equal(1, dataset.PaperK);
+        var missing = Assert.Single(dataset.Skipped);
+        Assert.Contains("1 of 3 listed images", missing.Reason);
+    }
+}
