@@ -19,8 +19,8 @@ public static class ProbeCommand
         var embeddings = new Option<string>("--embeddings") { Description = "An embeddings .safetensors file (e.g. results/embeddings/resnet18/jpeg.safetensors).", Required = true };
         var output = CommonOptions.Out();
         var seed = CommonOptions.Seed();
-        var protocol = new Option<ProbeProtocol>("--protocol") { Description = "Fast (default) or Paper.", DefaultValueFactory = _ => ProbeProtocol.Fast };
-        var seeds = new Option<int?>("--probe-seeds") { Description = "Probes trained with seeds seed, seed+1, …; mean ± std. Default: 1 (Fast), 10 (Paper)." };
+        var protocol = CommonOptions.Protocol();
+        var seeds = CommonOptions.ProbeSeeds();
         var quiet = CommonOptions.Quiet();
         var command = new Command("probe", "Train and test a linear probe that predicts the processing of each embedding, from an embeddings file; writes summary.json, report.md and figures under --out.\n\nExample: traceprobe probe --embeddings results/embeddings/resnet18/jpeg.safetensors --protocol Paper --out results/paper")
         {
@@ -32,7 +32,7 @@ public static class ProbeCommand
             if (!File.Exists(path)) throw new UsageException($"--embeddings '{path}' does not exist.");
             var chosen = parse.GetValue(protocol);
             var summary = EmbeddingsProbe.Run(EmbeddingsFile.Read(path), new ProbeOptions { Protocol = chosen, Seed = parse.GetValue(seed) },
-                parse.GetValue(seeds) ?? (chosen == ProbeProtocol.Paper ? 10 : 1));
+                parse.GetValue(seeds) ?? ProbeOptions.DefaultSeeds(chosen));
             var written = ReportWriter.Write(summary, parse.GetValue(output)!);
             if (!parse.GetValue(quiet))
             {

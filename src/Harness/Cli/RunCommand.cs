@@ -13,8 +13,8 @@ public static class RunCommand
     public static Command Create()
     {
         var job = new JobOptions();
-        var protocol = new Option<ProbeProtocol>("--protocol") { Description = "Probe training: Fast (default; full-batch L-BFGS along a regularisation path) or Paper (SGD with momentum and a hyper-parameter search, as in the paper).", DefaultValueFactory = _ => ProbeProtocol.Fast };
-        var seeds = new Option<int?>("--probe-seeds") { Description = "Probes trained per task with seeds seed, seed+1, …, reported as mean ± std. Default: 1 (Fast), 10 (Paper)." };
+        var protocol = CommonOptions.Protocol();
+        var seeds = CommonOptions.ProbeSeeds();
         var mask = new Option<double?>("--mask-ratio") { Description = "Area ratio of the centre mask in acquisition probes (0.9 as the paper's text; 0.95 as its code). Default: each task's." };
         var knnK = new Option<int>("--knn-k") { Description = "Neighbours in the kNN influence set-ups (all-same, pos-same, neg-same, all-diff, uniform); 0 skips them.", DefaultValueFactory = _ => 10 };
         var erase = new Option<string[]>("--erase") { Description = "Task ids whose trace is also erased from the embeddings (closed-form LEACE), then probed and kNN-tested again, e.g. --erase jpeg.", AllowMultipleArgumentsPerToken = true };

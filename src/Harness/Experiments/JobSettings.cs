@@ -32,7 +32,7 @@ public sealed record JobSettings
     public bool Quiet { get; init; }
 
     /// <summary>Probes per task: as asked, else 1 for the fast protocol and 10 for the paper's.</summary>
-    public int ProbeSeedsOrDefault => ProbeSeeds ?? (Protocol == ProbeProtocol.Paper ? 10 : 1);
+    public int ProbeSeedsOrDefault => ProbeSeeds ?? ProbeOptions.DefaultSeeds(Protocol);
 
     /// <summary>The processing experiment's options these settings stand for.</summary>
     public ProcessingProbeOptions ProcessingOptions(EmbeddingCache cache) => new()
