@@ -93,15 +93,12 @@ public static class AcquisitionProbeExperiment
             dim, data.Classes.Count, probe, 1);
         progress?.Report(new StageProgress("probe", 1, 1));
 
-        var template = new SummaryRecord
+        var scope = new RecordScope
         {
             Encoder = encoder.Spec.Id,
             Family = encoder.Spec.Family.ToString(),
-            Experiment = "acquisition",
+            Experiment = ExperimentNames.Acquisition,
             Task = task.Id,
-            Setup = "probe",
-            Metric = "",
-            Value = 0,
             Chance = 1.0 / data.Classes.Count,
             NTrain = fit.Length,
             NTest = test.Length,
@@ -126,18 +123,18 @@ public static class AcquisitionProbeExperiment
                 details["published_overlaps"] = $"{overlap}; kept on both sides as the reference keeps them ({data.OverlappingPhotos} present)";
         }
         var embeddings = new EmbeddingSet(output.Embeddings, dim, planned.Select(p => p.Key).ToList(), planned.Select(p => p.Processing).ToList(),
-            ShardMerge.Metadata(new SortedDictionary<string, string>
+            ShardMerge.Metadata(new SortedDictionary<string, string>(EmbeddingsFile.ItemMetadata(
+                planned.Select(p => photos[p.Photo].Key), planned.Select(_ => 0), data.Items.Select(i => i.Split)).ToDictionary())
             {
-                ["encoder"] = encoder.Spec.Id,
-                ["task"] = task.Id,
+                [EmbeddingsFile.EncoderKey] = encoder.Spec.Id,
+                [EmbeddingsFile.TaskKey] = task.Id,
                 ["classes"] = System.Text.Json.JsonSerializer.Serialize(data.Classes),
                 ["labels"] = System.Text.Json.JsonSerializer.Serialize(data.Items.Select(i => i.Label)),
-                ["split"] = System.Text.Json.JsonSerializer.Serialize(data.Items.Select(i => i.Split)),
             }, output.Done));
         var skipped = output.Skipped.ToList();
         if (data.MissingIds.Count > 0 && data.Published is { } split)
             skipped.Insert(0, FlickrExifDataset.MissingIds(split.Source, data.MissingIds,
                 split.Entries.Select(e => e.Id).Distinct().Count(), options.ImagesFolder ?? "the image folder"));
-        return new ExperimentOutcome(ProbeStage.Records(outcome, template, details), skipped, embeddings);
+        return new ExperimentOutcome(ProbeStage.Records(outcome, scope, details), skipped, embeddings);
     }
 }

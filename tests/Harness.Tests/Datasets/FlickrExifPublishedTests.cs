@@ -3,6 +3,7 @@ using System.Text.Json;
 using TraceProbe.Acquisition;
 using TraceProbe.Cli;
 using TraceProbe.Datasets;
+using TraceProbe.Experiments;
 using TraceProbe.Probes;
 using TraceProbe.Results;
 using TraceProbe.Tests.Support;
