@@ -68,9 +68,21 @@ public static class RetrievalExperiment
                     ["camera_to_phone"] = result.EasySecondToFirst.ToString("0.####"),
                 },
             }).Record(SetupNames.Easy, MetricNames.RecallAt1, result.RecallAt1Easy),
+            // Per query class, as the reference reports them (the overall values above average the two).
+            .. result.PerQueryClass.SelectMany(q => new[]
+            {
+                (scope with { Details = QueryDetails(scope, scope.Classes[q.QueryClass]) }).Record(SetupNames.ForQueryClass(SetupNames.Hard, scope.Classes[q.QueryClass]), MetricNames.RecallAt1, q.Hard),
+                (scope with { Details = QueryDetails(scope, scope.Classes[q.QueryClass]) }).Record(SetupNames.ForQueryClass(SetupNames.Easy, scope.Classes[q.QueryClass]), MetricNames.RecallAt1, q.Easy),
+            }),
         ];
         var embeddings = new EmbeddingSet(output.Embeddings, dim, items.Select(i => i.Key).ToList(), items.Select(_ => "none").ToList(),
             ShardMerge.Metadata(new SortedDictionary<string, string> { ["encoder"] = encoder.Spec.Id, ["task"] = taskId }, output.Done));
         return new ExperimentOutcome(records, output.Skipped, embeddings);
     }
+
+    private static SortedDictionary<string, string> QueryDetails(RecordScope scope, string queryClass) =>
+        new(scope.Details!.Where(kv => kv.Key is not ("phone_to_camera" or "camera_to_phone")).ToDictionary())
+        {
+            ["query_class"] = queryClass,
+        };
 }

@@ -15,7 +15,15 @@ public sealed record RetrievalResult(
     double HardFirstToSecond,
     double HardSecondToFirst,
     double EasyFirstToSecond,
-    double EasySecondToFirst);
+    double EasySecondToFirst)
+{
+    /// <summary>
+    /// Recall@1 per query class (0: queries of the first class, 1: of the second), as the reference's retrieval
+    /// reports it: one hard and one easy score for each class of queries.
+    /// </summary>
+    public IReadOnlyList<(int QueryClass, double Hard, double Easy)> PerQueryClass =>
+        [(0, HardFirstToSecond, EasyFirstToSecond), (1, HardSecondToFirst, EasySecondToFirst)];
+}
 
 public static class NearDuplicateRetrieval
 {

@@ -26,6 +26,9 @@ public static class SetupNames
     /// <summary>Near-duplicate retrieval with easy negatives (other images of the target's class).</summary>
     public const string Easy = "easy";
 
+    /// <summary>A retrieval set-up scored on the queries of one class only ("hard:phone"), as the reference reports each.</summary>
+    public static string ForQueryClass(string setup, string queryClass) => $"{setup}:{queryClass}";
+
     /// <summary>The kNN influence set-ups in the paper's order.</summary>
     public static readonly IReadOnlyList<string> Knn = [AllSame, PosSame, NegSame, AllDiff, Uniform];
 }

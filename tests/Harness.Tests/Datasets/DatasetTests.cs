@@ -175,7 +175,9 @@ public sealed class DatasetTests
         var output = TestData.TempFolder("retrieval");
         Assert.Equal(0, await TraceProbeApp.RunAsync(["retrieval", "--dataset", root, "--encoders", "resnet18", "--out", output, "--quiet"]));
         var records = Summary.Read(Path.Combine(output, "summary.json")).Records;
-        Assert.Equal(["hard", "easy"], records.Select(r => r.Setup));
+        // Overall (both directions averaged), then per query class as the reference reports them.
+        Assert.Equal(["hard", "easy", "hard:phone", "easy:phone", "hard:camera", "easy:camera"], records.Select(r => r.Setup));
+        Assert.Equal("camera", records.Single(r => r.Setup == "easy:camera").Details!["query_class"]);
         Assert.All(records, r => Assert.Equal((1.0, 4, "recall@1"), (r.Value, r.NTest, r.Metric)));
     }
 }

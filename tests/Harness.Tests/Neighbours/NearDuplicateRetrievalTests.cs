@@ -57,6 +57,13 @@ public class NearDuplicateRetrievalTests
         // Camera 0's hard negatives: camera 1 (0.64 − 0.36 = 0.28) and camera 2 (0) below 0.8: hit; all hit.
         Assert.Equal(1.0, r.HardSecondToFirst, 12);
         Assert.Equal((1.0 / 3 + 1.0) / 2, r.RecallAt1Hard, 12);
+        // Per query class: phones as queries, then cameras, each with its hard and easy score.
+        var perClass = r.PerQueryClass;
+        Assert.Equal((0, 1), (perClass[0].QueryClass, perClass[1].QueryClass));
+        Assert.Equal(1.0 / 3, perClass[0].Hard, 12);
+        Assert.Equal(1.0 / 3, perClass[0].Easy, 12);
+        Assert.Equal(1.0, perClass[1].Hard, 12);
+        Assert.Equal(1.0 / 3, perClass[1].Easy, 12);
     }
 
     [Fact]
