@@ -30,8 +30,16 @@ public static class EmbeddingsKnn
             Classes = classes,
             Details = new SortedDictionary<string, string> { ["embeddings"] = Path.GetFileName(file.Source) },
         };
-        var records = KnnInfluenceStage.Run(set.Embeddings, set.Dim, items, file.Done.ToArray(), classes.Count, scope, options);
-        if (records.Count == 0) throw new InvalidDataException($"{file.Source}: fewer than 4 held-out crops have an embedding under every processing.");
+        // Semantic classes per item, as the run wrote them; the kNN set-ups need them (a photo is not its own class).
+        var semanticPerItem = set.Metadata.TryGetValue(ProcessingProbeExperiment.SemanticKey, out var json)
+            ? System.Text.Json.JsonSerializer.Deserialize<string?[]>(json)
+            : null;
+        if (semanticPerItem is null || semanticPerItem.Length != set.Count)
+            throw new InvalidDataException($"{file.Source}: no '{ProcessingProbeExperiment.SemanticKey}' metadata: {KnnInfluenceStage.NeedsClasses}.");
+        var semantic = new string?[photoIds.Count];
+        for (var i = 0; i < set.Count; i++) semantic[items[i].Photo] = semanticPerItem[i];
+        var records = KnnInfluenceStage.Run(set.Embeddings, set.Dim, items, file.Done.ToArray(), classes.Count, scope, options, semantic);
+        if (records.Count == 0) throw new InvalidDataException($"{file.Source}: fewer than 4 held-out crops with a semantic class have an embedding under every processing, or one side (queries, database) is empty.");
         return Summary.Create(options.Seed, new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["k"] = options.K.ToString() }, records, []);
     }
 }

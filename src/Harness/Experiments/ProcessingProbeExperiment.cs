@@ -27,7 +27,7 @@ public sealed record ProcessingProbeOptions
     public KnnOptions? Knn { get; init; } = new();
     /// <summary>Also erase the task's trace from the embeddings (LEACE) and measure probe and kNN again.</summary>
     public bool Erase { get; init; }
-    /// <summary>Semantic class per photo for kNN (class folders, a manifest column); null: each photo is its own class.</summary>
+    /// <summary>Semantic class per photo for kNN (class folders, a manifest column); null: kNN is not run (it needs classes).</summary>
     public IReadOnlyList<string?>? SemanticLabels { get; init; }
 }
 
@@ -35,7 +35,11 @@ public sealed record ProcessingProbeOptions
 public sealed record ProcessingPlan(EmbeddingRequest Request, IReadOnlyList<TraceItem> Items, IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>The result of one processing task for one encoder: summary records, skipped inputs, the embeddings.</summary>
-public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IReadOnlyList<SkippedInput> Skipped, EmbeddingSet Embeddings);
+public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IReadOnlyList<SkippedInput> Skipped, EmbeddingSet Embeddings)
+{
+    /// <summary>What the reader should know: a part not run and why.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
 
 /// <summary>
 /// Processing-trace probe (paper §3): crops of training photos each under one random class, crops of held-out
@@ -43,6 +47,9 @@ public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IRe
 /// </summary>
 public static class ProcessingProbeExperiment
 {
+    /// <summary>Embeddings-file metadata: the semantic class of each item's photo (JSON array, null where none), for kNN from the file.</summary>
+    public const string SemanticKey = "semantic";
+
     /// <summary>The embedding work of a processing task: its items in plan order and how each is rendered.</summary>
     public static ProcessingPlan Plan(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos, ProcessingProbeOptions options)
     {
@@ -79,6 +86,8 @@ public static class ProcessingProbeExperiment
             [EmbeddingsFile.TaskKey] = task.Id,
             ["seed"] = options.Seed.ToString(),
         };
+        if (options.SemanticLabels is { } semantic)
+            metadata[SemanticKey] = System.Text.Json.JsonSerializer.Serialize(plan.Select(i => semantic[i.Photo]));
         return new ProcessingPlan(new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe), plan, metadata);
     }
 
@@ -147,6 +156,9 @@ public static class ProcessingProbeExperiment
                 records.AddRange(KnnInfluenceStage.Run(erased, dim, items, output.Done, task.Classes.Count, erasure with { Details = erasureDetails }, knnAfter, options.SemanticLabels));
             progress?.Report(new StageProgress("erase", 1, 1));
         }
-        return new ExperimentOutcome(records, output.Skipped, embeddings);
+        return new ExperimentOutcome(records, output.Skipped, embeddings)
+        {
+            Notes = options.Knn is not null && options.SemanticLabels is null ? [$"{encoder.Spec.Id}/{task.Id}: {KnnInfluenceStage.NeedsClasses}"] : [],
+        };
     }
 }

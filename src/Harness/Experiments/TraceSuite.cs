@@ -76,6 +76,8 @@ public static class TraceSuite
                     continue;
                 }
                 records.AddRange(outcome.Records);
+                foreach (var note in outcome.Notes)
+                    if (!notes.Contains(note)) notes.Add(note);
                 EmbeddingsFile.Write(EmbeddingsPath(s.Out, spec.Id, task.Id), outcome.Embeddings);
                 foreach (var skip in outcome.Skipped)
                     if (!skipped.Contains(skip)) skipped.Add(skip);

@@ -12,7 +12,13 @@ public sealed class EmbeddingsFileCommandTests
     [Fact]
     public async Task Probing_the_written_embeddings_reproduces_the_runs_result()
     {
-        var images = TestData.PhotoFolder(5);
+        // Two semantic classes (sub-folders): the kNN set-ups need them.
+        var images = TestData.TempFolder("classes");
+        foreach (var (photo, i) in TestData.Photos.Take(8).Select((p, i) => (p, i)))
+        {
+            Directory.CreateDirectory(Path.Combine(images, i % 2 == 0 ? "even" : "odd"));
+            File.Copy(photo.Path, Path.Combine(images, i % 2 == 0 ? "even" : "odd", Path.GetFileName(photo.Path)));
+        }
         var output = TestData.TempFolder("run");
         await RunCommand.ExecuteAsync(new JobSettings
         {
@@ -31,6 +37,7 @@ public sealed class EmbeddingsFileCommandTests
 
         var knnFromRun = Summary.Read(Path.Combine(output, "summary.json")).Records.Where(r => r.Experiment == "knn").ToList();
         var knnFromFile = EmbeddingsKnn.Run(EmbeddingsFile.Read(file), new TraceProbe.Neighbours.KnnOptions { K = 10, Seed = 4 }).Records;
+        Assert.NotEmpty(knnFromRun);
         Assert.Equal(knnFromRun.Select(r => (r.Setup, r.Value, r.Std)), knnFromFile.Select(r => (r.Setup, r.Value, r.Std)));
     }
 

@@ -123,7 +123,7 @@ public sealed class DownstreamTests
         var output = TestData.TempFolder("downstream");
         Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings
         {
-            Encoders = ["resnet18"], Tasks = ["jpeg"], Images = TestData.PhotoFolder(6), Out = output, Seed = 2,
+            Encoders = ["resnet18"], Tasks = ["jpeg"], Images = ClassFolders(12), Out = output, Seed = 2,
             Crops = new CropPlanOptions { TrainCropsPerPhoto = 12, TestCropsPerPhoto = 4 }, KnnK = 3, Erase = ["jpeg"], Quiet = true,
         }));
         var summary = Summary.Read(Path.Combine(output, "summary.json"));
@@ -131,8 +131,14 @@ public sealed class DownstreamTests
 
         var knn = summary.Records.Where(r => r.Experiment == "knn").ToList();
         Assert.Equal(["all-same", "pos-same", "neg-same", "all-diff", "uniform", "distraction"], knn.Select(r => r.Setup));
-        // 2 held-out photos × 4 crops, alternating: 4 queries and 4 database crops.
-        Assert.All(knn, r => Assert.Equal((4, 4), (r.NTest, r.NTrain)));
+        // 4 held-out photos × 4 crops; each photo wholly a query or wholly in the database.
+        Assert.All(knn, r =>
+        {
+            int queries = int.Parse(r.Details!["query_photos"]), database = int.Parse(r.Details["database_photos"]);
+            Assert.Equal(4, queries + database);
+            Assert.Equal((4 * queries, 4 * database), (r.NTest, r.NTrain));
+            Assert.Equal("2", r.Details["semantic_classes"]);
+        });
         var pos = knn.Single(r => r.Setup == "pos-same").Value;
         var neg = knn.Single(r => r.Setup == "neg-same").Value;
         Assert.Equal(Math.Abs(pos - neg), knn.Single(r => r.Setup == "distraction").Value, 12);
@@ -143,6 +149,33 @@ public sealed class DownstreamTests
         Assert.Contains(erased, r => r.Setup == "distraction");
         Assert.Contains("## Trace erasure", File.ReadAllText(Path.Combine(output, "report.md")));
         Assert.True(File.Exists(Path.Combine(output, "figures", "knn-jpeg.png")));
+    }
+
+    /// <summary>A fresh folder with the first <paramref name="count"/> bundled photos in two class sub-folders.</summary>
+    private static string ClassFolders(int count)
+    {
+        var folder = TestData.TempFolder("classes");
+        foreach (var (photo, i) in TestData.Photos.Take(count).Select((p, i) => (p, i)))
+        {
+            var cls = Path.Combine(folder, i % 2 == 0 ? "even" : "odd");
+            Directory.CreateDirectory(cls);
+            File.Copy(photo.Path, Path.Combine(cls, Path.GetFileName(photo.Path)));
+        }
+        return folder;
+    }
+
+    [Fact]
+    public async Task Without_semantic_classes_knn_is_not_run_and_the_run_says_why()
+    {
+        var output = TestData.TempFolder("no-classes");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings
+        {
+            Encoders = ["resnet18"], Tasks = ["sharpen"], Images = TestData.PhotoFolder(6), Out = output,
+            Crops = new CropPlanOptions { TrainCropsPerPhoto = 4, TestCropsPerPhoto = 2 }, Quiet = true,
+        }));
+        var summary = Summary.Read(Path.Combine(output, "summary.json"));
+        Assert.DoesNotContain(summary.Records, r => r.Experiment == "knn");
+        Assert.Contains("kNN influence needs semantic classes", summary.Settings["notes"]);
     }
 
     [Fact]
