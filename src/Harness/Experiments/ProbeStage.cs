@@ -108,7 +108,7 @@ public static class ProbeStage
         if (outcome.Search is { } search)
             all["search"] = $"TPE, {search.Trials.Count} trials, once";
         if (outcome.Top1PerSeed.Count > 1)
-            all["top1_per_seed"] = string.Join(" ", outcome.Top1PerSeed.Select(v => v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)));
+            all["top1_per_seed"] = string.Join(" ", outcome.Top1PerSeed.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
         foreach (var key in all.Where(kv => kv.Value == "NaN").Select(kv => kv.Key).ToList()) all.Remove(key);
         return
         [

@@ -4,6 +4,7 @@ using TraceProbe.Datasets;
 using TraceProbe.Embeddings;
 using TraceProbe.Encoders;
 using TraceProbe.Images;
+using TraceProbe.Probes;
 using TraceProbe.Results;
 
 namespace TraceProbe.Experiments;
@@ -42,6 +43,17 @@ public static class TraceSuite
         var existing = s.SkipExisting ? ExistingRecords(s.Out) : [];
         var notes = new List<string>();
         observer.Line($"traceprobe run: {encoderSpecs.Count} encoder(s) × {processingTasks.Count + acquisitionTasks.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
+        var paper = s.Protocol == ProbeProtocol.Paper;
+        var departures = PaperMode.Departures(s, dataset, processingTasks, acquisitionTasks);
+        observer.Line(departures.Count == 0
+            ? "Protocol: the paper's, on the paper's data layout (nothing departs from it)."
+            : "Departs from the paper's protocol: " + string.Join("; ", departures) + ".");
+        // Paper mode: whole images of the dataset's train and val sides, each under every class of every task.
+        var sides = paper ? PaperMode.Sides(dataset, s) : null;
+        var cost = sides is null ? default : PaperMode.Count(sides, processingTasks, encoderSpecs.Count);
+        if (sides is not null && processingTasks.Count > 0)
+            observer.Line($"Paper mode: {cost.Images:N0} images ({sides.Count(x => x == PaperProcessingExperiment.Train):N0} train, {sides.Count(x => x == PaperProcessingExperiment.Val):N0} val) × {cost.Processings} processings × {encoderSpecs.Count} encoder(s) = {cost.Embeddings:N0} embeddings, plus {s.ProbeSeedsOrDefault} probe seeds after a 30-trial search per task.");
+        var measured = false;
 
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
         foreach (var spec in encoderSpecs)
@@ -57,18 +69,31 @@ public static class TraceSuite
             }
             if (todo.Count == 0) continue;
             using var encoder = EncoderSelection.Open(spec, modelsFolder, s.Device, s.Threads, observer.Line);
+            if (sides is not null && !measured && todo.FirstOrDefault(t => t.Kind == TraceKind.Processing) is { } first)
+            {
+                // The ETA comes from a short measurement on this machine, before the long work starts.
+                measured = true;
+                var perEmbedding = await PaperMode.MeasureAsync(encoder, first, photos, sides, s, cancel);
+                if (double.IsFinite(perEmbedding))
+                    observer.Line($"Paper mode: {1000 * perEmbedding:0} ms per embedding measured on {spec.Id}; embedding ETA ≈ {PaperMode.Duration(perEmbedding * cost.Embeddings)} (other encoders scaled as this one; probe training not included).");
+            }
             foreach (var task in todo)
             {
                 var outcome = await observer.RunAsync($"{spec.Id}/{task.Id}", async progress => task.Kind == TraceKind.Processing
-                    ? await ProcessingProbeExperiment.RunAsync(encoder, task, photos, s.ProcessingOptions(cache) with
-                    {
-                        Erase = s.Erase.Contains(task.Id, StringComparer.OrdinalIgnoreCase),
-                        SemanticLabels = dataset.SemanticLabels,
-                    }, progress, cancel)
+                    ? sides is not null
+                        ? await PaperProcessingExperiment.RunAsync(encoder, task, photos, sides, dataset.SemanticLabels,
+                            PaperMode.ProcessingOptions(s, dataset, cache), progress, cancel)
+                        : await ProcessingProbeExperiment.RunAsync(encoder, task, photos, s.ProcessingOptions(cache) with
+                        {
+                            Erase = s.Erase.Contains(task.Id, StringComparer.OrdinalIgnoreCase),
+                            SemanticLabels = dataset.SemanticLabels,
+                        }, progress, cancel)
                     : await AcquisitionProbeExperiment.RunAsync(encoder, task, photos, labels, s.AcquisitionOptions(cache) with
                     {
                         GivenSplit = dataset.Splits?.GetValueOrDefault(task.Attribute!),
                         ImagesFolder = dataset.ImagesFolder,
+                        // The reference's acquisition probe runs once, seed 42.
+                        Seed = paper ? PaperMode.AcquisitionSeed + s.Seed : s.Seed,
                     }, progress, cancel));
                 if (outcome is null)
                 {
@@ -87,18 +112,32 @@ public static class TraceSuite
             if (!skipped.Any(x => x.Path == skip.Path)) skipped.Add(skip);
         foreach (var note in notes) observer.Line(note);
 
-        var summary = Summary.Create(s.Seed, new SortedDictionary<string, string>
+        var settings = new SortedDictionary<string, string>
             {
                 ["images"] = s.Images is null ? "bundled photos" : Path.GetFullPath(s.Images),
                 ["photos"] = photos.Count.ToString(),
+                ["dataset_layout"] = dataset.Layout,
+                ["mode"] = paper ? "paper (whole images, the dataset's train/val)" : "quick (crops of photos)",
                 ["protocol"] = s.Protocol.ToString().ToLowerInvariant(),
-                ["train_crops_per_photo"] = s.Crops.TrainCropsPerPhoto.ToString(),
-                ["test_crops_per_photo"] = s.Crops.TestCropsPerPhoto.ToString(),
-                ["test_fraction"] = s.Crops.TestFraction.ToString("0.###"),
                 ["device"] = s.Device,
                 ["batch_size"] = s.BatchSize.ToString(),
                 ["notes"] = string.Join("; ", notes),
-            }, records, skipped);
+                // One line per departure, so that a report lists them; empty when the run is the paper's protocol.
+                [PaperMode.DeparturesKey] = string.Join("\n", departures),
+            };
+        if (!paper)
+        {
+            settings["train_crops_per_photo"] = s.Crops.TrainCropsPerPhoto.ToString();
+            settings["test_crops_per_photo"] = s.Crops.TestCropsPerPhoto.ToString();
+            settings["test_fraction"] = s.Crops.TestFraction.ToString("0.###");
+        }
+        else if (sides is not null)
+        {
+            settings["train_images"] = sides.Count(x => x == PaperProcessingExperiment.Train).ToString();
+            settings["val_images"] = sides.Count(x => x == PaperProcessingExperiment.Val).ToString();
+            settings["knn_k"] = PaperMode.K(s, dataset).ToString();
+        }
+        var summary = Summary.Create(s.Seed, settings, records, skipped);
         return new SuiteOutcome(summary, notes);
     }
 

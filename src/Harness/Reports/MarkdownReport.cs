@@ -7,11 +7,22 @@ namespace TraceProbe.Reports;
 /// <summary>report.md: the results table, confusion matrices, and how every number was made.</summary>
 public static class MarkdownReport
 {
+    private const string DeparturesKey = SettingNames.PaperDepartures;
+
     public static string Render(Summary summary, IReadOnlyList<Figure>? figures = null, string? reportFolder = null)
     {
         var md = new StringBuilder();
         md.AppendLine("# TraceProbe report").AppendLine();
         md.AppendLine("Linear probes on L2-normalised embeddings; accuracy on held-out photos (split by photo).").AppendLine();
+        if (summary.Settings.TryGetValue(DeparturesKey, out var departures))
+        {
+            md.AppendLine("## Comparable with the paper?").AppendLine();
+            var list = departures.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            if (list.Length == 0) md.AppendLine("Yes: the paper's protocol on the paper's data layout; nothing in this run departs from it.");
+            else md.AppendLine("Not directly. This run departs from the paper's protocol in these ways:").AppendLine();
+            foreach (var d in list) md.AppendLine($"- {d}");
+            md.AppendLine();
+        }
 
         var probes = summary.Records.Where(r => r.Setup == "probe").ToList();
         if (probes.Count > 0)
@@ -103,7 +114,7 @@ public static class MarkdownReport
         md.AppendLine("## How these numbers were made").AppendLine();
         md.AppendLine($"- Seed: {summary.Seed}");
         md.AppendLine($"- Created: {summary.CreatedUtc:u}");
-        foreach (var (k, v) in summary.Settings) md.AppendLine($"- {k}: {v}");
+        foreach (var (k, v) in summary.Settings.Where(kv => kv.Key != DeparturesKey)) md.AppendLine($"- {k}: {v}");
         foreach (var r in probes.Where(r => r.Metric == "top1" && r.Details is not null))
             md.AppendLine($"- {r.Encoder} / {r.Task}: {string.Join(", ", r.Details!.Select(kv => $"{kv.Key} {kv.Value}"))}");
         md.AppendLine($"- Software: {string.Join(", ", summary.Versions.Select(kv => $"{kv.Key} {kv.Value}"))}");

@@ -48,3 +48,10 @@ public static class FamilyNames
 {
     public const string Unregistered = "unregistered";
 }
+
+/// <summary>Keys of a summary's `settings` that readers (the report) look for.</summary>
+public static class SettingNames
+{
+    /// <summary>How the run departs from the paper's protocol, one per line; empty when it does not.</summary>
+    public const string PaperDepartures = "paper_departures";
+}

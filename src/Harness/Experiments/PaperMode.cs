@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using TraceProbe.Common;
+using TraceProbe.Datasets;
+using TraceProbe.Embeddings;
+using TraceProbe.Encoders;
+using TraceProbe.Neighbours;
+using TraceProbe.Probes;
+
+namespace TraceProbe.Experiments;
+
+/// <summary>
+/// What paper mode (<c>--protocol paper</c>) decides beyond a single experiment: the train/val sides, the paper's
+/// seeds and k, how a run departs from the paper's protocol, and what it will cost.
+/// </summary>
+public static class PaperMode
+{
+    /// <summary>The summary setting that lists, one per line, how the run departs from the paper's protocol.</summary>
+    public const string DeparturesKey = Results.SettingNames.PaperDepartures;
+
+    /// <summary>The reference's probe seeds: the processing search (22), the acquisition probe (42).</summary>
+    public const ulong ProcessingSearchSeed = 22, AcquisitionSeed = 42;
+
+    /// <summary>The k the paper uses on this dataset unless the run asks for another.</summary>
+    public static int K(JobSettings s, Dataset dataset) => s.KnnK == new JobSettings().KnnK ? dataset.PaperK : s.KnnK;
+
+    /// <summary>The dataset's own train/val sides, or, when it has none, a seeded split by photo (its val share: the crops' test fraction).</summary>
+    public static IReadOnlyList<string> Sides(Dataset dataset, JobSettings s)
+    {
+        if (dataset.GivenSides is { } given) return given;
+        var photos = dataset.Photos;
+        var order = Enumerable.Range(0, photos.Count)
+            .OrderBy(i => Seeds.Derive(s.Seed, "paper-split:" + photos[i].Key)).ToArray();
+        var valCount = Math.Clamp((int)Math.Round(photos.Count * s.Crops.TestFraction), 1, Math.Max(1, photos.Count - 1));
+        var sides = Enumerable.Repeat(PaperProcessingExperiment.Train, photos.Count).ToArray();
+        foreach (var i in order.Take(valCount)) sides[i] = PaperProcessingExperiment.Val;
+        return sides;
+    }
+
+    /// <summary>The processing experiment's options in paper mode.</summary>
+    public static PaperProcessingOptions ProcessingOptions(JobSettings s, Dataset dataset, EmbeddingCache cache) => new()
+    {
+        Probe = new ProbeOptions { Protocol = ProbeProtocol.Paper },
+        Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize, ChunkSize = s.ChunkSize },
+        Cache = cache,
+        SearchSeed = ProcessingSearchSeed + s.Seed,
+        Seeds = Enumerable.Range(0, s.ProbeSeedsOrDefault).Select(i => s.Seed + (ulong)i).ToArray(),
+        Seed = s.Seed,
+        Knn = s.KnnK > 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed } : null,
+    };
+
+    /// <summary>
+    /// Every way the run departs from the paper's protocol, in words; empty in paper mode on the paper's own data
+    /// layouts with the paper's settings.
+    /// </summary>
+    public static IReadOnlyList<string> Departures(JobSettings s, Dataset dataset, IReadOnlyList<TraceTaskSpec> processing, IReadOnlyList<TraceTaskSpec> acquisition)
+    {
+        var d = new List<string>();
+        var paper = s.Protocol == ProbeProtocol.Paper;
+        if (processing.Count > 0)
+        {
+            if (!paper)
+            {
+                d.Add("quick mode: processing probes on random crops of a few photos, not on whole images of a dataset's train/val split");
+                d.Add("quick mode: Fast probe (L-BFGS along a regularisation path), not SGD with momentum tuned by 30 TPE trials");
+                if (s.KnnK > 0) d.Add("quick mode: kNN on the held-out photos' crops, dealt to queries or database, not val queries against the train database");
+            }
+            else if (dataset.GivenSides is null)
+                d.Add($"no given train/val split ({dataset.Layout}): photos split at random by photo ({s.Crops.TestFraction:0.##} as val)");
+            if (s.ProbeSeedsOrDefault != 10)
+                d.Add($"{s.ProbeSeedsOrDefault} probe seed(s), not 10");
+            if (s.KnnK == 0) d.Add("kNN influence skipped (--knn-k 0)");
+            else if (dataset.SemanticLabels is null) d.Add("no semantic classes: kNN influence not run");
+            else if (paper && K(s, dataset) != dataset.PaperK) d.Add($"kNN with k = {K(s, dataset)}, the paper's is {dataset.PaperK} on this dataset");
+            if (s.Erase.Count > 0) d.Add(paper ? "trace erasure is not part of the paper; not run in paper mode" : "trace erasure (--erase) is an addition to the paper's protocol");
+        }
+        foreach (var task in acquisition)
+        {
+            if (dataset.Splits?.ContainsKey(task.Attribute!) != true)
+                d.Add($"{task.Id}: split drawn from the photos' labels (top classes, balanced), not a published split file");
+            var ratio = s.MaskRatio ?? task.MaskRatio ?? 0.9;
+            if (ratio != 0 && ratio != 0.95)
+                d.Add($"{task.Id}: centre mask {ratio.ToString("0.##", CultureInfo.InvariantCulture)} (the paper's text); the reference code masks 0.95 (--mask-ratio 0.95) or not at all (--mask-ratio 0)");
+            if (!paper) d.Add($"{task.Id}: Fast probe, not SGD with 30 TPE trials");
+        }
+        return d;
+    }
+
+    /// <summary>Embeddings paper mode will make: (images, processings summed over tasks, embeddings in all).</summary>
+    public static (int Images, int Processings, long Embeddings) Count(IReadOnlyList<string> sides, IReadOnlyList<TraceTaskSpec> processing, int encoders)
+    {
+        var images = sides.Count(x => x is PaperProcessingExperiment.Train or PaperProcessingExperiment.Val);
+        var processings = processing.Sum(t => t.Classes.Count);
+        return (images, processings, (long)images * processings * encoders);
+    }
+
+    /// <summary>
+    /// Seconds per embedding of whole processed images: one image warms up, then the first task's classes on the
+    /// next two photos are timed, without the cache.
+    /// </summary>
+    public static async Task<double> MeasureAsync(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Images.Photo> photos,
+        IReadOnlyList<string> sides, JobSettings s, CancellationToken cancel)
+    {
+        var used = Enumerable.Range(0, sides.Count).Where(i => sides[i] is PaperProcessingExperiment.Train or PaperProcessingExperiment.Val).Take(3).ToArray();
+        string[] Only(IEnumerable<int> chosen)
+        {
+            var set = chosen.ToHashSet();
+            return Enumerable.Range(0, sides.Count).Select(i => set.Contains(i) ? PaperProcessingExperiment.Train : "unused").ToArray();
+        }
+        var pipeline = new EmbeddingPipeline(encoder, new EmbeddingPipelineOptions { BatchSize = 1 }, null);
+        var warm = PaperProcessingExperiment.Plan(encoder, task, photos, Only(used.Take(1)), s.Seed);
+        await pipeline.RunAsync(warm with { Items = warm.Items.Take(1).ToList() }, Shard.All, null, cancel);
+        var timed = PaperProcessingExperiment.Plan(encoder, task, photos, Only(used.Skip(1)), s.Seed);
+        if (timed.Items.Count == 0) return double.NaN;
+        var clock = Stopwatch.StartNew();
+        await pipeline.RunAsync(timed, Shard.All, null, cancel);
+        return clock.Elapsed.TotalSeconds / Math.Max(1, timed.Items.Count);
+    }
+
+    /// <summary>"3 h 20 min", "12 min", "40 s".</summary>
+    public static string Duration(double seconds) => seconds switch
+    {
+        < 90 => $"{seconds:0} s",
+        < 5400 => $"{seconds / 60:0} min",
+        _ => $"{Math.Floor(seconds / 3600):0} h {seconds % 3600 / 60:0} min",
+    };
+}
