@@ -1,3 +1,4 @@
+using TraceProbe.Embeddings;
 using System.Text.Json;
 using TraceProbe.Cli;
 using TraceProbe.Experiments;
@@ -210,5 +211,22 @@ public sealed class AcquisitionRunTests
         // ISO: 200 (5 photos) and 100 (3+ photos) are the classes with 3 or more.
         Assert.Contains(summary.Records, r => r.Task == "iso" && r.Metric == "top1");
         Assert.True(File.Exists(Path.Combine(output, "embeddings", "resnet18", "make.safetensors")));
+    }
+
+    [Fact]
+    public async Task Mask_ratio_0_probes_the_unmasked_input_as_the_references_plain_extraction()
+    {
+        var masked = TestData.TempFolder("acquisition-masked");
+        var unmasked = TestData.TempFolder("acquisition-unmasked");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings { Encoders = ["resnet18"], Tasks = ["make"], Out = masked, Quiet = true }));
+        Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings { Encoders = ["resnet18"], Tasks = ["make"], Out = unmasked, Quiet = true, MaskRatio = 0 }));
+        var make = Summary.Read(Path.Combine(unmasked, "summary.json")).Records.Single(r => r.Task == "make" && r.Metric == "top1");
+        Assert.Equal("UNMASKED", make.Details!["mask"]);
+        var a = EmbeddingsFile.Read(Path.Combine(masked, "embeddings", "resnet18", "make.safetensors")).Set;
+        var b = EmbeddingsFile.Read(Path.Combine(unmasked, "embeddings", "resnet18", "make.safetensors")).Set;
+        Assert.All(b.Processing, p => Assert.Equal("UNMASKED", p));
+        // Same photos, other inputs: the mask (and its JPEG recompression) changed every embedding.
+        Assert.Equal(a.Keys, b.Keys);
+        Assert.NotEqual(a.Embeddings.AsSpan(0, a.Dim).ToArray(), b.Embeddings.AsSpan(0, b.Dim).ToArray());
     }
 }

@@ -1,9 +1,10 @@
 using TraceProbe.Probes;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace TraceProbe.Tests.Probes;
 
-public class TpeSamplerTests
+public class TpeSamplerTests(ITestOutputHelper output)
 {
     private static readonly SearchParameter[] PaperSpace =
     [
@@ -45,6 +46,8 @@ public class TpeSamplerTests
             tpeBest += guided.Max();
         }
 
+        output.WriteLine($"share of trials with value > 0.5: random start-up {randomNear / seeds:0.000}, TPE {tpeNear / seeds:0.000}; " +
+                         $"mean best: random {randomBest / seeds:0.000}, TPE {tpeBest / seeds:0.000} ({seeds} seeds)");
         // Uniform draws land in the bump's upper half about 7% of the time; TPE's must do so several times as often.
         Assert.True(tpeNear / seeds > 3 * (randomNear / seeds) && tpeNear / seeds > 0.3,
             $"share near the optimum: random {randomNear / seeds:0.00}, TPE {tpeNear / seeds:0.00}");
