@@ -21,6 +21,9 @@ public static class PaperMode
     /// <summary>The reference's probe seeds: the processing search (22), the acquisition probe (42).</summary>
     public const ulong ProcessingSearchSeed = 22, AcquisitionSeed = 42;
 
+    /// <summary>The centre mask of the reference code's acquisition extraction (MASK_95; the paper's text says 0.9).</summary>
+    public const double MaskRatio = 0.95;
+
     /// <summary>The k the paper uses on this dataset unless the run asks for another.</summary>
     public static int K(JobSettings s, Dataset dataset) => s.KnnK == new JobSettings().KnnK ? dataset.PaperK : s.KnnK;
 
@@ -78,9 +81,9 @@ public static class PaperMode
         {
             if (dataset.Splits?.ContainsKey(task.Attribute!) != true)
                 d.Add($"{task.Id}: split drawn from the photos' labels (top classes, balanced), not a published split file");
-            var ratio = s.MaskRatio ?? task.MaskRatio ?? 0.9;
-            if (ratio != 0 && ratio != 0.95)
-                d.Add($"{task.Id}: centre mask {ratio.ToString("0.##", CultureInfo.InvariantCulture)} (the paper's text); the reference code masks 0.95 (--mask-ratio 0.95) or not at all (--mask-ratio 0)");
+            var ratio = s.MaskRatio ?? (paper ? MaskRatio : task.MaskRatio ?? 0.9);
+            if (ratio != 0 && ratio != MaskRatio)
+                d.Add($"{task.Id}: centre mask {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; the reference code masks 0.95 (--mask-ratio 0.95) or not at all (--mask-ratio 0)");
             if (!paper) d.Add($"{task.Id}: Fast probe, not SGD with 30 TPE trials");
         }
         return d;

@@ -92,8 +92,9 @@ public static class TraceSuite
                     {
                         GivenSplit = dataset.Splits?.GetValueOrDefault(task.Attribute!),
                         ImagesFolder = dataset.ImagesFolder,
-                        // The reference's acquisition probe runs once, seed 42.
+                        // The reference's acquisition probe runs once, seed 42, on its code's 0.95 mask.
                         Seed = paper ? PaperMode.AcquisitionSeed + s.Seed : s.Seed,
+                        MaskRatio = s.MaskRatio ?? (paper ? PaperMode.MaskRatio : null),
                     }, progress, cancel));
                 if (outcome is null)
                 {
