@@ -177,7 +177,9 @@ def freeze_position_embedding(model, height: int, width: int):
 
     import torch
 
-    patch = model.patch_size if isinstance(model.patch_size, int) else model.patch_embed.patch_size[0]
+    # DINOv2 keeps patch_size on the model, DINO on its patch_embed (an int in both).
+    patch = getattr(model, "patch_size", None) or model.patch_embed.patch_size
+    patch = patch if isinstance(patch, int) else patch[0]
     tokens = 1 + (height // patch) * (width // patch)
     dim = model.pos_embed.shape[-1]
     with torch.no_grad():
