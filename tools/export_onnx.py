@@ -405,11 +405,12 @@ def to_graph_input(nchw, entry: dict):
     return x.to(torch.float16) if entry["input"].get("dtype", "float32") == "float16" else x
 
 
-def export_module(model, entry: dict, target: Path, opset: int = 17, external_data: bool = False) -> Path:
+def export_module(model, entry: dict, target: Path, opset: int = 17, external_data: bool = False, fixed_batch: int = 1) -> Path:
     """
     The one export path every library goes through: input adapted to the entry's layout and dtype, the
     TorchScript exporter with a symbolic batch axis (when dynamic_batch), weights over 2 GB (or all weights,
     with external_data) in one external-data file beside the model, the output size checked against the entry.
+    Without dynamic_batch the graph's batch axis is fixed at fixed_batch.
     """
     import inspect
 
@@ -420,7 +421,7 @@ def export_module(model, entry: dict, target: Path, opset: int = 17, external_da
         sys.exit(f"error: encoder '{entry['id']}': the harness feeds NCHW or NHWC float32/float16, not {layout} {dtype}")
     dynamic = bool(entry["input"].get("dynamic_batch", False))
     module = _adapter_class()(model, layout, dtype).eval()
-    example = example_input(entry, 2 if dynamic else 1)
+    example = example_input(entry, 2 if dynamic else fixed_batch)
     with torch.no_grad():
         reference = module(example)
     dim = entry["output"]["dim"]

@@ -10,8 +10,8 @@ no network and no weights. What it does:
    a ViT with a class token, a ConvNeXt taking NHWC float16, the ResNet again with its weights in external
    data and a fixed batch of 1) through export_onnx.py's own code path, and writes each model's sha256 into
    its entry. Adding them to the harness took nothing but those entries.
-2. Exports the ResNet twice more, taking NHWC float32 and NCHW float16, for the test that the encoder's
-   feed conversion gives the NCHW float32 embedding.
+2. Exports the ResNet three more times, taking NHWC float32, NCHW float16, and a fixed batch of 2, for the
+   tests that the encoder's feed conversion gives the NCHW float32 embedding and that a fixed batch runs.
 3. Builds a DINOv2-with-registers-style ViT in plain PyTorch (random init, made at 518 px, run at 224 px with
    antialiased bicubic position-embedding interpolation, as dinov2_vit*14_reg is), shows that export fails on
    the interpolation and that export_onnx.freeze_position_embedding gives the same embeddings, and exports
@@ -190,6 +190,11 @@ def main() -> int:
         variant["input"].update(layout=layout, dtype=dtype)
         ex.export_module(model, variant, OUT / "variants" / f"{name}.onnx")
         report[name] = {"layout": layout, "dtype": dtype, **crops_and_embeddings(model, variant, "bilinear")}
+
+    # A graph whose batch axis is fixed at 2: the harness runs it as written, padding a short last batch.
+    fixed = json.loads(json.dumps(resnet))
+    fixed["input"]["dynamic_batch"] = False
+    ex.export_module(model, fixed, OUT / "variants" / "resnet-batch2.onnx", fixed_batch=2)
 
     dinov2_workaround(report)
     (OUT / "reference.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

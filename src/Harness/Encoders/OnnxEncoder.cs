@@ -220,7 +220,10 @@ public sealed class OnnxEncoder : IDisposable
         for (var start = 0; start < count; start += batch)
         {
             var n = Math.Min(batch, count - start);
-            var output = Run(_session, inputs.Slice(start * InputLength, n * InputLength), n);
+            var chunk = inputs.Slice(start * InputLength, n * InputLength);
+            var output = n < batch && BatchDimensionIsFixed
+                ? Run(_session, Padded(chunk, batch), batch)[..(n * Dim)]  // a graph fixed at N > 1 takes exactly N
+                : Run(_session, chunk, n);
             if (output.Length != n * Dim)
                 throw new InvalidDataException($"Encoder '{Spec.Id}': output '{Spec.Output.Name}' gave {output.Length} values for {n} images, expected {n * Dim}.");
             var dest = embeddings.Slice(start * Dim, n * Dim);
@@ -228,6 +231,13 @@ public sealed class OnnxEncoder : IDisposable
             if (Spec.L2Normalize)
                 for (var r = 0; r < n; r++) L2Normalize(dest.Slice(r * Dim, Dim));
         }
+    }
+
+    private float[] Padded(ReadOnlySpan<float> chunk, int batch)
+    {
+        var padded = new float[batch * InputLength];
+        chunk.CopyTo(padded);
+        return padded;
     }
 
     public static void L2Normalize(Span<float> row)

@@ -93,6 +93,34 @@ public sealed class ExportCheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_graph_fixed_at_a_batch_of_two_runs_as_written_with_a_padded_last_batch()
+    {
+        var nchw = EncoderRegistry.Find("export-check/resnet")!;
+        var spec = nchw with
+        {
+            Model = nchw.Model with { Path = "variants/resnet-batch2.onnx", Sha256 = null },
+            Input = nchw.Input with { DynamicBatch = false },
+        };
+        var crops = Reference.GetProperty("encoders").GetProperty(nchw.Id);
+        using (var encoder = new OnnxEncoder(spec, Folder)) Assert.Equal(2, encoder.BatchSize);
+
+        // Four photos in two calls, and three (a short last batch) in two.
+        var (four, expected) = EmbedCrops(spec, Folder, crops);
+        AssertSameEmbeddings("fixed batch 2", four, expected, 0.99999);
+        using var again = new OnnxEncoder(spec, Folder);
+        var tensorizer = new InputTensorizer(spec);
+        var inputs = new float[3 * tensorizer.TensorLength];
+        for (var i = 0; i < 3; i++)
+        {
+            using var crop = Image.Load<Rgb24>(Path.Combine(Folder, crops.GetProperty("crops")[i].GetString()!));
+            tensorizer.Tensorize(crop, inputs.AsSpan(i * tensorizer.TensorLength, tensorizer.TensorLength));
+        }
+        var three = new float[3 * spec.Output.Dim];
+        again.Embed(inputs, 3, three);
+        for (var i = 0; i < three.Length; i++) Assert.Equal(four[i], three[i], 1e-6f);
+    }
+
+    [Fact]
     public void The_digest_covers_the_external_data()
     {
         var spec = EncoderRegistry.Find("export-check/resnet-external")!;
