@@ -63,6 +63,36 @@ class ExportTests(unittest.TestCase):
         with torch.no_grad():
             self.assertEqual((1, 32), tuple(model(torch.randn(1, 3, 252, 252)).shape))
 
+    def test_a_moco_v3_checkpoint_gives_its_base_encoder_without_the_projection_head(self):
+        # A checkpoint laid out as MoCo v3 publishes them (main_moco.py's state): the base and momentum encoders,
+        # each with its projection MLP in place of fc, behind DistributedDataParallel's "module." prefix.
+        import os
+
+        import torch
+        import torchvision
+
+        torch.manual_seed(3)
+        base = torchvision.models.resnet50()
+        state = {"module.base_encoder." + k: v for k, v in base.state_dict().items() if not k.startswith("fc.")}
+        state.update({"module.base_encoder.fc.0.weight": torch.randn(16, 2048), "module.momentum_encoder.conv1.weight": torch.randn(1)})
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "r-50-test.pth.tar"
+            torch.save({"state_dict": state, "epoch": 1}, path)
+            previous = os.environ.get("TORCH_HOME")
+            os.environ["TORCH_HOME"] = tmp  # where torch.hub caches the download
+            try:
+                model = ex.build_moco_v3("mocov3_resnet50", path.as_uri())
+            finally:
+                if previous is None:
+                    os.environ.pop("TORCH_HOME")
+                else:
+                    os.environ["TORCH_HOME"] = previous
+        loaded = model.model.state_dict()
+        self.assertTrue(torch.equal(base.state_dict()["layer4.2.conv3.weight"], loaded["layer4.2.conv3.weight"]))
+        self.assertFalse(any(k.startswith("fc.") for k in loaded))
+        with torch.no_grad():
+            self.assertEqual((1, 2048), tuple(model.eval()(torch.rand(1, 3, 224, 224)).shape))
+
     def test_nhwc_and_float16_inputs_reach_the_model_as_nchw_float32(self):
         import torch
 
