@@ -59,7 +59,7 @@ public sealed class OnnxEncoder : IDisposable
             }
             else
             {
-                options.Log?.Invoke($"{spec.Id}: batch dimension is fixed at {_inputShape[0]} and cannot be made symbolic safely ({why}); running one image at a time.");
+                options.Log?.Invoke($"{spec.Id}: batch dimension is fixed at {_inputShape[0]} and cannot be made symbolic safely ({why}); running {_inputShape[0]} image(s) per call.");
             }
         }
         BatchSize = _inputShape[0] > 0 ? _inputShape[0] : spec.Input.DynamicBatch ? 0 : 1;
