@@ -15,14 +15,17 @@ public static class EmbedCommand
         var job = new JobOptions();
         var shard = new Option<string>("--shard") { Description = "Do shard i of N (0 <= i < N) of the work, e.g. 0/4; the split is deterministic.", DefaultValueFactory = _ => "0/1" };
         var command = new Command("embed", "Compute embeddings (one shard of them with --shard i/N) into the cache under --out, then write the shard's manifest; `traceprobe merge --in OUT` joins the shards.\n\nExample: traceprobe embed --encoders resnet18 --tasks jpeg --out work --shard 2/8");
+        var protocol = CommonOptions.Protocol();
         job.AddTo(command);
         command.Options.Add(shard);
+        command.Options.Add(protocol);
         command.SetAction(async (parse, cancel) =>
         {
             Shard part;
             try { part = Shard.Parse(parse.GetValue(shard)!); }
             catch (FormatException e) { throw new UsageException(e.Message); }
-            return await ExecuteAsync(job.Read(parse), part, cancel);
+            // --protocol Paper plans paper mode's whole-image work, so that `run --protocol Paper` finds it in the cache.
+            return await ExecuteAsync(job.Read(parse) with { Protocol = parse.GetValue(protocol) }, part, cancel);
         });
         return command;
     }

@@ -79,6 +79,23 @@ public static class PaperProcessingExperiment
         return new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}/paper", photos, planned, Render, $"paper-processing/1;seed={seed};task={task.Id}");
     }
 
+    /// <summary>The embeddings file's metadata for a plan (also what `embed` shards write in their manifests).</summary>
+    public static SortedDictionary<string, string> Metadata(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos,
+        EmbeddingRequest request, IReadOnlyList<string> sides, IReadOnlyList<string?>? semanticLabels)
+    {
+        var split = request.Items.Select(i => sides[i.Photo] == Train ? "train" : "test").ToList();
+        var metadata = new SortedDictionary<string, string>(EmbeddingsFile.ItemMetadata(
+            request.Items.Select(i => photos[i.Photo].Key), request.Items.Select(_ => 0), split).ToDictionary())
+        {
+            [EmbeddingsFile.EncoderKey] = encoder.Spec.Id,
+            [EmbeddingsFile.TaskKey] = task.Id,
+            ["mode"] = "paper (test = the dataset's val split; every image under every class)",
+        };
+        if (semanticLabels is not null)
+            metadata[ProcessingProbeExperiment.SemanticKey] = System.Text.Json.JsonSerializer.Serialize(request.Items.Select(i => semanticLabels[i.Photo]));
+        return metadata;
+    }
+
     /// <summary>Each training photo's class under one seed: uniform over the task's classes, in photo order.</summary>
     public static int[] DrawClasses(int trainPhotos, int classes, ulong seed)
     {
@@ -150,16 +167,7 @@ public static class PaperProcessingExperiment
             }
         }
 
-        var split = selected.SelectMany(p => Enumerable.Repeat(sides[p] == Train ? "train" : "test", classes)).ToList();
-        var metadata = new SortedDictionary<string, string>(EmbeddingsFile.ItemMetadata(
-            request.Items.Select(i => photos[i.Photo].Key), request.Items.Select(_ => 0), split).ToDictionary())
-        {
-            [EmbeddingsFile.EncoderKey] = encoder.Spec.Id,
-            [EmbeddingsFile.TaskKey] = task.Id,
-            ["mode"] = "paper (test = the dataset's val split; every image under every class)",
-        };
-        if (semanticLabels is not null)
-            metadata[ProcessingProbeExperiment.SemanticKey] = System.Text.Json.JsonSerializer.Serialize(request.Items.Select(i => semanticLabels[i.Photo]));
+        var metadata = Metadata(encoder, task, photos, request, sides, semanticLabels);
         var embeddings = new EmbeddingSet(output.Embeddings, dim, request.Items.Select(i => i.Key).ToList(),
             request.Items.Select(i => i.Processing).ToList(), ShardMerge.Metadata(metadata, output.Done));
         return new ExperimentOutcome(records, output.Skipped, embeddings) { Notes = notes };

@@ -20,7 +20,10 @@ public static class ShardedEmbedding
         var tasks = TaskSelection.Select(s.Tasks, TraceKind.Processing);
         foreach (var t in tasks.Where(t => t.Kind != TraceKind.Processing))
             throw new Common.SettingsException($"--tasks {t.Id}: embed shards processing tasks; acquisition tasks (a few thousand photos) run with `traceprobe run`.");
-        var photos = DatasetLoader.Open(s.Images ?? PhotoCollection.BundledFolder).Photos;
+        var dataset = DatasetLoader.Open(s.Images ?? PhotoCollection.BundledFolder);
+        var photos = dataset.Photos;
+        // Paper mode plans the same whole-image work as `run --protocol paper`, so that its cache serves the run.
+        var sides = s.Protocol == Probes.ProbeProtocol.Paper ? PaperMode.Sides(dataset, s) : null;
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
         var written = new List<string>();
         foreach (var spec in encoders)
@@ -28,8 +31,14 @@ public static class ShardedEmbedding
             using var encoder = EncoderSelection.Open(spec, modelsFolder, s.Device, s.Threads, observer.Line);
             foreach (var task in tasks)
             {
-                var options = s.ProcessingOptions(cache);
-                var plan = ProcessingProbeExperiment.Plan(encoder, task, photos, options);
+                var options = s.ProcessingOptions(cache) with { SemanticLabels = dataset.SemanticLabels };
+                ProcessingPlan plan;
+                if (sides is null) plan = ProcessingProbeExperiment.Plan(encoder, task, photos, options);
+                else
+                {
+                    var request = PaperProcessingExperiment.Plan(encoder, task, photos, sides, s.Seed);
+                    plan = new ProcessingPlan(request, [], PaperProcessingExperiment.Metadata(encoder, task, photos, request, sides, dataset.SemanticLabels));
+                }
                 var pipeline = new EmbeddingPipeline(encoder, options.Pipeline, cache);
                 var output = await observer.RunAsync($"{spec.Id}/{task.Id} shard {shard}",
                     progress => pipeline.RunAsync(plan.Request, shard, progress, cancel));

@@ -99,6 +99,29 @@ public sealed class PaperModeTests
     }
 
     [Fact]
+    public async Task Paper_mode_shards_merge_into_the_runs_embeddings()
+    {
+        var images = ImageNetLayout();
+        var settings = new JobSettings
+        {
+            Encoders = ["resnet18"], Tasks = ["resize"], Images = images, Protocol = ProbeProtocol.Paper, Quiet = true, ChunkSize = 4, KnnK = 0, ProbeSeeds = 1,
+        };
+        var sharded = TestData.TempFolder("paper-shards");
+        foreach (var i in new[] { 0, 1 })
+            await ShardedEmbedding.RunAsync(settings with { Out = sharded }, new Shard(i, 2), SilentObserver.Instance);
+        ShardMerge.MergeAll(sharded, sharded);
+        var single = TestData.TempFolder("paper-single");
+        await TraceSuite.RunAsync(settings with { Out = single }, SilentObserver.Instance);
+
+        var merged = EmbeddingsFile.Read(TraceSuite.EmbeddingsPath(sharded, "resnet18", "resize")).Set;
+        var run = EmbeddingsFile.Read(TraceSuite.EmbeddingsPath(single, "resnet18", "resize")).Set;
+        Assert.Equal(30, merged.Count);
+        Assert.Equal(run.Keys, merged.Keys);
+        Assert.Equal(run.Embeddings, merged.Embeddings);
+        Assert.Equal(run.Metadata.OrderBy(kv => kv.Key), merged.Metadata.OrderBy(kv => kv.Key));
+    }
+
+    [Fact]
     public void Quick_mode_and_paper_mode_without_a_split_say_how_they_depart()
     {
         var folder = TestData.PhotoFolder(4);
