@@ -8,7 +8,8 @@ namespace TraceProbe.Datasets;
 /// iNaturalist 2018 with the reference's split files, <c>train2018.json</c> and <c>val2018.json</c> (COCO style:
 /// images with file_name, annotations with image_id and category_id, categories), in the dataset's root or in
 /// <c>data/splits/iNaturalist2018/</c>. The images lie where file_name says, under the root
-/// (<c>train_val2018/&lt;supercategory&gt;/&lt;category&gt;/&lt;file&gt;.jpg</c>); the semantic class is the category. The
+/// (<c>train_val2018/&lt;supercategory&gt;/&lt;category&gt;/&lt;file&gt;.jpg</c>, also found under torchvision's
+/// <c>2018/</c> folder); the semantic class is the category. The
 /// paper's kNN on iNaturalist uses k = 1. Listed images that are missing make one summarised skipped line per file.
 /// </summary>
 public static class INaturalistDataset
@@ -28,6 +29,7 @@ public static class INaturalistDataset
         var classes = new List<string?>();
         var sides = new List<string>();
         var skipped = new List<SkippedInput>();
+        var layout = 0;
         foreach (var (name, side) in SplitNames.Zip(TrainValFolderDataset.Sides))
         {
             var file = Path.Combine(folder, name);
@@ -36,8 +38,7 @@ public static class INaturalistDataset
             foreach (var (fileName, category) in Images(file))
             {
                 listed++;
-                var path = Path.Combine(root, fileName);
-                if (!File.Exists(path))
+                if (Locate(root, fileName, ref layout) is not { } path)
                 {
                     missing.Add(fileName);
                     continue;
@@ -61,6 +62,28 @@ public static class INaturalistDataset
             PaperK = 1,
             Skipped = skipped,
         };
+    }
+
+    /// <summary>
+    /// Where a listed file_name lies: under the root as listed, under <c>2018/</c> (torchvision's INaturalist root),
+    /// or without its first folder (<c>train_val2018/</c>) in either. The layout that found the last file is tried
+    /// first, so a whole dataset costs about one lookup per image.
+    /// </summary>
+    private static string? Locate(string root, string fileName, ref int layout)
+    {
+        var slash = fileName.IndexOf('/');
+        var inner = slash >= 0 ? fileName[(slash + 1)..] : fileName;
+        string[] candidates = [Path.Combine(root, fileName), Path.Combine(root, "2018", fileName), Path.Combine(root, "2018", inner), Path.Combine(root, inner)];
+        for (var k = 0; k < candidates.Length; k++)
+        {
+            var i = (layout + k) % candidates.Length;
+            if (File.Exists(candidates[i]))
+            {
+                layout = i;
+                return candidates[i];
+            }
+        }
+        return null;
     }
 
     /// <summary>(file_name, category) of every image that has an annotation, in the file's order.</summary>

@@ -225,7 +225,8 @@ public sealed class GivenSplitDatasetTests
         var root = TestData.TempFolder("inat");
         Copy(0, Path.Combine(root, "train_val2018", "Plantae", "7477", "a.jpg"));
         Copy(1, Path.Combine(root, "train_val2018", "Aves", "2101", "b.jpg"));
-        Copy(2, Path.Combine(root, "train_val2018", "Plantae", "7477", "c.jpg"));
+        // torchvision's INaturalist keeps the images under 2018/: found there too.
+        Copy(2, Path.Combine(root, "2018", "train_val2018", "Plantae", "7477", "c.jpg"));
         File.WriteAllText(Path.Combine(root, "train2018.json"), """
             {"images": [{"id": 1, "file_name": "train_val2018/Plantae/7477/a.jpg"}, {"id": 2, "file_name": "train_val2018/Aves/2101/b.jpg"},
                         {"id": 3, "file_name": "train_val2018/Aves/2101/gone.jpg"}],
