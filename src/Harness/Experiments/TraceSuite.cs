@@ -76,6 +76,9 @@ public static class TraceSuite
                 var perEmbedding = await PaperMode.MeasureAsync(encoder, first, photos, sides, s, cancel);
                 if (double.IsFinite(perEmbedding))
                     observer.Line($"Paper mode: {1000 * perEmbedding:0} ms per embedding measured on {spec.Id}; embedding ETA ≈ {PaperMode.Duration(perEmbedding * cost.Embeddings)} (other encoders scaled as this one; probe training not included).");
+                // A task's embeddings are held in memory while it is probed.
+                var largest = processingTasks.Max(t => t.Classes.Count);
+                observer.Line($"Paper mode: a task holds up to {(double)cost.Images * largest * encoder.Dim * sizeof(float) / (1 << 30):0.##} GiB of embeddings in memory ({spec.Id}, {encoder.Dim} dimensions).");
             }
             foreach (var task in todo)
             {
