@@ -20,9 +20,6 @@ public static partial class FlickrExifDataset
     public const string TableName = "flickrexif.csv";
     public const string ParquetName = "flickrexif.parquet";
 
-    /// <summary>Kept for callers that list the published attributes.</summary>
-    public static IReadOnlyDictionary<string, string> Attributes => FlickrExifSplitFile.Attributes;
-
     /// <summary>Whether a folder holds FlickrExif: its table or the published split files.</summary>
     public static bool IsLayout(string root) => TableOf(root) is not null || SplitFolder(root) is not null;
 
