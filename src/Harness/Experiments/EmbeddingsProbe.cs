@@ -25,6 +25,10 @@ public static class EmbeddingsProbe
         var test = Enumerable.Range(0, set.Count).Where(i => file.Done[i] && split[i] == "test").ToArray();
         if (train.Length == 0 || test.Length == 0) throw new InvalidDataException($"{file.Source}: no usable {(train.Length == 0 ? "training" : "test")} items.");
 
+        if (options.Protocol == ProbeProtocol.Paper
+            && set.Metadata.TryGetValue(PaperProcessingExperiment.ModeKey, out var mode) && mode == PaperProcessingExperiment.PaperModeValue)
+            return RunPaperMode(file, options, seeds, train, test, Label, classes, names, encoderId, taskId);
+
         // Items of one photo form a group that validation never splits.
         var photoIds = new Dictionary<string, int>(StringComparer.Ordinal);
         var groups = train.Select(i => file.Photos[i]).Select(k => photoIds.TryGetValue(k, out var g) ? g : photoIds[k] = photoIds.Count).ToArray();
@@ -49,6 +53,43 @@ public static class EmbeddingsProbe
         };
         return Summary.Create(options.Seed,
             new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["protocol"] = details["protocol"] },
+            ProbeStage.Records(outcome, scope, details), []);
+    }
+
+    /// <summary>
+    /// A file written by paper mode holds every training image under every class: the probe draws one class per
+    /// image (a search draw, then one per seed), as the run did, and so reproduces it.
+    /// </summary>
+    private static Summary RunPaperMode(EmbeddingsFile file, ProbeOptions options, int seeds, int[] train, int[] test,
+        Func<int, int> label, List<string> classes, List<string> names, string encoderId, string taskId)
+    {
+        var set = file.Set;
+        var trainPhotos = train.GroupBy(i => file.Photos[i], StringComparer.Ordinal)
+            .Where(g => g.Count() == classes.Count)
+            .Select(g => g.OrderBy(label).ToArray()).ToList();
+        var outcome = PaperProcessingExperiment.Probe(set.Embeddings, set.Dim, classes.Count, trainPhotos,
+            ProbeData.Gather(set.Embeddings, set.Dim, test, label), options,
+            Enumerable.Range(0, Math.Max(1, seeds)).Select(s => options.Seed + (ulong)s).ToArray(), PaperMode.ProcessingSearchSeed + options.Seed);
+        var scope = new RecordScope
+        {
+            Encoder = encoderId,
+            Family = EncoderRegistry.Find(encoderId)?.Family.ToString() ?? FamilyNames.Unregistered,
+            Experiment = ExperimentNames.Processing,
+            Task = taskId,
+            Chance = 1.0 / classes.Count,
+            NTrain = trainPhotos.Count,
+            NTest = test.Length,
+            Classes = names,
+        };
+        var details = new Dictionary<string, string>
+        {
+            ["protocol"] = "paper",
+            ["mode"] = "paper: one class drawn per training image, redrawn per seed",
+            ["seed"] = options.Seed.ToString(),
+            ["embeddings"] = Path.GetFileName(file.Source),
+        };
+        return Summary.Create(options.Seed,
+            new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["protocol"] = "paper" },
             ProbeStage.Records(outcome, scope, details), []);
     }
 }

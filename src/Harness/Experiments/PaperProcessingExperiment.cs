@@ -39,6 +39,27 @@ public static class PaperProcessingExperiment
 {
     public const string Train = "train", Val = "val";
 
+    /// <summary>Embeddings-file metadata naming paper mode's layout: every image under every class, test = the dataset's val.</summary>
+    public const string ModeKey = "mode", PaperModeValue = "paper (test = the dataset's val split; every image under every class)";
+
+    /// <summary>
+    /// Paper mode's probe on its embeddings: <paramref name="trainPhotos"/> lists, per usable training photo, its
+    /// row under each class; the search draws classes with <paramref name="searchSeed"/>, each seed draws afresh.
+    /// </summary>
+    public static ProbeOutcome Probe(float[] embeddings, int dim, int classes, IReadOnlyList<int[]> trainPhotos, ProbeData test,
+        ProbeOptions probe, IReadOnlyList<ulong> seeds, ulong searchSeed)
+    {
+        ProbeData TrainFor(ulong seed)
+        {
+            var drawn = DrawClasses(trainPhotos.Count, classes, seed);
+            var rows = trainPhotos.Select((r, i) => r[drawn[i]]).ToArray();
+            var labelOf = new Dictionary<int, int>(rows.Length);
+            for (var i = 0; i < rows.Length; i++) labelOf[rows[i]] = drawn[i];
+            return ProbeData.Gather(embeddings, dim, rows, r => labelOf[r]);
+        }
+        return ProbeStage.Run(TrainFor, test, dim, classes, probe with { Protocol = ProbeProtocol.Paper, ValidationRows = null, Groups = null }, seeds, searchSeed);
+    }
+
     /// <summary>The photos of each side that are used, in photo order (train first).</summary>
     public static IReadOnlyList<int> Selected(IReadOnlyList<string> sides) =>
         Enumerable.Range(0, sides.Count).Where(i => sides[i] == Train).Concat(Enumerable.Range(0, sides.Count).Where(i => sides[i] == Val)).ToList();
@@ -89,7 +110,7 @@ public static class PaperProcessingExperiment
         {
             [EmbeddingsFile.EncoderKey] = encoder.Spec.Id,
             [EmbeddingsFile.TaskKey] = task.Id,
-            ["mode"] = "paper (test = the dataset's val split; every image under every class)",
+            [ModeKey] = PaperModeValue,
         };
         if (semanticLabels is not null)
             metadata[ProcessingProbeExperiment.SemanticKey] = System.Text.Json.JsonSerializer.Serialize(request.Items.Select(i => semanticLabels[i.Photo]));
@@ -121,14 +142,9 @@ public static class PaperProcessingExperiment
             throw new InvalidDataException($"Task '{task.Id}': no usable {(train.Length == 0 ? "train" : "val")} images (all were skipped).");
 
         progress?.Report(new StageProgress("probe", 0, 1));
-        ProbeData TrainFor(ulong seed)
-        {
-            var drawn = DrawClasses(train.Length, classes, seed);
-            return ProbeData.Gather(output.Embeddings, dim, train.Select((k, i) => k * classes + drawn[i]).ToArray(), i => i % classes);
-        }
         var test = ProbeData.Gather(output.Embeddings, dim, val.SelectMany(k => Enumerable.Range(k * classes, classes)).ToArray(), i => i % classes);
-        var outcome = ProbeStage.Run(TrainFor, test, dim, classes, options.Probe with { Protocol = ProbeProtocol.Paper, ValidationRows = null, Groups = null },
-            options.Seeds, options.SearchSeed);
+        var outcome = Probe(output.Embeddings, dim, classes, train.Select(k => Enumerable.Range(k * classes, classes).ToArray()).ToList(), test,
+            options.Probe, options.Seeds, options.SearchSeed);
         progress?.Report(new StageProgress("probe", 1, 1));
 
         var scope = new RecordScope

@@ -96,6 +96,9 @@ public sealed class PaperModeTests
         var file = EmbeddingsFile.Read(TraceSuite.EmbeddingsPath(output, "resnet18", "sharpen"));
         Assert.Equal(18, file.RequireSplit().Count(s => s == "train"));
         Assert.Equal(12, file.RequireSplit().Count(s => s == "test"));
+        // The probe command on the file draws classes as the run did, and so reproduces it.
+        var fromFile = EmbeddingsProbe.Run(file, new ProbeOptions { Protocol = ProbeProtocol.Paper }, seeds: 10).Records.Single(r => r.Metric == "top1");
+        Assert.Equal((top1.Value, top1.Std, top1.NTrain, top1.NTest), (fromFile.Value, fromFile.Std, fromFile.NTrain, fromFile.NTest));
     }
 
     [Fact]
