@@ -40,9 +40,10 @@ internal sealed class ParzenEstimator
         }
     }
 
-    private int Kernels => _weights.Length;
+    internal int Kernels => _weights.Length;
 
-    private double Sigma(int kernel, int dim) => kernel == Kernels - 1 ? _high[dim] - _low[dim] : _sigma[dim];
+    /// <summary>The bandwidth of a kernel in a dimension (the last kernel is the prior).</summary>
+    internal double Sigma(int kernel, int dim) => kernel == Kernels - 1 ? _high[dim] - _low[dim] : _sigma[dim];
 
     /// <summary>A point in the transformed space: a kernel drawn by weight, then each dimension from its truncated normal.</summary>
     public double[] Sample(ref ProbeRandom random)

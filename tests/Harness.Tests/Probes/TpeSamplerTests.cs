@@ -162,3 +162,40 @@ public class TruncatedNormalTests
         Assert.Equal(Math.Log(0.0013498980316301), TruncatedNormal.LogMass(double.NegativeInfinity, -3), 10);
     }
 }
+
+public class ParzenEstimatorTests
+{
+    private static readonly SearchParameter[] Space = [new("lr", 0.1, 100), new("wd", 1e-12, 1e-4)];
+
+    private static double[][] Observations(int n) =>
+        Enumerable.Range(0, n).Select(i => new[] { Math.Log(0.1) + 6.9 * (i + 0.5) / n, Math.Log(1e-12) + 18.4 * (n - i - 0.5) / n }).ToArray();
+
+    [Fact]
+    public void Bandwidth_is_Optuna_4s_multivariate_rule_with_the_magic_clip()
+    {
+        double lrRange = Math.Log(1000), wdRange = Math.Log(1e8);
+        // n = 10, d = 2: 0.2 · 10^(−1/6) · range = 0.136 · range, above the clip range / min(100, 12).
+        var ten = new ParzenEstimator(Observations(10), Space, 1.0);
+        Assert.Equal(11, ten.Kernels);
+        Assert.Equal(0.2 * Math.Pow(10, -1.0 / 6) * lrRange, ten.Sigma(0, 0), 12);
+        Assert.Equal(0.2 * Math.Pow(10, -1.0 / 6) * wdRange, ten.Sigma(3, 1), 12);
+        // The prior kernel spans the range.
+        Assert.Equal(lrRange, ten.Sigma(10, 0), 12);
+        // n = 1: 0.2 · range is below the clip range / 3.
+        var one = new ParzenEstimator(Observations(1), Space, 1.0);
+        Assert.Equal(lrRange / 3, one.Sigma(0, 0), 12);
+    }
+
+    [Fact]
+    public void The_mixture_density_integrates_to_one_over_the_box()
+    {
+        var estimator = new ParzenEstimator(Observations(7), Space, 1.0);
+        double lo0 = Math.Log(0.1), hi0 = Math.Log(100), lo1 = Math.Log(1e-12), hi1 = Math.Log(1e-4);
+        const int steps = 300;
+        double h0 = (hi0 - lo0) / steps, h1 = (hi1 - lo1) / steps, sum = 0;
+        for (int i = 0; i < steps; i++)
+            for (int j = 0; j < steps; j++)
+                sum += Math.Exp(estimator.LogPdf([lo0 + (i + 0.5) * h0, lo1 + (j + 0.5) * h1])) * h0 * h1;
+        Assert.Equal(1.0, sum, 3);
+    }
+}
