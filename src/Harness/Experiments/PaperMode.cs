@@ -120,6 +120,26 @@ public static class PaperMode
         return clock.Elapsed.TotalSeconds / Math.Max(1, timed.Items.Count);
     }
 
+    /// <summary>What paper mode will do, stated before it starts.</summary>
+    public static string CostLine(IReadOnlyList<string> sides, (int Images, int Processings, long Embeddings) cost, int encoders, int seeds) =>
+        $"Paper mode: {cost.Images:N0} images ({sides.Count(x => x == PaperProcessingExperiment.Train):N0} train, " +
+        $"{sides.Count(x => x == PaperProcessingExperiment.Val):N0} val) × {cost.Processings} processings × {encoders} encoder(s) = " +
+        $"{cost.Embeddings:N0} embeddings, plus {seeds} probe seeds after a 30-trial search per task.";
+
+    /// <summary>The ETA from a short measurement with the first encoder, and the memory a task's embeddings take.</summary>
+    public static async Task<IReadOnlyList<string>> MeasuredLinesAsync(OnnxEncoder encoder, TraceTaskSpec first, IReadOnlyList<TraceTaskSpec> tasks,
+        IReadOnlyList<Images.Photo> photos, IReadOnlyList<string> sides, (int Images, int Processings, long Embeddings) cost, JobSettings s, CancellationToken cancel)
+    {
+        var lines = new List<string>();
+        var perEmbedding = await MeasureAsync(encoder, first, photos, sides, s, cancel);
+        if (double.IsFinite(perEmbedding))
+            lines.Add($"Paper mode: {1000 * perEmbedding:0} ms per embedding measured on {encoder.Spec.Id}; embedding ETA ≈ {Duration(perEmbedding * cost.Embeddings)} (other encoders scaled as this one; probe training not included).");
+        // A task's embeddings are held in memory while it is probed.
+        var largest = tasks.Max(t => t.Classes.Count);
+        lines.Add($"Paper mode: a task holds up to {(double)cost.Images * largest * encoder.Dim * sizeof(float) / (1 << 30):0.##} GiB of embeddings in memory ({encoder.Spec.Id}, {encoder.Dim} dimensions).");
+        return lines;
+    }
+
     /// <summary>"3 h 20 min", "12 min", "40 s".</summary>
     public static string Duration(double seconds) => seconds switch
     {

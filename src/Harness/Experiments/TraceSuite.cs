@@ -52,7 +52,7 @@ public static class TraceSuite
         var sides = paper ? PaperMode.Sides(dataset, s) : null;
         var cost = sides is null ? default : PaperMode.Count(sides, processingTasks, encoderSpecs.Count);
         if (sides is not null && processingTasks.Count > 0)
-            observer.Line($"Paper mode: {cost.Images:N0} images ({sides.Count(x => x == PaperProcessingExperiment.Train):N0} train, {sides.Count(x => x == PaperProcessingExperiment.Val):N0} val) × {cost.Processings} processings × {encoderSpecs.Count} encoder(s) = {cost.Embeddings:N0} embeddings, plus {s.ProbeSeedsOrDefault} probe seeds after a 30-trial search per task.");
+            observer.Line(PaperMode.CostLine(sides, cost, encoderSpecs.Count, s.ProbeSeedsOrDefault));
         var measured = false;
 
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
@@ -73,12 +73,8 @@ public static class TraceSuite
             {
                 // The ETA comes from a short measurement on this machine, before the long work starts.
                 measured = true;
-                var perEmbedding = await PaperMode.MeasureAsync(encoder, first, photos, sides, s, cancel);
-                if (double.IsFinite(perEmbedding))
-                    observer.Line($"Paper mode: {1000 * perEmbedding:0} ms per embedding measured on {spec.Id}; embedding ETA ≈ {PaperMode.Duration(perEmbedding * cost.Embeddings)} (other encoders scaled as this one; probe training not included).");
-                // A task's embeddings are held in memory while it is probed.
-                var largest = processingTasks.Max(t => t.Classes.Count);
-                observer.Line($"Paper mode: a task holds up to {(double)cost.Images * largest * encoder.Dim * sizeof(float) / (1 << 30):0.##} GiB of embeddings in memory ({spec.Id}, {encoder.Dim} dimensions).");
+                foreach (var line in await PaperMode.MeasuredLinesAsync(encoder, first, processingTasks, photos, sides, cost, s, cancel))
+                    observer.Line(line);
             }
             foreach (var task in todo)
             {
