@@ -9,11 +9,11 @@ public static class DatasetLoader
 {
     public static Dataset Open(string path)
     {
-        if (File.Exists(path) && path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return ManifestDataset.Read(path) with { Layout = DatasetLayouts.Manifest };
+        if (File.Exists(path) && path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return ManifestDataset.Read(path);
         if (!Directory.Exists(path))
             throw new DirectoryNotFoundException($"'{path}' is neither a folder of images, a dataset folder (FlickrExif, iNaturalist 2018, train/ + val/) nor a manifest .csv file.");
         // Split files make a folder a dataset with given splits, not a plain photo folder.
-        if (FlickrExifDataset.IsLayout(path)) return FlickrExifDataset.Read(path) with { Layout = DatasetLayouts.FlickrExif };
+        if (FlickrExifDataset.IsLayout(path)) return FlickrExifDataset.Read(path);
         if (INaturalistDataset.IsLayout(path)) return INaturalistDataset.Read(path);
         if (TrainValFolderDataset.IsLayout(path)) return TrainValFolderDataset.Read(path);
         return ImageFolderDataset.Read(path);

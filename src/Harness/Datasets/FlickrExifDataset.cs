@@ -71,6 +71,7 @@ public static partial class FlickrExifDataset
         {
             Root = root,
             Photos = photos,
+            Layout = DatasetLayouts.FlickrExif,
             AcquisitionLabels = labels,
             Splits = splits.Count > 0 ? splits : null,
             ImagesFolder = images,

@@ -35,6 +35,7 @@ public static class ManifestDataset
         {
             Root = root,
             Photos = photos,
+            Layout = DatasetLayouts.Manifest,
             SemanticLabels = labels.Any(l => l is not null) ? labels : null,
             Skipped = skipped,
         };
