@@ -136,7 +136,9 @@ public static class PaperMode
             lines.Add($"Paper mode: {1000 * perEmbedding:0} ms per embedding measured on {encoder.Spec.Id}; embedding ETA ≈ {Duration(perEmbedding * cost.Embeddings)} (other encoders scaled as this one; probe training not included).");
         // A task's embeddings are held in memory while it is probed.
         var largest = tasks.Max(t => t.Classes.Count);
-        lines.Add($"Paper mode: a task holds up to {(double)cost.Images * largest * encoder.Dim * sizeof(float) / (1 << 30):0.##} GiB of embeddings in memory ({encoder.Spec.Id}, {encoder.Dim} dimensions).");
+        var bytes = (double)cost.Images * largest * encoder.Dim * sizeof(float);
+        var size = bytes >= 1 << 30 ? $"{bytes / (1 << 30):0.#} GiB" : $"{bytes / (1 << 20):0.#} MiB";
+        lines.Add($"Paper mode: a task holds up to {size} of embeddings in memory ({encoder.Spec.Id}, {encoder.Dim} dimensions).");
         return lines;
     }
 
