@@ -12,8 +12,8 @@ namespace TraceProbe.Datasets;
 /// (<c>split_data_target_attribute=&lt;Attribute&gt;.json</c> in <c>splits/</c>, <c>data/splits/FlickrExif/</c> or the
 /// root), whose labels and class names are used as published. The table (the published parquet,
 /// <c>flickrexif.parquet</c>, or its CSV export <c>flickrexif.csv</c>), when present, labels the attributes that
-/// have no split file. Every image of <c>images/</c> is a photo, keyed by its Flickr ID (the file name's stem), as
-/// the reference's extraction globs the folder.
+/// have no split file. Every image of <c>images/</c> (or, without that folder, of the root) is a photo, keyed by its
+/// Flickr ID (the file name's stem), as the reference's extraction globs its folder.
 /// </summary>
 public static partial class FlickrExifDataset
 {
@@ -32,9 +32,9 @@ public static partial class FlickrExifDataset
 
     public static Dataset Read(string root)
     {
+        // images/ as laid out here; else the images beside the split files, as the reference's extraction globs its folder.
         var images = Path.Combine(root, "images");
-        if (!Directory.Exists(images))
-            throw new DirectoryNotFoundException($"FlickrExif folder '{root}' has no images/ folder: download the photos as images/<Flickr ID>.<ext>.");
+        if (!Directory.Exists(images)) images = root;
         var skipped = new List<SkippedInput>();
         var byId = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in PhotoCollection.FromFolderOrEmpty(images).Where(p => !p.Key.Contains('/')).Select(p => p.Path))
@@ -66,7 +66,7 @@ public static partial class FlickrExifDataset
                 splits[split.Attribute] = split;
             }
         if (photos.Count == 0)
-            throw new InvalidDataException($"FlickrExif folder '{root}': images/ holds no image files.");
+            throw new InvalidDataException($"FlickrExif folder '{root}' holds no images: download them as images/<Flickr ID>.<ext>.");
         return new Dataset
         {
             Root = root,

@@ -110,11 +110,10 @@ public sealed class FlickrExifPublishedTests
     }
 
     [Fact]
-    public void String_ids_are_read_as_well()
+    public void String_ids_are_read_as_well_and_images_may_lie_beside_the_split_files()
     {
         var root = TestData.TempFolder("flickrexif-strings");
-        Directory.CreateDirectory(Path.Combine(root, "images"));
-        File.Copy(TestData.Photos[0].Path, Path.Combine(root, "images", "abc.jpg"));
+        File.Copy(TestData.Photos[0].Path, Path.Combine(root, "abc.jpg"));
         File.WriteAllText(Path.Combine(root, "split_data_target_attribute=Flash.json"), """
             {"train_ids": ["abc"], "val_ids": [], "test_ids": ["xyz"], "encoded_train_labels": [1], "encoded_val_labels": [],
              "encoded_test_labels": [0], "label_encoder_classes": ["without flash", "with flash"], "target_attribute": "Flash"}
