@@ -3,8 +3,8 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace TraceProbe.Processing;
 
-/// <summary>Pillow's resampling filters (<c>Image.BILINEAR</c> … <c>Image.BOX</c>).</summary>
-public enum ResampleFilter { Bilinear, Bicubic, Lanczos, Box }
+/// <summary>Pillow's resampling filters (<c>Image.NEAREST</c> … <c>Image.HAMMING</c>).</summary>
+public enum ResampleFilter { Bilinear, Bicubic, Lanczos, Box, Nearest, Hamming }
 
 /// <summary>
 /// Pillow's <c>Image.resize</c> (libImaging/Resample.c) for 8-bit RGB: two separable passes, horizontal first,
@@ -25,6 +25,8 @@ public static class PillowResampler
         int inW = image.Width, inH = image.Height;
         var src = new byte[inW * inH * 3];
         image.CopyPixelDataTo(src);
+        if (width == inW && height == inH) return Image.LoadPixelData<Rgb24>(src, width, height);
+        if (filter == ResampleFilter.Nearest) return Image.LoadPixelData<Rgb24>(Nearest(src, inW, inH, width, height), width, height);
 
         var (support, kernel) = Filter(filter);
         var (boundsH, kkH, ksizeH) = Coefficients(inW, width, support, kernel);
@@ -53,6 +55,7 @@ public static class PillowResampler
         ResampleFilter.Bilinear => (1.0, x => { x = Math.Abs(x); return x < 1.0 ? 1.0 - x : 0.0; }),
         ResampleFilter.Bicubic => (2.0, Bicubic),
         ResampleFilter.Lanczos => (3.0, x => x >= -3.0 && x < 3.0 ? Sinc(x) * Sinc(x / 3) : 0.0),
+        ResampleFilter.Hamming => (1.0, Hamming),
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 
@@ -63,6 +66,45 @@ public static class PillowResampler
         if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
         if (x < 2.0) return (((x - 5) * x + 8) * x - 4) * a;
         return 0.0;
+    }
+
+    private static double Hamming(double x)
+    {
+        if (x < 0.0) x = -x;
+        if (x == 0.0) return 1.0;
+        if (x >= 1.0) return 0.0;
+        x *= Math.PI;
+        return Math.Sin(x) / x * (0.54 + 0.46 * Math.Cos(x));
+    }
+
+    /// <summary>
+    /// NEAREST is not a convolution in Pillow: <c>resize</c> runs an affine scale (Geometry.c ImagingScaleAffine) whose
+    /// source coordinate starts at scale/2 and is advanced by adding the scale, in double, then truncated; the
+    /// accumulation is kept because it rounds differently from multiplying.
+    /// </summary>
+    private static byte[] Nearest(byte[] src, int inW, int inH, int outW, int outH)
+    {
+        double ax = (double)inW / outW, ay = (double)inH / outH;
+        var xin = new int[outW];
+        double xo = ax * 0.5;
+        for (int x = 0; x < outW; x++)
+        {
+            xin[x] = Math.Min((int)xo, inW - 1);
+            xo += ax;
+        }
+        var dst = new byte[outW * outH * 3];
+        double yo = ay * 0.5;
+        for (int y = 0; y < outH; y++)
+        {
+            int row = Math.Min((int)yo, inH - 1) * inW * 3, o = y * outW * 3;
+            for (int x = 0; x < outW; x++)
+            {
+                int p = row + xin[x] * 3;
+                dst[o++] = src[p]; dst[o++] = src[p + 1]; dst[o++] = src[p + 2];
+            }
+            yo += ay;
+        }
+        return dst;
     }
 
     private static double Sinc(double x)
