@@ -12,6 +12,7 @@ public static class TraceProbeApp
         EncodersCommand.Create(),
         ProcessCommand.Create(),
         EmbedCommand.Create(),
+        ExtractCommand.Create(),
         MergeCommand.Create(),
         ReportCommand.Create(),
         ProbeCommand.Create(),
