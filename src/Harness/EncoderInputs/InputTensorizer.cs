@@ -68,12 +68,10 @@ public sealed class InputTensorizer
         if (rw < Width || rh < Height)
             throw new ArgumentException(
                 $"Encoder '{_spec.Id}': a {image.Width}x{image.Height} image resizes to {rw}x{rh}, smaller than the {Width}x{Height} crop.", nameof(image));
-        var resized = PillowResampler.Resize(image, rw, rh, Filter(_spec.Preprocessing.Interpolation));
-        if (rw == Width && rh == Height) return resized;
+        // torchvision's CenterCrop offsets; only the cropped window of the resized image is computed.
         var left = (int)Math.Round((rw - Width) / 2.0, MidpointRounding.ToEven);
         var top = (int)Math.Round((rh - Height) / 2.0, MidpointRounding.ToEven);
-        resized.Mutate(x => x.Crop(new Rectangle(left, top, Width, Height)));
-        return resized;
+        return PillowResampler.Resize(image, rw, rh, Filter(_spec.Preprocessing.Interpolation), new Rectangle(left, top, Width, Height));
     }
 
     /// <summary>Writes the planar, normalised tensor of an image already at the input size.</summary>

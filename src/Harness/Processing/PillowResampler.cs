@@ -18,35 +18,60 @@ public static class PillowResampler
 {
     private const int PrecisionBits = 32 - 8 - 2;
 
-    public static Image<Rgb24> Resize(Image<Rgb24> image, int width, int height, ResampleFilter filter)
+    public static Image<Rgb24> Resize(Image<Rgb24> image, int width, int height, ResampleFilter filter) =>
+        Resize(image, width, height, filter, new Rectangle(0, 0, width, height));
+
+    /// <summary>
+    /// The <paramref name="region"/> of the image resized to width × height: the same pixels as resizing and then
+    /// cropping (each output pixel depends only on its own taps), without computing the pixels cropped away.
+    /// </summary>
+    public static Image<Rgb24> Resize(Image<Rgb24> image, int width, int height, ResampleFilter filter, Rectangle region)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        if (region.X < 0 || region.Y < 0 || region.Width < 1 || region.Height < 1 || region.Right > width || region.Bottom > height)
+            throw new ArgumentOutOfRangeException(nameof(region), $"{region} is not inside {width}x{height}.");
         int inW = image.Width, inH = image.Height;
         var src = new byte[inW * inH * 3];
         image.CopyPixelDataTo(src);
-        if (width == inW && height == inH) return Image.LoadPixelData<Rgb24>(src, width, height);
-        if (filter == ResampleFilter.Nearest) return Image.LoadPixelData<Rgb24>(Nearest(src, inW, inH, width, height), width, height);
+        int rx = region.X, ry = region.Y, rw = region.Width, rh = region.Height;
+        if (width == inW && height == inH) return Image.LoadPixelData<Rgb24>(Crop(src, inW, rx, ry, rw, rh), rw, rh);
+        if (filter == ResampleFilter.Nearest)
+            return Image.LoadPixelData<Rgb24>(Nearest(src, inW, inH, width, height, region), rw, rh);
 
         var (support, kernel) = Filter(filter);
-        var (boundsH, kkH, ksizeH) = Coefficients(inW, width, support, kernel);
-        var (boundsV, kkV, ksizeV) = Coefficients(inH, height, support, kernel);
-
-        // Pillow skips a pass whose size does not change (and copies when neither does).
-        byte[] pixels = src;
-        int rows = inH;
+        // Pillow skips a pass whose size does not change, and runs the horizontal pass first, over only the
+        // source rows the vertical pass reads.
+        int first = ry, rows = rh;
+        int[]? boundsV = null, kkV = null;
+        int ksizeV = 0;
+        if (height != inH)
+        {
+            (boundsV, kkV, ksizeV) = Coefficients(inH, height, support, kernel);
+            first = boundsV[2 * ry];
+            rows = boundsV[2 * (ry + rh - 1)] + boundsV[2 * (ry + rh - 1) + 1] - first;
+        }
+        byte[] pixels;
         if (width != inW)
         {
-            // Only source rows the vertical pass will read go through the horizontal pass.
-            int first = boundsV[0], last = boundsV[2 * height - 2] + boundsV[2 * height - 1];
-            if (height == inH) { first = 0; last = inH; }
-            else for (int i = 0; i < height; i++) boundsV[2 * i] -= first;
-            pixels = Horizontal(src, inW, first, last - first, width, boundsH, kkH, ksizeH);
-            rows = last - first;
+            var (boundsH, kkH, ksizeH) = Coefficients(inW, width, support, kernel);
+            pixels = Horizontal(src, inW, first, rows, rx, rw, boundsH, kkH, ksizeH);
         }
-        if (height != inH)
-            pixels = Vertical(pixels, width, rows, height, boundsV, kkV, ksizeV);
-        return Image.LoadPixelData<Rgb24>(pixels, width, height);
+        else
+        {
+            pixels = Crop(src, inW, rx, first, rw, rows);
+        }
+        if (boundsV is not null)
+            pixels = Vertical(pixels, rw, first, ry, rh, boundsV, kkV!, ksizeV);
+        return Image.LoadPixelData<Rgb24>(pixels, rw, rh);
+    }
+
+    private static byte[] Crop(byte[] src, int inW, int x, int y, int w, int h)
+    {
+        var dst = new byte[w * h * 3];
+        for (int r = 0; r < h; r++)
+            Buffer.BlockCopy(src, ((y + r) * inW + x) * 3, dst, r * w * 3, w * 3);
+        return dst;
     }
 
     private static (double Support, Func<double, double> Kernel) Filter(ResampleFilter filter) => filter switch
@@ -82,7 +107,7 @@ public static class PillowResampler
     /// source coordinate starts at scale/2 and is advanced by adding the scale, in double, then truncated; the
     /// accumulation is kept because it rounds differently from multiplying.
     /// </summary>
-    private static byte[] Nearest(byte[] src, int inW, int inH, int outW, int outH)
+    private static byte[] Nearest(byte[] src, int inW, int inH, int outW, int outH, Rectangle region)
     {
         double ax = (double)inW / outW, ay = (double)inH / outH;
         var xin = new int[outW];
@@ -92,17 +117,17 @@ public static class PillowResampler
             xin[x] = Math.Min((int)xo, inW - 1);
             xo += ax;
         }
-        var dst = new byte[outW * outH * 3];
+        var dst = new byte[region.Width * region.Height * 3];
         double yo = ay * 0.5;
-        for (int y = 0; y < outH; y++)
+        for (int y = 0, o = 0; y < region.Bottom; y++, yo += ay)
         {
-            int row = Math.Min((int)yo, inH - 1) * inW * 3, o = y * outW * 3;
-            for (int x = 0; x < outW; x++)
+            if (y < region.Y) continue;
+            int row = Math.Min((int)yo, inH - 1) * inW * 3;
+            for (int x = region.X; x < region.Right; x++)
             {
                 int p = row + xin[x] * 3;
                 dst[o++] = src[p]; dst[o++] = src[p + 1]; dst[o++] = src[p + 2];
             }
-            yo += ay;
         }
         return dst;
     }
@@ -154,40 +179,50 @@ public static class PillowResampler
         return v < 0 ? (byte)0 : v > 255 ? (byte)255 : (byte)v;
     }
 
-    private static byte[] Horizontal(byte[] src, int inW, int firstRow, int rows, int outW, int[] bounds, int[] kk, int ksize)
+    /// <summary>Output columns [x0, x0 + outW) of source rows [firstRow, firstRow + rows).</summary>
+    private static byte[] Horizontal(byte[] src, int inW, int firstRow, int rows, int x0, int outW, int[] bounds, int[] kk, int ksize)
     {
         var dst = new byte[outW * rows * 3];
         for (int y = 0; y < rows; y++)
         {
-            int srcRow = (y + firstRow) * inW * 3, dstRow = y * outW * 3;
-            for (int xx = 0; xx < outW; xx++)
+            var srcRow = src.AsSpan((y + firstRow) * inW * 3, inW * 3);
+            var dstRow = dst.AsSpan(y * outW * 3, outW * 3);
+            for (int i = 0; i < outW; i++)
             {
-                int xmin = bounds[2 * xx], xmax = bounds[2 * xx + 1], k = xx * ksize;
+                int xx = x0 + i, xmin = bounds[2 * xx], xmax = bounds[2 * xx + 1];
+                var taps = kk.AsSpan(xx * ksize, xmax);
+                var pixels = srcRow.Slice(xmin * 3, xmax * 3);
                 int s0 = 1 << (PrecisionBits - 1), s1 = s0, s2 = s0;
-                for (int x = 0; x < xmax; x++)
+                for (int x = 0; x < taps.Length; x++)
                 {
-                    int p = srcRow + (x + xmin) * 3, c = kk[k + x];
-                    s0 += src[p] * c; s1 += src[p + 1] * c; s2 += src[p + 2] * c;
+                    int c = taps[x];
+                    s0 += pixels[3 * x] * c; s1 += pixels[3 * x + 1] * c; s2 += pixels[3 * x + 2] * c;
                 }
-                dst[dstRow + xx * 3] = Clip8(s0); dst[dstRow + xx * 3 + 1] = Clip8(s1); dst[dstRow + xx * 3 + 2] = Clip8(s2);
+                dstRow[3 * i] = Clip8(s0); dstRow[3 * i + 1] = Clip8(s1); dstRow[3 * i + 2] = Clip8(s2);
             }
         }
         return dst;
     }
 
-    private static byte[] Vertical(byte[] src, int width, int inRows, int outH, int[] bounds, int[] kk, int ksize)
+    /// <summary>Output rows [y0, y0 + outH) from rows that start at source row firstRow; rows are width pixels.</summary>
+    private static byte[] Vertical(byte[] src, int width, int firstRow, int y0, int outH, int[] bounds, int[] kk, int ksize)
     {
-        var dst = new byte[width * outH * 3];
-        for (int yy = 0; yy < outH; yy++)
+        int stride = width * 3;
+        var dst = new byte[stride * outH];
+        var sums = new int[stride];
+        for (int i = 0; i < outH; i++)
         {
-            int ymin = bounds[2 * yy], ymax = bounds[2 * yy + 1], k = yy * ksize, dstRow = yy * width * 3;
-            for (int xx = 0; xx < width * 3; xx++)
+            int yy = y0 + i, ymin = bounds[2 * yy] - firstRow, ymax = bounds[2 * yy + 1];
+            // Row by row into per-sample sums (integer arithmetic: the order does not change the result).
+            Array.Fill(sums, 1 << (PrecisionBits - 1));
+            for (int y = 0; y < ymax; y++)
             {
-                int s = 1 << (PrecisionBits - 1);
-                for (int y = 0; y < ymax; y++)
-                    s += src[(y + ymin) * width * 3 + xx] * kk[k + y];
-                dst[dstRow + xx] = Clip8(s);
+                int c = kk[yy * ksize + y];
+                var row = src.AsSpan((y + ymin) * stride, stride);
+                for (int x = 0; x < stride; x++) sums[x] += row[x] * c;
             }
+            var dstRow = dst.AsSpan(i * stride, stride);
+            for (int x = 0; x < stride; x++) dstRow[x] = Clip8(sums[x]);
         }
         return dst;
     }
