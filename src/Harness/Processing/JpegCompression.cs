@@ -46,8 +46,9 @@ public sealed class JpegCompression(int quality, ChromaSubsampling subsampling, 
 
     public override Image<Rgb24> Apply(Image<Rgb24> image, ulong seed)
     {
+        if (Library == JpegLibrary.LibJpegTurbo) return JpegCodec.RoundTrip(image, Quality, Subsampling);
         using var buffer = new MemoryStream();
         Encode(image, buffer);
-        return Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length).ToArray());
+        return Decode(buffer.ToArray());
     }
 }

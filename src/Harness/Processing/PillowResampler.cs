@@ -32,43 +32,57 @@ public static class PillowResampler
         if (region.X < 0 || region.Y < 0 || region.Width < 1 || region.Height < 1 || region.Right > width || region.Bottom > height)
             throw new ArgumentOutOfRangeException(nameof(region), $"{region} is not inside {width}x{height}.");
         int inW = image.Width, inH = image.Height;
-        var src = new byte[inW * inH * 3];
-        image.CopyPixelDataTo(src);
-        int rx = region.X, ry = region.Y, rw = region.Width, rh = region.Height;
-        if (width == inW && height == inH) return Image.LoadPixelData<Rgb24>(Crop(src, inW, rx, ry, rw, rh), rw, rh);
-        if (filter == ResampleFilter.Nearest)
-            return Image.LoadPixelData<Rgb24>(Nearest(src, inW, inH, width, height, region), rw, rh);
+        // Buffers come from the pool: a photo's pixels are large-object-heap sized, and allocating them per image
+        // costs full garbage collections.
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        var src = pool.Rent(inW * inH * 3);
+        byte[]? pass1 = null, pass2 = null;
+        try
+        {
+            image.CopyPixelDataTo(src.AsSpan(0, inW * inH * 3));
+            int rx = region.X, ry = region.Y, rw = region.Width, rh = region.Height;
+            if (width == inW && height == inH)
+                return Image.LoadPixelData<Rgb24>((pass1 = Crop(src, inW, rx, ry, rw, rh)).AsSpan(0, rw * rh * 3), rw, rh);
+            if (filter == ResampleFilter.Nearest)
+                return Image.LoadPixelData<Rgb24>((pass1 = Nearest(src, inW, inH, width, height, region)).AsSpan(0, rw * rh * 3), rw, rh);
 
-        var (support, kernel) = Filter(filter);
-        // Pillow skips a pass whose size does not change, and runs the horizontal pass first, over only the
-        // source rows the vertical pass reads.
-        int first = ry, rows = rh;
-        int[]? boundsV = null, kkV = null;
-        int ksizeV = 0;
-        if (height != inH)
-        {
-            (boundsV, kkV, ksizeV) = Coefficients(inH, height, support, kernel);
-            first = boundsV[2 * ry];
-            rows = boundsV[2 * (ry + rh - 1)] + boundsV[2 * (ry + rh - 1) + 1] - first;
+            var (support, kernel) = Filter(filter);
+            // Pillow skips a pass whose size does not change, and runs the horizontal pass first, over only the
+            // source rows the vertical pass reads.
+            int first = ry, rows = rh;
+            int[]? boundsV = null, kkV = null;
+            int ksizeV = 0;
+            if (height != inH)
+            {
+                (boundsV, kkV, ksizeV) = Coefficients(inH, height, support, kernel);
+                first = boundsV[2 * ry];
+                rows = boundsV[2 * (ry + rh - 1)] + boundsV[2 * (ry + rh - 1) + 1] - first;
+            }
+            if (width != inW)
+            {
+                var (boundsH, kkH, ksizeH) = Coefficients(inW, width, support, kernel);
+                pass1 = Horizontal(src, inW, first, rows, rx, rw, boundsH, kkH, ksizeH);
+            }
+            else
+            {
+                pass1 = Crop(src, inW, rx, first, rw, rows);
+            }
+            var result = pass1;
+            if (boundsV is not null)
+                result = pass2 = Vertical(pass1, rw, first, ry, rh, boundsV, kkV!, ksizeV);
+            return Image.LoadPixelData<Rgb24>(result.AsSpan(0, rw * rh * 3), rw, rh);
         }
-        byte[] pixels;
-        if (width != inW)
+        finally
         {
-            var (boundsH, kkH, ksizeH) = Coefficients(inW, width, support, kernel);
-            pixels = Horizontal(src, inW, first, rows, rx, rw, boundsH, kkH, ksizeH);
+            pool.Return(src);
+            if (pass1 is not null) pool.Return(pass1);
+            if (pass2 is not null) pool.Return(pass2);
         }
-        else
-        {
-            pixels = Crop(src, inW, rx, first, rw, rows);
-        }
-        if (boundsV is not null)
-            pixels = Vertical(pixels, rw, first, ry, rh, boundsV, kkV!, ksizeV);
-        return Image.LoadPixelData<Rgb24>(pixels, rw, rh);
     }
 
     private static byte[] Crop(byte[] src, int inW, int x, int y, int w, int h)
     {
-        var dst = new byte[w * h * 3];
+        var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(w * h * 3);
         for (int r = 0; r < h; r++)
             Buffer.BlockCopy(src, ((y + r) * inW + x) * 3, dst, r * w * 3, w * 3);
         return dst;
@@ -117,7 +131,7 @@ public static class PillowResampler
             xin[x] = Math.Min((int)xo, inW - 1);
             xo += ax;
         }
-        var dst = new byte[region.Width * region.Height * 3];
+        var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(region.Width * region.Height * 3);
         double yo = ay * 0.5;
         for (int y = 0, o = 0; y < region.Bottom; y++, yo += ay)
         {
@@ -182,7 +196,7 @@ public static class PillowResampler
     /// <summary>Output columns [x0, x0 + outW) of source rows [firstRow, firstRow + rows).</summary>
     private static byte[] Horizontal(byte[] src, int inW, int firstRow, int rows, int x0, int outW, int[] bounds, int[] kk, int ksize)
     {
-        var dst = new byte[outW * rows * 3];
+        var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(outW * rows * 3);
         for (int y = 0; y < rows; y++)
         {
             var srcRow = src.AsSpan((y + firstRow) * inW * 3, inW * 3);
@@ -208,7 +222,7 @@ public static class PillowResampler
     private static byte[] Vertical(byte[] src, int width, int firstRow, int y0, int outH, int[] bounds, int[] kk, int ksize)
     {
         int stride = width * 3;
-        var dst = new byte[stride * outH];
+        var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(stride * outH);
         var sums = new int[stride];
         for (int i = 0; i < outH; i++)
         {

@@ -27,7 +27,7 @@ public static class JpegCodec
         bytes.Length >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF;
 
     /// <summary>Width, height and EXIF orientation (1–8) from the header, without decoding pixels.</summary>
-    internal static (int Width, int Height, int Orientation) Identify(byte[] bytes)
+    public static (int Width, int Height, int Orientation) Identify(byte[] bytes)
     {
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data) ?? throw new InvalidDataException("not a JPEG libjpeg-turbo can read");
@@ -38,6 +38,11 @@ public static class JpegCodec
     public static Image<Rgb24> Decode(ReadOnlySpan<byte> bytes)
     {
         using var data = SKData.CreateCopy(bytes);
+        return Decode(data);
+    }
+
+    private static Image<Rgb24> Decode(SKData data)
+    {
         using var codec = SKCodec.Create(data) ?? throw new InvalidDataException("not a JPEG libjpeg-turbo can read");
         int w = codec.Info.Width, h = codec.Info.Height;
         // Skia has no 3-byte colour type: libjpeg-turbo writes RGBX rows (its JCS_EXT_RGBA), then one
@@ -73,6 +78,19 @@ public static class JpegCodec
     /// <summary>Writes a baseline JFIF JPEG as Pillow's <c>save(quality, subsampling)</c> would (same pixels once decoded).</summary>
     public static void Encode(Image<Rgb24> image, Stream output, int quality, ChromaSubsampling subsampling)
     {
+        using var data = EncodeToData(image, quality, subsampling);
+        data.SaveTo(output);
+    }
+
+    /// <summary>Pillow's <c>save</c> then <c>open().convert('RGB')</c>, the file kept in native memory in between.</summary>
+    public static Image<Rgb24> RoundTrip(Image<Rgb24> image, int quality, ChromaSubsampling subsampling)
+    {
+        using var data = EncodeToData(image, quality, subsampling);
+        return Decode(data);
+    }
+
+    private static SKData EncodeToData(Image<Rgb24> image, int quality, ChromaSubsampling subsampling)
+    {
         int w = image.Width, h = image.Height;
         var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque);
         int length = info.RowBytes * h;
@@ -92,8 +110,8 @@ public static class JpegCodec
                 var options = new SKJpegEncoderOptions(quality,
                     subsampling == ChromaSubsampling.Ratio420 ? SKJpegEncoderDownsample.Downsample420 : SKJpegEncoderDownsample.Downsample444,
                     SKJpegEncoderAlphaOption.Ignore);
-                if (!pixmap.Encode(output, options))
-                    throw new InvalidOperationException($"libjpeg-turbo could not encode a {w}×{h} image at quality {quality}.");
+                return pixmap.Encode(options)
+                    ?? throw new InvalidOperationException($"libjpeg-turbo could not encode a {w}×{h} image at quality {quality}.");
             }
             finally { handle.Free(); }
         }
