@@ -26,24 +26,20 @@ public static class JpegCodec
     public static bool IsJpeg(ReadOnlySpan<byte> bytes) =>
         bytes.Length >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF;
 
-    /// <summary>Width, height and EXIF orientation (1–8) from the header, without decoding pixels.</summary>
-    public static (int Width, int Height, int Orientation) Identify(byte[] bytes)
-    {
-        using var data = SKData.CreateCopy(bytes);
-        using var codec = SKCodec.Create(data) ?? throw new InvalidDataException("not a JPEG libjpeg-turbo can read");
-        return (codec.Info.Width, codec.Info.Height, (int)codec.EncodedOrigin);
-    }
-
+    /// <param name="bytes">The whole file.</param>
+    /// <param name="beforePixels">Called with width, height and EXIF orientation (1–8) once the header is read, before
+    /// any pixel memory is taken; it may throw to refuse the file (a size limit, say).</param>
     /// <exception cref="InvalidDataException">The data is not a decodable JPEG, or ends early.</exception>
-    public static Image<Rgb24> Decode(ReadOnlySpan<byte> bytes)
+    public static Image<Rgb24> Decode(ReadOnlySpan<byte> bytes, Action<int, int, int>? beforePixels = null)
     {
         using var data = SKData.CreateCopy(bytes);
-        return Decode(data);
+        return Decode(data, beforePixels);
     }
 
-    private static Image<Rgb24> Decode(SKData data)
+    private static Image<Rgb24> Decode(SKData data, Action<int, int, int>? beforePixels = null)
     {
         using var codec = SKCodec.Create(data) ?? throw new InvalidDataException("not a JPEG libjpeg-turbo can read");
+        beforePixels?.Invoke(codec.Info.Width, codec.Info.Height, (int)codec.EncodedOrigin);
         int w = codec.Info.Width, h = codec.Info.Height;
         // Skia has no 3-byte colour type: libjpeg-turbo writes RGBX rows (its JCS_EXT_RGBA), then one
         // SIMD pass packs them into the Rgb24 image. Greyscale is replicated, as Pillow's convert('RGB') does;

@@ -71,19 +71,20 @@ public static class ImageLoader
     /// </summary>
     private static Image<Rgb24> LoadJpeg(string path, byte[] bytes, Orientation orientation, long maxPixels)
     {
-        int width, height, exifOrientation;
-        try { (width, height, exifOrientation) = JpegCodec.Identify(bytes); }
-        catch (InvalidDataException e)
-        {
-            throw new ImageDecodeException(path, $"unreadable header ({e.Message})", e);
-        }
-        CheckSize(path, width, height, maxPixels);
-        if (Truncation(bytes) is { } why) throw new ImageDecodeException(path, why);
+        var exifOrientation = 1;
         Image<Rgb24> image;
-        try { image = JpegCodec.Decode(bytes); }
+        try
+        {
+            image = JpegCodec.Decode(bytes, (width, height, tag) =>
+            {
+                CheckSize(path, width, height, maxPixels);
+                if (Truncation(bytes) is { } why) throw new ImageDecodeException(path, why);
+                exifOrientation = tag;
+            });
+        }
         catch (InvalidDataException e)
         {
-            throw new ImageDecodeException(path, $"corrupt image data ({e.Message})", e);
+            throw new ImageDecodeException(path, $"corrupt or unreadable JPEG ({e.Message})", e);
         }
         if (orientation == Orientation.Upright && exifOrientation is > 1 and <= 8)
         {

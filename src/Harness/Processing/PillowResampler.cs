@@ -230,14 +230,34 @@ public static class PillowResampler
             // Row by row into per-sample sums (integer arithmetic: the order does not change the result).
             Array.Fill(sums, 1 << (PrecisionBits - 1));
             for (int y = 0; y < ymax; y++)
-            {
-                int c = kk[yy * ksize + y];
-                var row = src.AsSpan((y + ymin) * stride, stride);
-                for (int x = 0; x < stride; x++) sums[x] += row[x] * c;
-            }
+                MultiplyAdd(src.AsSpan((y + ymin) * stride, stride), kk[yy * ksize + y], sums);
             var dstRow = dst.AsSpan(i * stride, stride);
             for (int x = 0; x < stride; x++) dstRow[x] = Clip8(sums[x]);
         }
         return dst;
+    }
+
+    /// <summary>sums[x] += row[x] · c, widening bytes to int32 lanes (exact: integers, any order).</summary>
+    private static void MultiplyAdd(ReadOnlySpan<byte> row, int c, Span<int> sums)
+    {
+        int x = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            int n = System.Numerics.Vector<byte>.Count;
+            var factor = new System.Numerics.Vector<int>(c);
+            var lanes = System.Runtime.InteropServices.MemoryMarshal.Cast<int, System.Numerics.Vector<int>>(sums);
+            for (; x <= row.Length - n; x += n)
+            {
+                System.Numerics.Vector.Widen(new System.Numerics.Vector<byte>(row.Slice(x)), out var lo, out var hi);
+                System.Numerics.Vector.Widen(lo, out var a, out var b);
+                System.Numerics.Vector.Widen(hi, out var d, out var e);
+                int v = x / System.Numerics.Vector<int>.Count;
+                lanes[v] += System.Numerics.Vector.AsVectorInt32(a) * factor;
+                lanes[v + 1] += System.Numerics.Vector.AsVectorInt32(b) * factor;
+                lanes[v + 2] += System.Numerics.Vector.AsVectorInt32(d) * factor;
+                lanes[v + 3] += System.Numerics.Vector.AsVectorInt32(e) * factor;
+            }
+        }
+        for (; x < row.Length; x++) sums[x] += row[x] * c;
     }
 }
