@@ -23,7 +23,8 @@ models/<file of the encoders.json entry>, and its sha256 printed: the entry in e
 default reference-mobilenetv3) is all TraceProbe needs to run it. The entry's preprocessing (image size,
 interpolation, mean, std) drives the transform here too.
 
-It also writes transforms.npy: a few photos through variants of the encoder transform (each Pillow filter,
+It also writes extra/cmyk-adobe.jpg (a CMYK JPEG Pillow writes, which no package photo is) and
+transforms.npy: a few photos through variants of the encoder transform (each Pillow filter,
 timm's crop_pct and squash modes), for the tensorizer's tests; reference.json describes everything.
 The C# tests (tests/Harness.Tests/Pipeline) compare against these files; CI needs no Python.
 """
@@ -210,6 +211,13 @@ def main():
                  for v in variants]
         save_npy(os.path.join(args.out, "transforms.npy"), np.array(stack))
         manifest["transforms"] = {"photos": chosen, "size": [24, 24], "mean": mean, "std": std, "variants": variants}
+
+        # A kind of JPEG the packages lack, written by Pillow from the first photo: CMYK (Adobe marker, inverted).
+        extra = os.path.join(args.out, "extra")
+        os.makedirs(extra, exist_ok=True)
+        Image.open(os.path.join(args.photos, keys[0])).convert("CMYK").save(os.path.join(extra, "cmyk-adobe.jpg"), quality=90)
+        manifest["extra"] = [{"file": "extra/cmyk-adobe.jpg",
+                              "decoded": pixels_sha(Image.open(os.path.join(extra, "cmyk-adobe.jpg")).convert("RGB"))}]
 
     with open(os.path.join(args.out, "reference.json"), "w") as f:
         json.dump(manifest, f, indent=1)

@@ -48,6 +48,18 @@ public sealed class ReferencePipelineTests(ITestOutputHelper log)
         Assert.Equal(expected.GetProperty("decoded").GetString(), ReferencePipeline.Sha256(image));
     }
 
+    [Fact]
+    public void A_CMYK_JPEG_decodes_as_Pillow_converts_it()
+    {
+        var extra = ReferencePipeline.Root.GetProperty("extra");
+        Assert.NotEqual(0, extra.GetArrayLength());
+        foreach (var file in extra.EnumerateArray())
+        {
+            using var image = ImageLoader.Load(Path.Combine(ReferencePipeline.Dir, file.GetProperty("file").GetString()!));
+            Assert.Equal(file.GetProperty("decoded").GetString(), ReferencePipeline.Sha256(image));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(PhotoOps))]
     public void Processing_of_a_real_JPEG_is_Pillows(string key, string op)
