@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -197,22 +199,26 @@ public static class PillowResampler
     private static byte[] Horizontal(byte[] src, int inW, int firstRow, int rows, int x0, int outW, int[] bounds, int[] kk, int ksize)
     {
         var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(outW * rows * 3);
+        // Indexing by reference: the taps and their bounds come from Coefficients, which keeps every
+        // xmin + xmax within the row, so the per-tap bounds checks are only overhead here.
+        ref byte source = ref MemoryMarshal.GetArrayDataReference(src);
+        ref int taps = ref MemoryMarshal.GetArrayDataReference(kk);
         for (int y = 0; y < rows; y++)
         {
-            var srcRow = src.AsSpan((y + firstRow) * inW * 3, inW * 3);
-            var dstRow = dst.AsSpan(y * outW * 3, outW * 3);
+            int srcRow = (y + firstRow) * inW * 3, dstRow = y * outW * 3;
             for (int i = 0; i < outW; i++)
             {
                 int xx = x0 + i, xmin = bounds[2 * xx], xmax = bounds[2 * xx + 1];
-                var taps = kk.AsSpan(xx * ksize, xmax);
-                var pixels = srcRow.Slice(xmin * 3, xmax * 3);
+                ref byte p = ref Unsafe.Add(ref source, srcRow + xmin * 3);
+                ref int k = ref Unsafe.Add(ref taps, xx * ksize);
                 int s0 = 1 << (PrecisionBits - 1), s1 = s0, s2 = s0;
-                for (int x = 0; x < taps.Length; x++)
+                for (int x = 0; x < xmax; x++)
                 {
-                    int c = taps[x];
-                    s0 += pixels[3 * x] * c; s1 += pixels[3 * x + 1] * c; s2 += pixels[3 * x + 2] * c;
+                    int c = Unsafe.Add(ref k, x);
+                    ref byte q = ref Unsafe.Add(ref p, 3 * x);
+                    s0 += q * c; s1 += Unsafe.Add(ref q, 1) * c; s2 += Unsafe.Add(ref q, 2) * c;
                 }
-                dstRow[3 * i] = Clip8(s0); dstRow[3 * i + 1] = Clip8(s1); dstRow[3 * i + 2] = Clip8(s2);
+                dst[dstRow + 3 * i] = Clip8(s0); dst[dstRow + 3 * i + 1] = Clip8(s1); dst[dstRow + 3 * i + 2] = Clip8(s2);
             }
         }
         return dst;
