@@ -14,7 +14,7 @@ public enum ChromaSubsampling { Ratio420, Ratio444 }
 /// Decoding: ISLOW inverse DCT, "fancy" chroma upsampling and libjpeg-turbo's YCbCr→RGB tables, so the pixels are
 /// Pillow 9.4's <c>Image.open(p).convert('RGB')</c>. Measured on 60 real JPEG photos from Debian wallpaper packages
 /// (baseline and progressive, 4:4:4, 4:2:2, 4:2:0, greyscale, restart markers, 400×225 to 5640×3172):
-/// 60/60 identical with SkiaSharp 2.88.9 and 3.119.0; ImageSharp's managed decoder: 0/60 (35–63 dB).
+/// 60/60 identical with SkiaSharp 2.88.9 and 3.119.0; ImageSharp's managed decoder: 0/60.
 /// Encoding: <c>jpeg_set_quality(q, TRUE)</c> standard tables, ISLOW forward DCT, box-averaged 4:2:0 chroma, as
 /// Pillow's <c>save(quality=q, subsampling=…)</c>: decoded pixels and quantisation tables equal Pillow's on
 /// 19 photos × q75/85/95 × 4:2:0/4:4:4 (114/114); the bytes differ only in headers and Huffman tables.
