@@ -44,7 +44,7 @@ public static class ExtractCommand
             var outPath = parse.GetValue(output)!;
             var isQuiet = parse.GetValue(quiet);
             var modelsFolder = ModelsFolder.Resolve(parse.GetValue(models));
-            using var session = CommonOptions.OpenEncoder(spec, modelsFolder, parse.GetValue(device)!, parse.GetValue(threads), isQuiet);
+            using var session = EncoderSelection.Open(spec, modelsFolder, parse.GetValue(device)!, parse.GetValue(threads), isQuiet ? null : Console.Error.WriteLine);
             var options = new FeatureExtractionOptions
             {
                 Op = opId,
