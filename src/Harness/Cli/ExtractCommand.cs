@@ -56,7 +56,7 @@ public static class ExtractCommand
             var photos = PhotoCollection.FromFolder(folder);
             var result = await new ProgressDisplay(isQuiet).RunAsync($"{spec.Id}/{opId ?? FeatureExtraction.NoOp}",
                 progress => FeatureExtraction.RunAsync(session, photos, options, progress, cancel));
-            SafetensorsFile.Write(outPath, result.Embeddings);
+            EmbeddingsFile.Write(outPath, result.Embeddings);
             if (!isQuiet)
             {
                 Console.WriteLine($"{result.Embeddings.Count} embeddings ({result.Embeddings.Dim}-d) -> {outPath}; {result.CachedChunks} chunk(s) from the cache");

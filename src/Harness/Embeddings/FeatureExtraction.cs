@@ -86,14 +86,18 @@ public static class FeatureExtraction
         var embeddings = new float[(long)kept.Count * dim];
         for (var r = 0; r < kept.Count; r++)
             output.Embeddings.AsSpan(kept[r] * dim, dim).CopyTo(embeddings.AsSpan(r * dim, dim));
+        var keys = kept.Select(i => photos[i].Key).ToList();
         var metadata = new Dictionary<string, string>
         {
-            ["encoder"] = encoder.Spec.Id,
+            [EmbeddingsFile.EncoderKey] = encoder.Spec.Id,
+            // Whole photos: each item is its own photo, crop 0 (EmbeddingsFile's item description).
+            [EmbeddingsFile.PhotosKey] = JsonSerializer.Serialize(keys),
+            [EmbeddingsFile.CropsKey] = JsonSerializer.Serialize(new int[keys.Count]),
             ["op"] = opName,
             ["seed"] = options.Seed.ToString(),
             ["skipped"] = JsonSerializer.Serialize(output.Skipped),
         };
-        var set = new EmbeddingSet(embeddings, dim, kept.Select(i => photos[i].Key).ToList(), kept.Select(_ => opName).ToList(), metadata);
+        var set = new EmbeddingSet(embeddings, dim, keys, kept.Select(_ => opName).ToList(), metadata);
         return new FeatureExtractionResult(set, output.Skipped, output.ComputedChunks, output.CachedChunks);
     }
 

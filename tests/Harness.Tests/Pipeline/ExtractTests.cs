@@ -67,8 +67,12 @@ public sealed class ExtractTests(ITestOutputHelper log)
             "--batch-size", "4", "--out", outPath, "--inputs-out", inputsPath, "--quiet"];
         Assert.Equal(ExitCodes.Success, await TraceProbeApp.RunAsync(args));
 
-        var set = SafetensorsFile.Read(outPath);
+        var file = EmbeddingsFile.Read(outPath);
+        var set = file.Set;
         Assert.Equal(ReferencePipeline.Photos.Select(p => p.GetProperty("key").GetString()), set.Keys);
+        Assert.Equal(set.Keys, file.Photos);
+        Assert.All(file.Crops, c => Assert.Equal(0, c));
+        Assert.Equal(ReferencePipeline.EncoderId, file.Encoder);
         Assert.Contains("broken.jpg", set.Metadata["skipped"]);
         var worst = LowestCosine(set, "embeddings.npy");
         Assert.True(worst >= 0.99999f, $"lowest cosine to PyTorch {worst:F7}");
