@@ -13,6 +13,7 @@ public static class TraceProbeApp
         EncodersCommand.Create(),
         ProcessCommand.Create(),
         EmbedCommand.Create(),
+        ExtractCommand.Create(),
         MergeCommand.Create(),
         ReportCommand.Create(),
         ProbeCommand.Create(),

@@ -1,19 +1,21 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
-using SixLabors.ImageSharp.Processing.Processors.Transforms;
 using TraceProbe.Encoders;
+using TraceProbe.Processing;
 
 namespace TraceProbe.EncoderInputs;
 
 /// <summary>
-/// The encoder's own preprocessing, as torchvision/timm do it: resize (shorter side to crop/crop_pct, or squash),
-/// centre crop, then planar NCHW floats normalised by mean/std or by a raw-pixel mean image.
+/// The encoder's own preprocessing, as the paper's torchvision/timm transforms do it on a PIL image: resize (shorter
+/// side to crop/crop_pct, or squash) with Pillow's resampling, centre crop, then planar NCHW float32 normalised by
+/// mean/std in torchvision's order, or raw pixels minus a mean image (the NuGet ResNet-18's own preprocessing).
 /// </summary>
 public sealed class InputTensorizer
 {
     private readonly EncoderSpec _spec;
     private readonly float[]? _meanImage;
+    private readonly float[] _lookup;
 
     /// <param name="meanImage">Planar [3, h, w] mean image in the model's channel order, when the spec uses one.</param>
     public InputTensorizer(EncoderSpec spec, float[]? meanImage = null)
@@ -30,43 +32,46 @@ public sealed class InputTensorizer
         {
             throw new ArgumentException($"Encoder '{spec.Id}' has neither mean/std of length 3 nor a mean image.");
         }
+        _lookup = Lookup(p, _meanImage is not null);
     }
 
     public int Height => _spec.Input.Height;
     public int Width => _spec.Input.Width;
     public int TensorLength => 3 * Height * Width;
 
-    /// <summary>Resizes and centre-crops to the encoder's input size (a new image).</summary>
-    public Image<Rgb24> ResizeAndCrop(Image<Rgb24> image)
+    /// <summary>
+    /// The size the image is resized to before the centre crop, as the paper's transforms compute it.
+    /// Shortest: torchvision 0.14's <c>Resize(size)</c> on a PIL image, the shorter side becoming
+    /// <c>size = floor(min(H, W) / crop_pct)</c> (timm's <c>scale_size</c>; the crop size without crop_pct) and the longer
+    /// <c>int(size * long / short)</c> in double. Squash: timm's <c>crop_mode='squash'</c>, each side floor(side / crop_pct).
+    /// </summary>
+    public (int Width, int Height) ResizedSize(int width, int height)
     {
         var p = _spec.Preprocessing;
-        int w = image.Width, h = image.Height;
-        int rw, rh;
+        var pct = p.CropPct ?? 1.0;
         if (p.ResizeMode == Encoders.ResizeMode.Squash)
-        {
-            var scale = 1.0 / (p.CropPct ?? 1.0);
-            rw = (int)Math.Floor(Width * scale);
-            rh = (int)Math.Floor(Height * scale);
-        }
-        else
-        {
-            // torchvision Resize(int): the shorter side becomes `size`, the longer keeps the aspect ratio (truncated).
-            var size = (int)Math.Floor(Math.Min(Height, Width) / (p.CropPct ?? 1.0));
-            if (w <= h) { rw = size; rh = (int)(size * (double)h / w); }
-            else { rh = size; rw = (int)(size * (double)w / h); }
-        }
-        var resized = image.Clone(x => x.Resize(new ResizeOptions
-        {
-            Size = new Size(rw, rh),
-            Mode = SixLabors.ImageSharp.Processing.ResizeMode.Stretch,
-            Sampler = Resampler(p.Interpolation),
-        }));
-        if (rw == Width && rh == Height) return resized;
-        // torchvision CenterCrop: offsets rounded half to even of (size - crop) / 2.
-        var left = (int)Math.Round((rw - Width) / 2.0);
-        var top = (int)Math.Round((rh - Height) / 2.0);
-        resized.Mutate(x => x.Crop(new Rectangle(left, top, Width, Height)));
-        return resized;
+            return ((int)Math.Floor(Width / pct), (int)Math.Floor(Height / pct));
+        var size = (int)Math.Floor(Math.Min(Height, Width) / pct);
+        return width <= height
+            ? (size, (int)(size * (double)height / width))
+            : ((int)(size * (double)width / height), size);
+    }
+
+    /// <summary>
+    /// Resizes with Pillow's resampling of the entry's interpolation (<see cref="PillowResampler"/>, bit-exact), then
+    /// centre-crops to the encoder's input size with torchvision's offsets <c>int(round((size - crop) / 2.0))</c>
+    /// (Python's round: half to even). Returns a new image.
+    /// </summary>
+    public Image<Rgb24> ResizeAndCrop(Image<Rgb24> image)
+    {
+        var (rw, rh) = ResizedSize(image.Width, image.Height);
+        if (rw < Width || rh < Height)
+            throw new ArgumentException(
+                $"Encoder '{_spec.Id}': a {image.Width}x{image.Height} image resizes to {rw}x{rh}, smaller than the {Width}x{Height} crop.", nameof(image));
+        // torchvision's CenterCrop offsets; only the cropped window of the resized image is computed.
+        var left = (int)Math.Round((rw - Width) / 2.0, MidpointRounding.ToEven);
+        var top = (int)Math.Round((rh - Height) / 2.0, MidpointRounding.ToEven);
+        return PillowResampler.Resize(image, rw, rh, Filter(_spec.Preprocessing.Interpolation), new Rectangle(left, top, Width, Height));
     }
 
     /// <summary>Writes the planar, normalised tensor of an image already at the input size.</summary>
@@ -76,18 +81,10 @@ public sealed class InputTensorizer
             throw new ArgumentException($"Expected a {Width}x{Height} image, got {cropped.Width}x{cropped.Height}.", nameof(cropped));
         if (destination.Length < TensorLength)
             throw new ArgumentException("Destination is too small.", nameof(destination));
-        var p = _spec.Preprocessing;
-        var bgr = string.Equals(p.ChannelOrder, "BGR", StringComparison.OrdinalIgnoreCase);
+        var bgr = string.Equals(_spec.Preprocessing.ChannelOrder, "BGR", StringComparison.OrdinalIgnoreCase);
         int plane = Height * Width;
-        Span<float> scale = stackalloc float[3];
-        Span<float> offset = stackalloc float[3];
-        for (var c = 0; c < 3; c++)
-        {
-            // (v/255 - mean) / std as one multiply-add; raw pixels when a mean image is subtracted afterwards.
-            scale[c] = _meanImage is null ? 1f / (255f * p.Std![c]) : 1f;
-            offset[c] = _meanImage is null ? -p.Mean![c] / p.Std![c] : 0f;
-        }
         var dest = destination[..TensorLength];
+        var lut = _lookup;
         var pixels = System.Buffers.ArrayPool<Rgb24>.Shared.Rent(plane);
         try
         {
@@ -96,10 +93,10 @@ public sealed class InputTensorizer
             {
                 var px = pixels[i];
                 // Planes are R,G,B or B,G,R; mean/std are given in the planes' order.
-                float c0 = bgr ? px.B : px.R, c1 = px.G, c2 = bgr ? px.R : px.B;
-                dest[i] = c0 * scale[0] + offset[0];
-                dest[plane + i] = c1 * scale[1] + offset[1];
-                dest[2 * plane + i] = c2 * scale[2] + offset[2];
+                int c0 = bgr ? px.B : px.R, c1 = px.G, c2 = bgr ? px.R : px.B;
+                dest[i] = lut[c0];
+                dest[plane + i] = lut[256 + c1];
+                dest[2 * plane + i] = lut[512 + c2];
             }
         }
         finally
@@ -111,13 +108,34 @@ public sealed class InputTensorizer
             System.Numerics.Tensors.TensorPrimitives.Subtract(dest, mean, dest);
     }
 
-    private static IResampler Resampler(Interpolation interpolation) => interpolation switch
+    /// <summary>
+    /// Per channel and 8-bit value, the float32 torchvision computes: ToTensor's <c>x.float().div(255)</c>, then
+    /// Normalize's <c>sub_(mean).div_(std)</c>, each rounded to float32 in that order (a fused multiply-add would
+    /// differ in the last bit). With a mean image the raw 0–255 value is kept and the image subtracted afterwards.
+    /// </summary>
+    private static float[] Lookup(Preprocessing p, bool meanImage)
     {
-        Interpolation.Nearest => KnownResamplers.NearestNeighbor,
-        Interpolation.Bilinear => KnownResamplers.Triangle,
-        Interpolation.Bicubic => KnownResamplers.Bicubic,
-        Interpolation.Lanczos => KnownResamplers.Lanczos3,
-        Interpolation.Box => KnownResamplers.Box,
-        _ => throw new NotSupportedException($"Interpolation '{interpolation}' has no resampler yet."),
+        var lut = new float[3 * 256];
+        for (var c = 0; c < 3; c++)
+        for (var v = 0; v < 256; v++)
+        {
+            if (meanImage) { lut[c * 256 + v] = v; continue; }
+            float x = v / 255f;
+            x -= p.Mean![c];
+            lut[c * 256 + v] = x / p.Std![c];
+        }
+        return lut;
+    }
+
+    /// <summary>Every interpolation the registry allows has Pillow's filter; none is approximated.</summary>
+    internal static ResampleFilter Filter(Interpolation interpolation) => interpolation switch
+    {
+        Interpolation.Nearest => ResampleFilter.Nearest,
+        Interpolation.Bilinear => ResampleFilter.Bilinear,
+        Interpolation.Bicubic => ResampleFilter.Bicubic,
+        Interpolation.Lanczos => ResampleFilter.Lanczos,
+        Interpolation.Box => ResampleFilter.Box,
+        Interpolation.Hamming => ResampleFilter.Hamming,
+        _ => throw new NotSupportedException($"Interpolation '{interpolation}' has no Pillow filter."),
     };
 }

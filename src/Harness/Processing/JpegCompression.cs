@@ -1,27 +1,19 @@
-using BitMiracle.LibJpeg.Classic;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
+using TraceProbe.Images;
 
 namespace TraceProbe.Processing;
 
-/// <summary>Chroma subsampling of a JPEG trace, as Pillow names it.</summary>
-public enum ChromaSubsampling { Ratio420, Ratio444 }
-
-/// <summary>Which JPEG implementation produces the trace; LibJpeg is the one measured closest to Pillow.</summary>
-public enum JpegLibrary { LibJpeg, ImageSharp }
+/// <summary>Which JPEG implementation produces the trace; libjpeg-turbo is Pillow's, ImageSharp is kept for comparison.</summary>
+public enum JpegLibrary { LibJpegTurbo, ImageSharp }
 
 /// <summary>
 /// JPEG encode then decode at a quality and chroma subsampling (the paper's JPEG{q}_{420|444}), as Pillow
-/// does it with libjpeg(-turbo): standard IJG tables scaled by quality (<c>jpeg_set_quality(q, TRUE)</c>),
-/// baseline, Huffman tables not optimised, islow DCT, 2×2 box-averaged chroma for 4:2:0; decoded with
-/// libjpeg-turbo's default "fancy" (triangle) chroma upsampling and its fixed-point YCbCr→RGB.
-/// The managed IJG port (BitMiracle.LibJpeg.NET) is the default: measured against Pillow it agrees far
-/// better than ImageSharp's codec (figures in PillowFidelityTests). It is an IJG libjpeg 9 port, whose DCT-domain
-/// chroma scaling is switched off so that the chroma is box-downsampled as in libjpeg-turbo, and whose
-/// upsampling lacks the triangle filter, so the decode reads raw components and upsamples here.
+/// does it: <c>save(quality=q, subsampling=0|2)</c> then <c>open().convert('RGB')</c>. Both halves run in
+/// libjpeg-turbo itself (<see cref="JpegCodec"/>), which makes the decoded pixels identical to Pillow's.
 /// </summary>
-public sealed class JpegCompression(int quality, ChromaSubsampling subsampling, JpegLibrary library = JpegLibrary.LibJpeg) : ProcessingOp
+public sealed class JpegCompression(int quality, ChromaSubsampling subsampling, JpegLibrary library = JpegLibrary.LibJpegTurbo) : ProcessingOp
 {
     public int Quality { get; } = quality is >= 1 and <= 100
         ? quality
@@ -33,7 +25,7 @@ public sealed class JpegCompression(int quality, ChromaSubsampling subsampling, 
 
     public override string Id => $"JPEG{Quality}_{(Subsampling == ChromaSubsampling.Ratio420 ? "420" : "444")}";
 
-    /// <summary>Writes the JPEG file itself (baseline, no optimisation, JFIF).</summary>
+    /// <summary>Writes the JPEG file itself (baseline, JFIF).</summary>
     public void Encode(Image<Rgb24> image, Stream output)
     {
         if (Library == JpegLibrary.ImageSharp)
@@ -45,18 +37,18 @@ public sealed class JpegCompression(int quality, ChromaSubsampling subsampling, 
             });
             return;
         }
-        LibJpegCodec.Encode(image, output, Quality, Subsampling);
+        JpegCodec.Encode(image, output, Quality, Subsampling);
     }
 
     /// <summary>Decodes a JPEG written by <see cref="Encode"/> the way Pillow (libjpeg-turbo) would.</summary>
-    public Image<Rgb24> Decode(Stream input) =>
-        Library == JpegLibrary.ImageSharp ? Image.Load<Rgb24>(input) : LibJpegCodec.Decode(input);
+    public Image<Rgb24> Decode(byte[] jpeg) =>
+        Library == JpegLibrary.ImageSharp ? Image.Load<Rgb24>(jpeg) : JpegCodec.Decode(jpeg);
 
     public override Image<Rgb24> Apply(Image<Rgb24> image, ulong seed)
     {
+        if (Library == JpegLibrary.LibJpegTurbo) return JpegCodec.RoundTrip(image, Quality, Subsampling);
         using var buffer = new MemoryStream();
         Encode(image, buffer);
-        buffer.Position = 0;
-        return Decode(buffer);
+        return Decode(buffer.ToArray());
     }
 }

@@ -1,10 +1,12 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace TraceProbe.Processing;
 
-/// <summary>Pillow's resampling filters (<c>Image.BILINEAR</c> … <c>Image.BOX</c>).</summary>
-public enum ResampleFilter { Bilinear, Bicubic, Lanczos, Box }
+/// <summary>Pillow's resampling filters (<c>Image.NEAREST</c> … <c>Image.HAMMING</c>).</summary>
+public enum ResampleFilter { Bilinear, Bicubic, Lanczos, Box, Nearest, Hamming }
 
 /// <summary>
 /// Pillow's <c>Image.resize</c> (libImaging/Resample.c) for 8-bit RGB: two separable passes, horizontal first,
@@ -18,33 +20,74 @@ public static class PillowResampler
 {
     private const int PrecisionBits = 32 - 8 - 2;
 
-    public static Image<Rgb24> Resize(Image<Rgb24> image, int width, int height, ResampleFilter filter)
+    public static Image<Rgb24> Resize(Image<Rgb24> image, int width, int height, ResampleFilter filter) =>
+        Resize(image, width, height, filter, new Rectangle(0, 0, width, height));
+
+    /// <summary>
+    /// The <paramref name="region"/> of the image resized to width × height: the same pixels as resizing and then
+    /// cropping (each output pixel depends only on its own taps), without computing the pixels cropped away.
+    /// </summary>
+    public static Image<Rgb24> Resize(Image<Rgb24> image, int width, int height, ResampleFilter filter, Rectangle region)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        if (region.X < 0 || region.Y < 0 || region.Width < 1 || region.Height < 1 || region.Right > width || region.Bottom > height)
+            throw new ArgumentOutOfRangeException(nameof(region), $"{region} is not inside {width}x{height}.");
         int inW = image.Width, inH = image.Height;
-        var src = new byte[inW * inH * 3];
-        image.CopyPixelDataTo(src);
-
-        var (support, kernel) = Filter(filter);
-        var (boundsH, kkH, ksizeH) = Coefficients(inW, width, support, kernel);
-        var (boundsV, kkV, ksizeV) = Coefficients(inH, height, support, kernel);
-
-        // Pillow skips a pass whose size does not change (and copies when neither does).
-        byte[] pixels = src;
-        int rows = inH;
-        if (width != inW)
+        // Buffers come from the pool: a photo's pixels are large-object-heap sized, and allocating them per image
+        // costs full garbage collections.
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        var src = pool.Rent(inW * inH * 3);
+        byte[]? pass1 = null, pass2 = null;
+        try
         {
-            // Only source rows the vertical pass will read go through the horizontal pass.
-            int first = boundsV[0], last = boundsV[2 * height - 2] + boundsV[2 * height - 1];
-            if (height == inH) { first = 0; last = inH; }
-            else for (int i = 0; i < height; i++) boundsV[2 * i] -= first;
-            pixels = Horizontal(src, inW, first, last - first, width, boundsH, kkH, ksizeH);
-            rows = last - first;
+            image.CopyPixelDataTo(src.AsSpan(0, inW * inH * 3));
+            int rx = region.X, ry = region.Y, rw = region.Width, rh = region.Height;
+            if (width == inW && height == inH)
+                return Image.LoadPixelData<Rgb24>((pass1 = Crop(src, inW, rx, ry, rw, rh)).AsSpan(0, rw * rh * 3), rw, rh);
+            if (filter == ResampleFilter.Nearest)
+                return Image.LoadPixelData<Rgb24>((pass1 = Nearest(src, inW, inH, width, height, region)).AsSpan(0, rw * rh * 3), rw, rh);
+
+            var (support, kernel) = Filter(filter);
+            // Pillow skips a pass whose size does not change, and runs the horizontal pass first, over only the
+            // source rows the vertical pass reads.
+            int first = ry, rows = rh;
+            int[]? boundsV = null, kkV = null;
+            int ksizeV = 0;
+            if (height != inH)
+            {
+                (boundsV, kkV, ksizeV) = Coefficients(inH, height, support, kernel);
+                first = boundsV[2 * ry];
+                rows = boundsV[2 * (ry + rh - 1)] + boundsV[2 * (ry + rh - 1) + 1] - first;
+            }
+            if (width != inW)
+            {
+                var (boundsH, kkH, ksizeH) = Coefficients(inW, width, support, kernel);
+                pass1 = Horizontal(src, inW, first, rows, rx, rw, boundsH, kkH, ksizeH);
+            }
+            else
+            {
+                pass1 = Crop(src, inW, rx, first, rw, rows);
+            }
+            var result = pass1;
+            if (boundsV is not null)
+                result = pass2 = Vertical(pass1, rw, first, ry, rh, boundsV, kkV!, ksizeV);
+            return Image.LoadPixelData<Rgb24>(result.AsSpan(0, rw * rh * 3), rw, rh);
         }
-        if (height != inH)
-            pixels = Vertical(pixels, width, rows, height, boundsV, kkV, ksizeV);
-        return Image.LoadPixelData<Rgb24>(pixels, width, height);
+        finally
+        {
+            pool.Return(src);
+            if (pass1 is not null) pool.Return(pass1);
+            if (pass2 is not null) pool.Return(pass2);
+        }
+    }
+
+    private static byte[] Crop(byte[] src, int inW, int x, int y, int w, int h)
+    {
+        var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(w * h * 3);
+        for (int r = 0; r < h; r++)
+            Buffer.BlockCopy(src, ((y + r) * inW + x) * 3, dst, r * w * 3, w * 3);
+        return dst;
     }
 
     private static (double Support, Func<double, double> Kernel) Filter(ResampleFilter filter) => filter switch
@@ -53,6 +96,7 @@ public static class PillowResampler
         ResampleFilter.Bilinear => (1.0, x => { x = Math.Abs(x); return x < 1.0 ? 1.0 - x : 0.0; }),
         ResampleFilter.Bicubic => (2.0, Bicubic),
         ResampleFilter.Lanczos => (3.0, x => x >= -3.0 && x < 3.0 ? Sinc(x) * Sinc(x / 3) : 0.0),
+        ResampleFilter.Hamming => (1.0, Hamming),
         _ => throw new ArgumentOutOfRangeException(nameof(filter)),
     };
 
@@ -63,6 +107,45 @@ public static class PillowResampler
         if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
         if (x < 2.0) return (((x - 5) * x + 8) * x - 4) * a;
         return 0.0;
+    }
+
+    private static double Hamming(double x)
+    {
+        if (x < 0.0) x = -x;
+        if (x == 0.0) return 1.0;
+        if (x >= 1.0) return 0.0;
+        x *= Math.PI;
+        return Math.Sin(x) / x * (0.54 + 0.46 * Math.Cos(x));
+    }
+
+    /// <summary>
+    /// NEAREST is not a convolution in Pillow: <c>resize</c> runs an affine scale (Geometry.c ImagingScaleAffine) whose
+    /// source coordinate starts at scale/2 and is advanced by adding the scale, in double, then truncated; the
+    /// accumulation is kept because it rounds differently from multiplying.
+    /// </summary>
+    private static byte[] Nearest(byte[] src, int inW, int inH, int outW, int outH, Rectangle region)
+    {
+        double ax = (double)inW / outW, ay = (double)inH / outH;
+        var xin = new int[outW];
+        double xo = ax * 0.5;
+        for (int x = 0; x < outW; x++)
+        {
+            xin[x] = Math.Min((int)xo, inW - 1);
+            xo += ax;
+        }
+        var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(region.Width * region.Height * 3);
+        double yo = ay * 0.5;
+        for (int y = 0, o = 0; y < region.Bottom; y++, yo += ay)
+        {
+            if (y < region.Y) continue;
+            int row = Math.Min((int)yo, inH - 1) * inW * 3;
+            for (int x = region.X; x < region.Right; x++)
+            {
+                int p = row + xin[x] * 3;
+                dst[o++] = src[p]; dst[o++] = src[p + 1]; dst[o++] = src[p + 2];
+            }
+        }
+        return dst;
     }
 
     private static double Sinc(double x)
@@ -112,41 +195,75 @@ public static class PillowResampler
         return v < 0 ? (byte)0 : v > 255 ? (byte)255 : (byte)v;
     }
 
-    private static byte[] Horizontal(byte[] src, int inW, int firstRow, int rows, int outW, int[] bounds, int[] kk, int ksize)
+    /// <summary>Output columns [x0, x0 + outW) of source rows [firstRow, firstRow + rows).</summary>
+    private static byte[] Horizontal(byte[] src, int inW, int firstRow, int rows, int x0, int outW, int[] bounds, int[] kk, int ksize)
     {
-        var dst = new byte[outW * rows * 3];
+        var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(outW * rows * 3);
+        // Indexing by reference: the taps and their bounds come from Coefficients, which keeps every
+        // xmin + xmax within the row, so the per-tap bounds checks are only overhead here.
+        ref byte source = ref MemoryMarshal.GetArrayDataReference(src);
+        ref int taps = ref MemoryMarshal.GetArrayDataReference(kk);
         for (int y = 0; y < rows; y++)
         {
             int srcRow = (y + firstRow) * inW * 3, dstRow = y * outW * 3;
-            for (int xx = 0; xx < outW; xx++)
+            for (int i = 0; i < outW; i++)
             {
-                int xmin = bounds[2 * xx], xmax = bounds[2 * xx + 1], k = xx * ksize;
+                int xx = x0 + i, xmin = bounds[2 * xx], xmax = bounds[2 * xx + 1];
+                ref byte p = ref Unsafe.Add(ref source, srcRow + xmin * 3);
+                ref int k = ref Unsafe.Add(ref taps, xx * ksize);
                 int s0 = 1 << (PrecisionBits - 1), s1 = s0, s2 = s0;
                 for (int x = 0; x < xmax; x++)
                 {
-                    int p = srcRow + (x + xmin) * 3, c = kk[k + x];
-                    s0 += src[p] * c; s1 += src[p + 1] * c; s2 += src[p + 2] * c;
+                    int c = Unsafe.Add(ref k, x);
+                    ref byte q = ref Unsafe.Add(ref p, 3 * x);
+                    s0 += q * c; s1 += Unsafe.Add(ref q, 1) * c; s2 += Unsafe.Add(ref q, 2) * c;
                 }
-                dst[dstRow + xx * 3] = Clip8(s0); dst[dstRow + xx * 3 + 1] = Clip8(s1); dst[dstRow + xx * 3 + 2] = Clip8(s2);
+                dst[dstRow + 3 * i] = Clip8(s0); dst[dstRow + 3 * i + 1] = Clip8(s1); dst[dstRow + 3 * i + 2] = Clip8(s2);
             }
         }
         return dst;
     }
 
-    private static byte[] Vertical(byte[] src, int width, int inRows, int outH, int[] bounds, int[] kk, int ksize)
+    /// <summary>Output rows [y0, y0 + outH) from rows that start at source row firstRow; rows are width pixels.</summary>
+    private static byte[] Vertical(byte[] src, int width, int firstRow, int y0, int outH, int[] bounds, int[] kk, int ksize)
     {
-        var dst = new byte[width * outH * 3];
-        for (int yy = 0; yy < outH; yy++)
+        int stride = width * 3;
+        var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(stride * outH);
+        var sums = new int[stride];
+        for (int i = 0; i < outH; i++)
         {
-            int ymin = bounds[2 * yy], ymax = bounds[2 * yy + 1], k = yy * ksize, dstRow = yy * width * 3;
-            for (int xx = 0; xx < width * 3; xx++)
-            {
-                int s = 1 << (PrecisionBits - 1);
-                for (int y = 0; y < ymax; y++)
-                    s += src[(y + ymin) * width * 3 + xx] * kk[k + y];
-                dst[dstRow + xx] = Clip8(s);
-            }
+            int yy = y0 + i, ymin = bounds[2 * yy] - firstRow, ymax = bounds[2 * yy + 1];
+            // Row by row into per-sample sums (integer arithmetic: the order does not change the result).
+            Array.Fill(sums, 1 << (PrecisionBits - 1));
+            for (int y = 0; y < ymax; y++)
+                MultiplyAdd(src.AsSpan((y + ymin) * stride, stride), kk[yy * ksize + y], sums);
+            var dstRow = dst.AsSpan(i * stride, stride);
+            for (int x = 0; x < stride; x++) dstRow[x] = Clip8(sums[x]);
         }
         return dst;
+    }
+
+    /// <summary>sums[x] += row[x] · c, widening bytes to int32 lanes (exact: integers, any order).</summary>
+    private static void MultiplyAdd(ReadOnlySpan<byte> row, int c, Span<int> sums)
+    {
+        int x = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            int n = System.Numerics.Vector<byte>.Count;
+            var factor = new System.Numerics.Vector<int>(c);
+            var lanes = System.Runtime.InteropServices.MemoryMarshal.Cast<int, System.Numerics.Vector<int>>(sums);
+            for (; x <= row.Length - n; x += n)
+            {
+                System.Numerics.Vector.Widen(new System.Numerics.Vector<byte>(row.Slice(x)), out var lo, out var hi);
+                System.Numerics.Vector.Widen(lo, out var a, out var b);
+                System.Numerics.Vector.Widen(hi, out var d, out var e);
+                int v = x / System.Numerics.Vector<int>.Count;
+                lanes[v] += System.Numerics.Vector.AsVectorInt32(a) * factor;
+                lanes[v + 1] += System.Numerics.Vector.AsVectorInt32(b) * factor;
+                lanes[v + 2] += System.Numerics.Vector.AsVectorInt32(d) * factor;
+                lanes[v + 3] += System.Numerics.Vector.AsVectorInt32(e) * factor;
+            }
+        }
+        for (; x < row.Length; x++) sums[x] += row[x] * c;
     }
 }
