@@ -41,7 +41,8 @@ internal static unsafe class SimilarityKernel
         var q4 = q + (long)Math.Min(4, last) * dim;
         var q5 = q + (long)Math.Min(5, last) * dim;
         if (Vector512.IsHardwareAccelerated) Tile512(q0, q1, q2, q3, q4, q5, dim, panel, output);
-        else if (Vector256.IsHardwareAccelerated) Tile256(q0, q1, q2, q3, q4, q5, dim, panel, output);
+        // Without 256-bit hardware, Vector256 runs as two Vector128 halves: still far faster than scalar.
+        else if (Vector128.IsHardwareAccelerated) Tile256(q0, q1, q2, q3, q4, q5, dim, panel, output);
         else TileScalar([(nint)q0, (nint)q1, (nint)q2, (nint)q3, (nint)q4, (nint)q5], dim, panel, output);
     }
 
