@@ -28,6 +28,9 @@ public sealed record KnnOptions
 
     /// <summary>Where the similarity passes run.</summary>
     public KnnDevice Device { get; init; } = KnnDevice.Cpu;
+
+    /// <summary>The GPU's index for <see cref="KnnDevice.Cuda"/>.</summary>
+    public int DeviceId { get; init; }
 }
 
 /// <summary>Which class wins a kNN vote between classes with equally many neighbours.</summary>

@@ -30,7 +30,7 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
         var clock = Stopwatch.StartNew();
         long done = 0;
         var pass = new TopKHeaps(blockRows * PairLists.Count(_seeds), _k);
-        using var engine = PairEngine.Create(options.Device, _k, _seeds);
+        using var engine = PairEngine.Create(options.Device, options.DeviceId, _k, _seeds);
         var queries = new float[(long)blockRows * dim];
         for (var p = 0; p < P; p++)
             for (var b = 0; b < queryBlocks; b++)

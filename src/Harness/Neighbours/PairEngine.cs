@@ -3,10 +3,10 @@ namespace TraceProbe.Neighbours;
 /// <summary>Computes one (p, q) pass's lists: on the CPU kernel, or as an ONNX graph through ONNX Runtime.</summary>
 internal abstract class PairEngine : IDisposable
 {
-    public static PairEngine Create(KnnDevice device, int k, int seeds) => device switch
+    public static PairEngine Create(KnnDevice device, int deviceId, int k, int seeds) => device switch
     {
         KnnDevice.Cpu => new CpuPairEngine(seeds),
-        _ => new OnnxPairEngine(device, k, seeds),
+        _ => new OnnxPairEngine(device, deviceId, k, seeds),
     };
 
     /// <summary>See <see cref="PairPass.Run"/>; <paramref name="queries"/> may hold more rows than labels (a reused buffer).</summary>
