@@ -20,17 +20,22 @@ public static class KnnCommand
         var seed = CommonOptions.Seed();
         var output = CommonOptions.Out();
         var quiet = CommonOptions.Quiet();
+        var device = CommonOptions.Device();
         var command = new Command("knn", "Semantic kNN accuracy under the paper's five set-ups (all-same, pos-same, neg-same, all-diff, uniform) and the distraction score, on the held-out crops of an embeddings file; each photo is a semantic class.\n\nExample: traceprobe knn --embeddings results/embeddings/resnet18/jpeg.safetensors --k 1 --out results/knn1")
         {
-            embeddings, k, seeds, seed, output, quiet,
+            embeddings, k, seeds, seed, output, quiet, device,
         };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(embeddings)!;
             if (!File.Exists(path)) throw new UsageException($"--embeddings '{path}' does not exist.");
             if (parse.GetValue(k) < 1) throw new UsageException($"--k {parse.GetValue(k)}: must be at least 1.");
-            var options = new KnnOptions { K = parse.GetValue(k), UniformSeeds = parse.GetValue(seeds), Seed = parse.GetValue(seed) };
-            var summary = Execute(SafetensorsFile.Read(path), path, options);
+            var (knnDevice, deviceId) = ParseDevice(parse.GetValue(device)!);
+            var options = new KnnOptions { K = parse.GetValue(k), UniformSeeds = parse.GetValue(seeds), Seed = parse.GetValue(seed), Device = knnDevice, DeviceId = deviceId };
+            // The run's state sits beside its results, so that running the same command again resumes it.
+            Directory.CreateDirectory(parse.GetValue(output)!);
+            var state = Path.Combine(parse.GetValue(output)!, "knn-state.bin");
+            var summary = Execute(SafetensorsFile.Read(path), path, options, parse.GetValue(quiet) ? null : Console.Error.WriteLine, state);
             var written = ReportWriter.Write(summary, parse.GetValue(output)!);
             if (!parse.GetValue(quiet))
             {
@@ -43,7 +48,20 @@ public static class KnnCommand
         return command;
     }
 
-    public static Summary Execute(EmbeddingSet set, string source, KnnOptions options)
+    private static (KnnDevice Device, int Id) ParseDevice(string device)
+    {
+        if (device.Equals("cpu", StringComparison.OrdinalIgnoreCase)) return (KnnDevice.Cpu, 0);
+        if (device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
+        {
+            var id = 0;
+            if (device.Contains(':') && !int.TryParse(device[(device.IndexOf(':') + 1)..], out id))
+                throw new UsageException($"--device {device}: expected cuda:N with a GPU number N.");
+            return (KnnDevice.Cuda, id);
+        }
+        throw new UsageException($"--device {device}: expected 'cpu' or 'cuda[:N]'.");
+    }
+
+    public static Summary Execute(EmbeddingSet set, string source, KnnOptions options, Action<string>? log = null, string? statePath = null)
     {
         if (!set.Metadata.TryGetValue("split", out var splitJson))
             throw new InvalidDataException($"{source}: no 'split' metadata; write it with `traceprobe run` or `embed` + `merge`.");
@@ -74,7 +92,7 @@ public static class KnnCommand
             Classes = classes,
             Details = new SortedDictionary<string, string> { ["embeddings"] = Path.GetFileName(source) },
         };
-        var records = KnnInfluenceStage.Run(set.Embeddings, set.Dim, items, done, classes.Count, template, options);
+        var records = KnnInfluenceStage.Run(set.Embeddings, set.Dim, items, done, classes.Count, template, options, log: log, statePath: statePath);
         if (records.Count == 0) throw new InvalidDataException($"{source}: fewer than 4 held-out crops have an embedding under every processing.");
         return Summary.Create(options.Seed, new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(source), ["k"] = options.K.ToString() }, records, []);
     }

@@ -14,8 +14,11 @@ public static class KnnInfluenceStage
     public static readonly string[] SetupNames = ["all-same", "pos-same", "neg-same", "all-diff", "uniform"];
 
     /// <summary>Records of the five set-ups and the distraction score, or none when too few crops are usable.</summary>
+    /// <param name="log">When given, receives the run's cost estimate before it starts and progress lines with an ETA.</param>
+    /// <param name="statePath">When given, the run saves its state there after every pass and resumes from it.</param>
     public static IReadOnlyList<SummaryRecord> Run(float[] embeddings, int dim, IReadOnlyList<TraceItem> items, bool[] done,
-        int processings, SummaryRecord template, KnnOptions options, IReadOnlyList<string?>? semanticLabels = null)
+        int processings, SummaryRecord template, KnnOptions options, IReadOnlyList<string?>? semanticLabels = null,
+        Action<string>? log = null, string? statePath = null)
     {
         // The semantic class of a crop: its photo's class when the dataset gives one, else the photo itself.
         var classIds = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -41,7 +44,14 @@ public static class KnnInfluenceStage
             labels[c] = SemanticOf(crops[c][0].Photo);
             isQuery[c] = crops[c][0].Crop % 2 == 0;
         }
-        var result = KnnInfluence.Evaluate(layout, crops.Count, processings, dim, labels, isQuery, options);
+        var queryItems = Enumerable.Range(0, crops.Count).Where(c => isQuery[c]).ToArray();
+        var dbItems = Enumerable.Range(0, crops.Count).Where(c => !isQuery[c]).ToArray();
+        if (queryItems.Length == 0 || dbItems.Length == 0) return [];
+        var input = new KnnInfluenceInput(
+            Side(layout, queryItems, processings, dim), queryItems.Select(c => labels[c]).ToArray(),
+            Side(layout, dbItems, processings, dim), dbItems.Select(c => labels[c]).ToArray());
+        if (log is not null) log(KnnCostModel.Estimate(queryItems.Length, dbItems.Length, dim, processings, options).ToString());
+        var result = KnnInfluence.Evaluate(input, options, log is null ? null : new KnnProgressLog(log), statePath);
         var details = new SortedDictionary<string, string>(template.Details?.ToDictionary() ?? [])
         {
             ["k"] = result.K.ToString(),
@@ -66,5 +76,13 @@ public static class KnnInfluenceStage
         }).ToList();
         records.Add(knn with { Setup = "distraction", Metric = "distraction_score", Value = result.DistractionScore, Chance = null });
         return records;
+    }
+
+    private static InMemoryRows Side(float[] layout, int[] crops, int processings, int dim)
+    {
+        var rows = new float[crops.Length * processings * dim];
+        for (var i = 0; i < crops.Length; i++)
+            layout.AsSpan(crops[i] * processings * dim, processings * dim).CopyTo(rows.AsSpan(i * processings * dim));
+        return new InMemoryRows(rows, crops.Length, processings, dim);
     }
 }
