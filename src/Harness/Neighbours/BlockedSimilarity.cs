@@ -4,10 +4,13 @@ using System.Runtime.CompilerServices;
 namespace TraceProbe.Neighbours;
 
 /// <summary>Where a query's candidates go: the kNN classifier's single heap, or the influence pass's lists.</summary>
-internal interface ICandidateSink
+internal unsafe interface ICandidateSink
 {
-    /// <summary>Similarities below this cannot enter any of the query's lists.</summary>
-    float Threshold(int query);
+    /// <summary>
+    /// Bit c set when similarity sims[c] (database index firstIndex + c, c &lt; count ≤ 64) might enter one of
+    /// the query's lists: the cheap vector test that rejects almost every candidate.
+    /// </summary>
+    ulong Candidates(int query, float* sims, int count, int firstIndex);
 
     /// <summary>A candidate at or above the threshold.</summary>
     void Offer(int query, float similarity, int databaseIndex);
@@ -15,8 +18,8 @@ internal interface ICandidateSink
 
 /// <summary>
 /// Queries against one packed database block: parallel over query blocks, each micro-tile's 6 × 64
-/// similarities filtered while still in L1 (one vector compare per 16 candidates against the query's
-/// threshold) and the few survivors handed to the sink. No similarity matrix is ever stored.
+/// similarities filtered while still in L1 (a few vector compares per 16 candidates against the query's
+/// thresholds) and the few survivors handed to the sink. No similarity matrix is ever stored.
 /// </summary>
 internal static unsafe class BlockedSimilarity
 {
@@ -61,7 +64,7 @@ internal static unsafe class BlockedSimilarity
                     {
                         var query = q0 + i0 + i;
                         var row = tile + i * PackedRows.PanelRows;
-                        var mask = SimilarityKernel.AtLeast(row, valid, sink.Threshold(query));
+                        var mask = sink.Candidates(query, row, valid, first);
                         while (mask != 0)
                         {
                             var c = BitOperations.TrailingZeroCount(mask);

@@ -177,9 +177,9 @@ public static class CosineKnn
     }
 
     /// <summary>One heap per query.</summary>
-    private readonly struct HeapSink(TopKHeaps heaps) : ICandidateSink
+    private readonly unsafe struct HeapSink(TopKHeaps heaps) : ICandidateSink
     {
-        public float Threshold(int query) => heaps.Floor(query);
+        public ulong Candidates(int query, float* sims, int count, int firstIndex) => SimilarityKernel.AtLeast(sims, count, heaps.Floor(query));
         public void Offer(int query, float similarity, int databaseIndex) => heaps.Offer(query, similarity, databaseIndex);
     }
 

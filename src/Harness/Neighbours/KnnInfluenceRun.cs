@@ -45,6 +45,7 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
                     var q = step == 0 ? p : step <= p ? step - 1 : step;
                     if (state.IsDone(p, b, step)) { done += perPass * rows; continue; }
                     var before = done;
+                    votes.StartPass(pass, uniform, rows);
                     engine.Run(queries, labels, input.Database, q, input.DatabaseLabels, masks[q], pass, options.MaxDegreeOfParallelism,
                         dbRows => progress?.Report(new KnnProgress(before + (long)dbRows * dim * rows, total, clock.Elapsed)));
                     done = before + perPass * rows;

@@ -71,9 +71,9 @@ public static class NearDuplicateRetrieval
     }
 
     /// <summary>Every candidate is needed (the diagonal may be low), so the threshold is −∞; n is small (pairs of photos).</summary>
-    private readonly struct StatsSink(float[] diagonal, float[] offDiagonalMax) : ICandidateSink
+    private readonly unsafe struct StatsSink(float[] diagonal, float[] offDiagonalMax) : ICandidateSink
     {
-        public float Threshold(int query) => float.NegativeInfinity;
+        public ulong Candidates(int query, float* sims, int count, int firstIndex) => count >= 64 ? ulong.MaxValue : (1UL << count) - 1;
 
         public void Offer(int query, float similarity, int databaseIndex)
         {

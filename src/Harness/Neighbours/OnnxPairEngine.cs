@@ -87,7 +87,6 @@ internal sealed class OnnxPairEngine : PairEngine
         var nq = queryLabels.Length;
         var dim = database.Dim;
         var per = PairLists.Count(_seeds);
-        lists.Clear();
         var blockRows = Math.Min(BlockedSimilarity.DatabaseBlock, database.Count);
         var rows = new float[blockRows * dim];
         for (var j0 = 0; j0 < database.Count; j0 += blockRows)

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace TraceProbe.Neighbours;
 
 /// <summary>
@@ -25,21 +27,27 @@ internal static class PairPass
     /// <param name="queries">Queries under p, row-major [queryLabels.Length, dim].</param>
     /// <param name="database">The database; read under <paramref name="q"/>.</param>
     /// <param name="seedMasks">Per database item, bit t set when uniform seed t places it under q.</param>
-    /// <param name="lists">Receives [query × <see cref="PairLists.Count"/>] heaps; cleared first.</param>
+    /// <param name="lists">[query × <see cref="PairLists.Count"/>] heaps, empty or started (<see cref="SetupVotes.StartPass"/>).</param>
     /// <param name="afterBlock">Called with the database rows done so far (progress).</param>
     public static unsafe void Run(float[] queries, int[] queryLabels, IProcessedRows database, int q, int[] databaseLabels,
         ulong[] seedMasks, int seeds, TopKHeaps lists, int maxDegreeOfParallelism, Action<int>? afterBlock = null)
     {
         var nq = queryLabels.Length;
         var dim = database.Dim;
-        lists.Clear();
-        var thresholds = new float[nq];
-        Array.Fill(thresholds, float.NegativeInfinity);
-        var sink = new ListSink(lists, queryLabels, databaseLabels, seedMasks, thresholds, PairLists.Count(seeds));
+        var per = PairLists.Count(seeds);
+        var seedFloors = new float[nq];
+        for (var i = 0; i < nq; i++)
+        {
+            var floor = float.PositiveInfinity;
+            for (var t = 0; t < seeds; t++) floor = Math.Min(floor, lists.Floor(i * per + PairLists.Seed(t)));
+            seedFloors[i] = floor;
+        }
         var buffer = new float[Math.Min(BlockedSimilarity.DatabaseBlock, database.Count) * dim];
         using var block = new PackedRows();
         fixed (float* qp = queries)
+        fixed (int* labels = databaseLabels)
         {
+            var sink = new ListSink(lists, queryLabels, labels, databaseLabels.Length, seedMasks, seedFloors, per);
             for (var j0 = 0; j0 < database.Count; j0 += BlockedSimilarity.DatabaseBlock)
             {
                 var rows = Math.Min(BlockedSimilarity.DatabaseBlock, database.Count - j0);
@@ -51,21 +59,55 @@ internal static class PairPass
         }
     }
 
-    /// <summary>Routes a candidate to the own- or other-class list and to the lists of the seeds that place it under q.</summary>
-    private readonly struct ListSink(TopKHeaps lists, int[] queryLabels, int[] databaseLabels, ulong[] seedMasks, float[] thresholds, int perQuery) : ICandidateSink
+    /// <summary>
+    /// Routes a candidate to the own- or other-class list and to the lists of the seeds that place it under q.
+    /// The filter tests each candidate against the floor of the list its class sends it to, and against the
+    /// lowest seed floor: a query's own class is a small share of the database, so its list's floor stays
+    /// low, and one threshold for all lists would let most other-class candidates through for nothing.
+    /// </summary>
+    private readonly unsafe struct ListSink(TopKHeaps lists, int[] queryLabels, int* databaseLabels, int databaseCount,
+        ulong[] seedMasks, float[] seedFloors, int perQuery) : ICandidateSink
     {
-        public float Threshold(int query) => thresholds[query];
+        public ulong Candidates(int query, float* sims, int count, int firstIndex)
+        {
+            var first = query * perQuery;
+            float own = lists.Floor(first + PairLists.Own), other = lists.Floor(first + PairLists.Other), seed = seedFloors[query];
+            var label = queryLabels[query];
+            if (Vector512.IsHardwareAccelerated && count == 64)
+            {
+                var l = Vector512.Create(label);
+                Vector512<float> vo = Vector512.Create(own), vx = Vector512.Create(other), vs = Vector512.Create(seed);
+                ulong mask = 0;
+                for (var c = 0; c < 64; c += 16)
+                {
+                    var s = Vector512.Load(sims + c);
+                    var isOwn = Vector512.Equals(Vector512.Load(databaseLabels + firstIndex + c), l).AsSingle();
+                    var pass = Vector512.ConditionalSelect(isOwn, Vector512.GreaterThanOrEqual(s, vo), Vector512.GreaterThanOrEqual(s, vx))
+                             | Vector512.GreaterThanOrEqual(s, vs);
+                    mask |= pass.ExtractMostSignificantBits() << c;
+                }
+                return mask;
+            }
+            ulong m = 0;
+            for (var c = 0; c < count; c++)
+            {
+                var s = sims[c];
+                if (s >= seed || s >= (databaseLabels[firstIndex + c] == label ? own : other)) m |= 1UL << c;
+            }
+            return m;
+        }
 
         public void Offer(int query, float similarity, int databaseIndex)
         {
             var first = query * perQuery;
             lists.Offer(first + (databaseLabels[databaseIndex] == queryLabels[query] ? PairLists.Own : PairLists.Other), similarity, databaseIndex);
-            for (var m = seedMasks[databaseIndex]; m != 0; m &= m - 1)
+            var m = seedMasks[databaseIndex];
+            if (m == 0 || similarity < seedFloors[query]) return;
+            for (; m != 0; m &= m - 1)
                 lists.Offer(first + PairLists.Seed(System.Numerics.BitOperations.TrailingZeroCount(m)), similarity, databaseIndex);
-            // The query's threshold is its lowest floor: a candidate below it fits in none of its lists.
-            var t = lists.Floor(first);
-            for (var h = 1; h < perQuery; h++) t = Math.Min(t, lists.Floor(first + h));
-            thresholds[query] = t;
+            var t = lists.Floor(first + PairLists.Seed(0));
+            for (var h = PairLists.Seed(1); h < perQuery; h++) t = Math.Min(t, lists.Floor(first + h));
+            seedFloors[query] = t;
         }
     }
 }

@@ -20,9 +20,23 @@ internal sealed class SetupVotes(int processings, int seeds, int k, KnnVoteTieBr
     public int Uniform(int seed) => 1 + 3 * (processings - 1) + seed;
 
     /// <summary>
+    /// Prepares the pass lists of (p, q): own and other empty; each seed's list started from its running
+    /// top-k over the earlier q (disjoint items), so its floor is high from the start and the pass ends
+    /// with the merged list, instead of offering every item of q's share to an empty list.
+    /// </summary>
+    public void StartPass(TopKHeaps pass, TopKHeaps uniformLists, int rows)
+    {
+        pass.Clear();
+        var per = PairLists.Count(seeds);
+        for (var i = 0; i < rows; i++)
+            for (var t = 0; t < seeds; t++)
+                pass.StartFrom(i * per + PairLists.Seed(t), uniformLists.Similarities(i * seeds + t), uniformLists.Indices(i * seeds + t));
+    }
+
+    /// <summary>
     /// Folds one finished (p, q) pass (sorted <paramref name="pass"/> lists) into the counts of p. On q = p it
     /// stores own(p,p) and other(p,p) in <paramref name="sameLists"/> for the later pairs; the seeds' running
-    /// lists live in <paramref name="uniformLists"/>; <paramref name="lastPair"/> closes the uniform votes.
+    /// lists live in <paramref name="uniformLists"/> (continued by the pass, see <see cref="StartPass"/>); <paramref name="lastPair"/> closes the uniform votes.
     /// </summary>
     public void Fold(int p, int q, bool lastPair, int[] queryLabels, int[] databaseLabels,
         TopKHeaps pass, TopKHeaps sameLists, TopKHeaps uniformLists, long[] correct, int maxDegreeOfParallelism)
@@ -52,18 +66,23 @@ internal sealed class SetupVotes(int processings, int seeds, int k, KnnVoteTieBr
                 }
                 for (var t = 0; t < seeds; t++)
                 {
-                    var running = i * seeds + t;
-                    var n = Merge(uniformLists, running, pass, i * per + PairLists.Seed(t), s);
-                    uniformLists.Set(running, s.Sims.AsSpan(0, n), s.Indices.AsSpan(0, n));
-                    if (lastPair) s.Count(Uniform(t), VoteCorrect(s, n, label, databaseLabels));
+                    // The pass continued the seed's running list (StartPass), so it is the merged list already.
+                    var list = i * per + PairLists.Seed(t);
+                    uniformLists.Set(i * seeds + t, pass.Similarities(list), pass.Indices(list));
+                    if (lastPair) s.Count(Uniform(t), Correct(pass, list, pass, list, label, databaseLabels, s, single: true));
                 }
                 return s;
             },
             s => { lock (correct) for (var j = 0; j < slots; j++) correct[p * slots + j] += s.Correct[j]; });
     }
 
-    private bool Correct(TopKHeaps a, int ha, TopKHeaps b, int hb, int label, int[] databaseLabels, Scratch s) =>
-        VoteCorrect(s, Merge(a, ha, b, hb, s), label, databaseLabels);
+    private bool Correct(TopKHeaps a, int ha, TopKHeaps b, int hb, int label, int[] databaseLabels, Scratch s, bool single = false)
+    {
+        if (!single) return VoteCorrect(s, Merge(a, ha, b, hb, s), label, databaseLabels);
+        a.Similarities(ha).CopyTo(s.Sims);
+        a.Indices(ha).CopyTo(s.Indices);
+        return VoteCorrect(s, a.Indices(ha).Length, label, databaseLabels);
+    }
 
     private bool VoteCorrect(Scratch s, int n, int label, int[] databaseLabels)
     {

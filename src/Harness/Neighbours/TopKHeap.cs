@@ -161,6 +161,22 @@ internal sealed class TopKHeaps
         _counts[heap] = sims.Length;
     }
 
+    /// <summary>
+    /// Starts heap <paramref name="heap"/> from a best-first list (reversed, it is a valid heap: the worst at
+    /// the root), so that a pass over further disjoint candidates continues that list's top-k.
+    /// </summary>
+    public void StartFrom(int heap, ReadOnlySpan<float> bestFirstSims, ReadOnlySpan<int> bestFirstIndices)
+    {
+        var n = bestFirstSims.Length;
+        for (var a = 0; a < n; a++)
+        {
+            _sims[heap * K + a] = bestFirstSims[n - 1 - a];
+            _indices[heap * K + a] = bestFirstIndices[n - 1 - a];
+        }
+        _counts[heap] = n;
+        _floors[heap] = n == K ? _sims[heap * K] : float.NegativeInfinity;
+    }
+
     /// <summary>The raw arrays, for the resumable state file.</summary>
     internal (float[] Sims, int[] Indices, int[] Counts) Raw => (_sims, _indices, _counts);
 }
