@@ -4,12 +4,12 @@ namespace TraceProbe.Neighbours;
 public sealed class KnnProgressLog(Action<string> write, TimeSpan? every = null) : IProgress<KnnProgress>
 {
     private readonly TimeSpan _every = every ?? TimeSpan.FromSeconds(10);
-    private TimeSpan _last = TimeSpan.MinValue;
+    private TimeSpan? _last;
 
     public void Report(KnnProgress value)
     {
         var finished = value.MultiplyAddsDone >= value.MultiplyAddsTotal;
-        if (!finished && value.Elapsed - _last < _every) return;
+        if (!finished && _last is { } last && value.Elapsed - last < _every) return;
         _last = value.Elapsed;
         var eta = value.Eta is { } t && !finished ? $", about {KnnCost.Format(t)} left" : "";
         write($"kNN influence: {100 * value.Fraction:0.0}% after {KnnCost.Format(value.Elapsed)}{eta}");
