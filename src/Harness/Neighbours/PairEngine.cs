@@ -17,8 +17,12 @@ internal abstract class PairEngine : IDisposable
 
     private sealed class CpuPairEngine(int seeds) : PairEngine
     {
+        private readonly PairPass.PassBuffers _buffers = new();
+
+        public override void Dispose() => _buffers.Dispose();
+
         public override void Run(float[] queries, int[] queryLabels, IProcessedRows database, int q, int[] databaseLabels,
             ulong[] seedMasks, TopKHeaps lists, int maxDegreeOfParallelism, Action<int>? afterBlock) =>
-            PairPass.Run(queries, queryLabels, database, q, databaseLabels, seedMasks, seeds, lists, maxDegreeOfParallelism, afterBlock);
+            PairPass.Run(queries, queryLabels, database, q, databaseLabels, seedMasks, seeds, lists, maxDegreeOfParallelism, afterBlock, _buffers);
     }
 }

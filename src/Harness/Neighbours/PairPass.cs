@@ -29,9 +29,11 @@ internal static class PairPass
     /// <param name="seedMasks">Per database item, bit t set when uniform seed t places it under q.</param>
     /// <param name="lists">[query × <see cref="PairLists.Count"/>] heaps, empty or started (<see cref="SetupVotes.StartPass"/>).</param>
     /// <param name="afterBlock">Called with the database rows done so far (progress).</param>
+    /// <param name="buffers">A database block's rows as read and as packed, reused from pass to pass.</param>
     public static unsafe void Run(float[] queries, int[] queryLabels, IProcessedRows database, int q, int[] databaseLabels,
-        ulong[] seedMasks, int seeds, TopKHeaps lists, int maxDegreeOfParallelism, Action<int>? afterBlock = null)
+        ulong[] seedMasks, int seeds, TopKHeaps lists, int maxDegreeOfParallelism, Action<int>? afterBlock = null, PassBuffers? buffers = null)
     {
+        buffers ??= new PassBuffers();
         var nq = queryLabels.Length;
         var dim = database.Dim;
         var per = PairLists.Count(seeds);
@@ -42,8 +44,8 @@ internal static class PairPass
             for (var t = 0; t < seeds; t++) floor = Math.Min(floor, lists.Floor(i * per + PairLists.Seed(t)));
             seedFloors[i] = floor;
         }
-        var buffer = new float[Math.Min(BlockedSimilarity.DatabaseBlock, database.Count) * dim];
-        using var block = new PackedRows();
+        var buffer = buffers.Rows(BlockedSimilarity.DatabaseBlock * dim);
+        var block = buffers.Packed;
         fixed (float* qp = queries)
         fixed (int* labels = databaseLabels)
         {
@@ -57,6 +59,15 @@ internal static class PairPass
                 afterBlock?.Invoke(j0 + rows);
             }
         }
+    }
+
+    /// <summary>One database block's memory, kept by the engine for all its passes (not per pass on the large-object heap).</summary>
+    internal sealed class PassBuffers : IDisposable
+    {
+        private float[] _rows = [];
+        public PackedRows Packed { get; } = new();
+        public float[] Rows(int length) => _rows.Length >= length ? _rows : _rows = new float[length];
+        public void Dispose() => Packed.Dispose();
     }
 
     /// <summary>
