@@ -49,7 +49,7 @@ internal static class PairPass
         fixed (float* qp = queries)
         fixed (int* labels = databaseLabels)
         {
-            var sink = new ListSink(lists, queryLabels, labels, databaseLabels.Length, seedMasks, seedFloors, per);
+            var sink = new ListSink(lists, queryLabels, labels, seedMasks, seedFloors, per);
             for (var j0 = 0; j0 < database.Count; j0 += BlockedSimilarity.DatabaseBlock)
             {
                 var rows = Math.Min(BlockedSimilarity.DatabaseBlock, database.Count - j0);
@@ -76,7 +76,7 @@ internal static class PairPass
     /// lowest seed floor: a query's own class is a small share of the database, so its list's floor stays
     /// low, and one threshold for all lists would let most other-class candidates through for nothing.
     /// </summary>
-    private readonly unsafe struct ListSink(TopKHeaps lists, int[] queryLabels, int* databaseLabels, int databaseCount,
+    private readonly unsafe struct ListSink(TopKHeaps lists, int[] queryLabels, int* databaseLabels,
         ulong[] seedMasks, float[] seedFloors, int perQuery) : ICandidateSink
     {
         public ulong Candidates(int query, float* sims, int count, int firstIndex)
