@@ -121,9 +121,9 @@ public class NeighbourBenchmarks
 /// </summary>
 public static class FmaPeak
 {
-    public static float Run(double flops)
+    public static float Run(double flops, int threads = 0)
     {
-        var threads = Environment.ProcessorCount;
+        if (threads < 1) threads = Environment.ProcessorCount;
         var perIteration = 12.0 * 2 * (Vector512.IsHardwareAccelerated ? 16 : 8);
         var iterations = (long)(flops / perIteration / threads);
         var results = new float[threads];

@@ -10,6 +10,7 @@ public static class BenchmarkProgram
     /// </summary>
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0].StartsWith("knn-", StringComparison.Ordinal)) return KnnMeasurements.Run(args);
         var dry = args.Contains("--dry");
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly)
             .Run(args.Where(a => a != "--dry").ToArray(), BenchmarkConfig.Create(dry));
