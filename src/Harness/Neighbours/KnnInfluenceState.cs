@@ -110,7 +110,7 @@ internal sealed class KnnInfluenceState
             _listsOf = listsOf;
             ResumedPasses = next;
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
         {
             // A truncated or foreign file: start afresh (it is replaced after the first pass).
             Array.Clear(Correct);

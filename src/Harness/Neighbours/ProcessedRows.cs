@@ -49,26 +49,21 @@ public sealed class EmbeddingsFileRows : IProcessedRows, IDisposable
     /// <param name="rows">File row of each (item, processing), item-major: rows[item · P + processing].</param>
     public EmbeddingsFileRows(string path, int[] rows, int processings, string tensor = "embeddings")
     {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors data is little-endian; this machine is not.");
         _path = path;
         _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
-        Span<byte> lengthBytes = stackalloc byte[8];
-        _file.ReadExactly(lengthBytes);
-        var headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
-        if (headerLength <= 0 || headerLength > 100_000_000) throw new InvalidDataException($"{path}: not a safetensors file (header length {headerLength}).");
-        var header = new byte[headerLength];
-        _file.ReadExactly(header);
-        using var json = JsonDocument.Parse(header);
-        if (!json.RootElement.TryGetProperty(tensor, out var info))
-            throw new InvalidDataException($"{path}: no tensor '{tensor}'.");
-        if (info.GetProperty("dtype").GetString() != "F32") throw new InvalidDataException($"{path}: tensor '{tensor}' is not F32.");
-        var shape = info.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
-        if (shape.Length != 2) throw new InvalidDataException($"{path}: tensor '{tensor}' is not [N, D].");
-        _fileRows = shape[0];
-        Dim = (int)shape[1];
-        _dataStart = 8 + headerLength + info.GetProperty("data_offsets")[0].GetInt64();
-        if (processings < 1 || rows.Length % processings != 0) throw new ArgumentException($"rows has {rows.Length} entries, not a multiple of {processings} processings.", nameof(rows));
+        try
+        {
+            (_fileRows, Dim, _dataStart) = ReadHeader(_file, path, tensor);
+        }
+        catch
+        {
+            _file.Dispose();
+            throw;
+        }
+        if (processings < 1 || rows.Length % processings != 0) { _file.Dispose(); throw new ArgumentException($"rows has {rows.Length} entries, not a multiple of {processings} processings.", nameof(rows)); }
         foreach (var r in rows)
-            if (r < 0 || r >= _fileRows) throw new ArgumentException($"row {r} is outside {path}'s {_fileRows} rows.", nameof(rows));
+            if (r < 0 || r >= _fileRows) { _file.Dispose(); throw new ArgumentException($"row {r} is outside {path}'s {_fileRows} rows.", nameof(rows)); }
         _rows = rows;
         Processings = processings;
         Count = rows.Length / processings;
@@ -77,6 +72,27 @@ public sealed class EmbeddingsFileRows : IProcessedRows, IDisposable
     public int Count { get; }
     public int Processings { get; }
     public int Dim { get; }
+
+    /// <summary>The tensor's rows, dimension and data offset from the 8-byte length and the JSON header.</summary>
+    private static (long Rows, int Dim, long DataStart) ReadHeader(FileStream file, string path, string tensor)
+    {
+        Span<byte> lengthBytes = stackalloc byte[8];
+        file.ReadExactly(lengthBytes);
+        var headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
+        if (headerLength <= 0 || headerLength > 100_000_000) throw new InvalidDataException($"{path}: not a safetensors file (header length {headerLength}).");
+        var header = new byte[headerLength];
+        file.ReadExactly(header);
+        JsonDocument json;
+        try { json = JsonDocument.Parse(header); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: the safetensors header is not JSON ({e.Message}).", e); }
+        using var _ = json;
+        if (!json.RootElement.TryGetProperty(tensor, out var info))
+            throw new InvalidDataException($"{path}: no tensor '{tensor}'.");
+        if (info.GetProperty("dtype").GetString() != "F32") throw new InvalidDataException($"{path}: tensor '{tensor}' is not F32.");
+        var shape = info.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+        if (shape.Length != 2) throw new InvalidDataException($"{path}: tensor '{tensor}' is not [N, D].");
+        return (shape[0], (int)shape[1], 8 + headerLength + info.GetProperty("data_offsets")[0].GetInt64());
+    }
 
     public void Read(int processing, int first, int count, Span<float> destination)
     {
@@ -99,7 +115,6 @@ public sealed class EmbeddingsFileRows : IProcessedRows, IDisposable
             }
             i += run;
         }
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors is little-endian.");
     }
 
     public void Dispose() => _file.Dispose();

@@ -57,6 +57,15 @@ public class KnnInfluenceStreamingTests
         Assert.Contains("small.safetensors", e.Message);
     }
 
+    [Fact]
+    public void A_file_that_is_not_safetensors_is_an_error_naming_it()
+    {
+        var path = Path.Combine(TestData.TempFolder("knn-rows"), "notes.safetensors");
+        File.WriteAllBytes(path, [16, 0, 0, 0, 0, 0, 0, 0, .. "not json at all!"u8]);
+        var e = Assert.Throws<InvalidDataException>(() => new EmbeddingsFileRows(path, [0], 1));
+        Assert.Contains("notes.safetensors", e.Message);
+    }
+
     /// <summary>Killed after a few passes (an exception from the progress callback), resumed from the state file: the same result.</summary>
     [Fact]
     public void An_interrupted_run_resumes_from_its_state_file_with_the_same_result()
