@@ -15,6 +15,7 @@ public static class BenchmarkProgram
             var at = Array.IndexOf(args, "--baseline");
             return Gate.BenchmarkGate.Run(args[1], writeBaseline: args.Contains("--write-baseline"), at > 0 && at + 1 < args.Length ? args[at + 1] : null);
         }
+        if (args.Length > 0 && args[0].StartsWith("knn-", StringComparison.Ordinal)) return KnnMeasurements.Run(args);
         var dry = args.Contains("--dry");
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly)
             .Run(args.Where(a => a != "--dry").ToArray(), BenchmarkConfig.Create(dry));

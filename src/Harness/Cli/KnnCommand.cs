@@ -18,16 +18,18 @@ public static class KnnCommand
         var seed = CommonOptions.Seed();
         var output = CommonOptions.Out();
         var quiet = CommonOptions.Quiet();
+        var device = CommonOptions.Device();
         var command = new Command("knn", "Semantic kNN accuracy under the paper's five set-ups (all-same, pos-same, neg-same, all-diff, uniform) and the distraction score, on the held-out crops of an embeddings file; each photo is a semantic class.\n\nExample: traceprobe knn --embeddings results/embeddings/resnet18/jpeg.safetensors --k 1 --out results/knn1")
         {
-            embeddings, k, seeds, seed, output, quiet,
+            embeddings, k, seeds, seed, output, quiet, device,
         };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(embeddings)!;
             if (!File.Exists(path)) throw new UsageException($"--embeddings '{path}' does not exist.");
             if (parse.GetValue(k) < 1) throw new UsageException($"--k {parse.GetValue(k)}: must be at least 1.");
-            var options = new KnnOptions { K = parse.GetValue(k), UniformSeeds = parse.GetValue(seeds), Seed = parse.GetValue(seed) };
+            var (knnDevice, deviceId) = ParseDevice(parse.GetValue(device)!);
+            var options = new KnnOptions { K = parse.GetValue(k), UniformSeeds = parse.GetValue(seeds), Seed = parse.GetValue(seed), Device = knnDevice, DeviceId = deviceId };
             var summary = EmbeddingsKnn.Run(EmbeddingsFile.Read(path), options);
             var written = ReportWriter.Write(summary, parse.GetValue(output)!);
             if (!parse.GetValue(quiet))
@@ -39,5 +41,18 @@ public static class KnnCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static (KnnDevice Device, int Id) ParseDevice(string device)
+    {
+        if (device.Equals("cpu", StringComparison.OrdinalIgnoreCase)) return (KnnDevice.Cpu, 0);
+        if (device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
+        {
+            var id = 0;
+            if (device.Contains(':') && !int.TryParse(device[(device.IndexOf(':') + 1)..], out id))
+                throw new UsageException($"--device {device}: expected cuda:N with a GPU number N.");
+            return (KnnDevice.Cuda, id);
+        }
+        throw new UsageException($"--device {device}: expected 'cpu' or 'cuda[:N]'.");
     }
 }

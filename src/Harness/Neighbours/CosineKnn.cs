@@ -1,22 +1,4 @@
-using System.Buffers;
-
 namespace TraceProbe.Neighbours;
-
-/// <summary>Options shared by the kNN classifier and the kNN influence set-ups.</summary>
-public sealed record KnnOptions
-{
-    /// <summary>Neighbours per query (the paper uses 10; 1 gives the 1-NN classifier).</summary>
-    public int K { get; init; } = 10;
-
-    /// <summary>Random processing assignments drawn for the uniform set-up.</summary>
-    public int UniformSeeds { get; init; } = 10;
-
-    /// <summary>The run's seed; the uniform set-up's assignments derive from it.</summary>
-    public ulong Seed { get; init; }
-
-    /// <summary>Threads to use; -1 for all. Results are identical for every value.</summary>
-    public int MaxDegreeOfParallelism { get; init; } = -1;
-}
 
 /// <summary>The k nearest database rows of each query, best first, as [queries, K] arrays.</summary>
 public sealed record KnnNeighbours(int Queries, int K, int[] Indices, float[] Similarities)
@@ -34,11 +16,6 @@ public sealed record KnnNeighbours(int Queries, int K, int[] Indices, float[] Si
 /// </summary>
 public static class CosineKnn
 {
-    // Query rows per parallel work item (also the unit of cache blocking): 128 rows of 512 floats stay
-    // in L2 while database chunks of DatabaseChunk rows stream past them.
-    internal const int QueryBlock = 128;
-    internal const int DatabaseChunk = 64;
-
     /// <summary>Finds the k best database rows for every query. Inputs are row-major [rows, dim].</summary>
     public static KnnNeighbours Search(ReadOnlySpan<float> queries, ReadOnlySpan<float> database, int dim, int k = 10, int maxDegreeOfParallelism = -1)
     {
@@ -49,14 +26,25 @@ public static class CosineKnn
         var sims = new float[nq * kk];
         if (nq == 0 || kk == 0) return new KnnNeighbours(nq, kk, indices, sims);
 
+        var heaps = new TopKHeaps(nq, kk);
+        using var block = new PackedRows();
         unsafe
         {
-            fixed (float* qp = queries, dp = database)
+            fixed (float* qp = queries)
             {
-                var job = new SearchJob((nint)qp, nq, (nint)dp, nd, dim, kk, indices, sims);
-                var blocks = (nq + QueryBlock - 1) / QueryBlock;
-                Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, job.Run);
+                for (var j0 = 0; j0 < nd; j0 += BlockedSimilarity.DatabaseBlock)
+                {
+                    var rows = Math.Min(BlockedSimilarity.DatabaseBlock, nd - j0);
+                    block.Pack(database.Slice(j0 * dim, rows * dim), rows, dim);
+                    BlockedSimilarity.Run(qp, nq, block, j0, maxDegreeOfParallelism, new HeapSink(heaps));
+                }
             }
+        }
+        for (var i = 0; i < nq; i++)
+        {
+            heaps.SortBestFirst(i);
+            heaps.Similarities(i).CopyTo(sims.AsSpan(i * kk, kk));
+            heaps.Indices(i).CopyTo(indices.AsSpan(i * kk, kk));
         }
         return new KnnNeighbours(nq, kk, indices, sims);
     }
@@ -75,7 +63,7 @@ public static class CosineKnn
         {
             var idx = nn.IndicesOf(i);
             for (var a = 0; a < idx.Length; a++) labels[a] = databaseLabels[idx[a]];
-            predicted[i] = Vote(labels, nn.SimilaritiesOf(i));
+            predicted[i] = Vote(labels, nn.SimilaritiesOf(i), options.VoteTieBreak);
         }
         return predicted;
     }
@@ -97,8 +85,13 @@ public static class CosineKnn
     /// highest summed similarity (summed in rank order, in double), then smallest class id.
     /// O(k²) without allocation, since k is small.
     /// </summary>
-    public static int Vote(ReadOnlySpan<int> neighbourLabels, ReadOnlySpan<float> similarities)
+    public static int Vote(ReadOnlySpan<int> neighbourLabels, ReadOnlySpan<float> similarities) =>
+        Vote(neighbourLabels, similarities, KnnVoteTieBreak.SummedSimilarity);
+
+    /// <summary>Majority vote with the chosen rule for classes with equally many neighbours.</summary>
+    public static int Vote(ReadOnlySpan<int> neighbourLabels, ReadOnlySpan<float> similarities, KnnVoteTieBreak tieBreak)
     {
+        var bySum = tieBreak == KnnVoteTieBreak.SummedSimilarity;
         if (neighbourLabels.Length == 0) throw new ArgumentException("No neighbours to vote.", nameof(neighbourLabels));
         int bestLabel = -1, bestCount = 0;
         var bestSum = double.NegativeInfinity;
@@ -112,7 +105,7 @@ public static class CosineKnn
             var sum = 0.0;
             for (var b = a; b < neighbourLabels.Length; b++)
                 if (neighbourLabels[b] == label) { count++; sum += similarities[b]; }
-            if (count > bestCount || (count == bestCount && (sum > bestSum || (sum == bestSum && label < bestLabel))))
+            if (count > bestCount || (count == bestCount && ((bySum && sum > bestSum) || ((!bySum || sum == bestSum) && label < bestLabel))))
             {
                 bestLabel = label; bestCount = count; bestSum = sum;
             }
@@ -130,45 +123,10 @@ public static class CosineKnn
         return (queries.Length / dim, database.Length / dim);
     }
 
-    private sealed unsafe class SearchJob(nint queries, int nq, nint database, int nd, int dim, int k, int[] indices, float[] sims)
+    /// <summary>One heap per query.</summary>
+    private readonly unsafe struct HeapSink(TopKHeaps heaps) : ICandidateSink
     {
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Run(int block)
-        {
-            var q0 = block * QueryBlock;
-            var rows = Math.Min(QueryBlock, nq - q0);
-            var tile = ArrayPool<float>.Shared.Rent(rows * DatabaseChunk);
-            try
-            {
-                fixed (float* tp = tile)
-                {
-                    var q = (float*)queries + (long)q0 * dim;
-                    // Heaps write straight into this block's rows of the output arrays.
-                    var heapSims = sims.AsSpan(q0 * k, rows * k);
-                    var heapIdx = indices.AsSpan(q0 * k, rows * k);
-                    var counts = new int[rows];
-                    for (var j0 = 0; j0 < nd; j0 += DatabaseChunk)
-                    {
-                        var cols = Math.Min(DatabaseChunk, nd - j0);
-                        SimilarityKernel.Compute(q, rows, (float*)database + (long)j0 * dim, cols, dim, tp, DatabaseChunk);
-                        for (var i = 0; i < rows; i++)
-                        {
-                            var heap = Resume(heapSims.Slice(i * k, k), heapIdx.Slice(i * k, k), counts[i]);
-                            var row = tp + i * DatabaseChunk;
-                            for (var j = 0; j < cols; j++) heap.Offer(row[j], j0 + j);
-                            counts[i] = heap.Count;
-                        }
-                    }
-                    for (var i = 0; i < rows; i++)
-                        Resume(heapSims.Slice(i * k, k), heapIdx.Slice(i * k, k), counts[i]).SortBestFirst();
-                }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(tile);
-            }
-        }
+        public ulong Candidates(int query, float* sims, int count, int firstIndex) => SimilarityKernel.AtLeast(sims, count, heaps.Floor(query));
+        public void Offer(int query, float similarity, int databaseIndex) => heaps.Offer(query, similarity, databaseIndex);
     }
-
-    internal static TopKHeap Resume(Span<float> sims, Span<int> indices, int count) => new(sims, indices, count);
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using TraceProbe.Common;
 
 namespace TraceProbe.Neighbours;
@@ -54,18 +53,51 @@ public sealed record KnnInfluenceResult(
 }
 
 /// <summary>
+/// The two sides of a kNN influence run: query items and database items (disjoint, so a query never meets
+/// its own item), each with its semantic class, each readable under every processing.
+/// </summary>
+public sealed record KnnInfluenceInput(IProcessedRows Queries, int[] QueryLabels, IProcessedRows Database, int[] DatabaseLabels)
+{
+    public int Processings => Queries.Processings;
+    public int Dim => Queries.Dim;
+
+    /// <summary>Checks shapes and labels; throws naming the field at fault.</summary>
+    public void Validate()
+    {
+        if (Processings < 2) throw new ArgumentOutOfRangeException(nameof(Queries), Processings, "kNN influence needs at least two processings (p and some q ≠ p).");
+        if (Database.Processings != Processings) throw new ArgumentException($"Queries have {Processings} processings but the database has {Database.Processings}.", nameof(Database));
+        if (Dim < 1 || Database.Dim != Dim) throw new ArgumentException($"Queries have dim {Dim} but the database has dim {Database.Dim}.", nameof(Database));
+        if (QueryLabels.Length != Queries.Count) throw new ArgumentException($"QueryLabels has {QueryLabels.Length} entries for {Queries.Count} queries.", nameof(QueryLabels));
+        if (DatabaseLabels.Length != Database.Count) throw new ArgumentException($"DatabaseLabels has {DatabaseLabels.Length} entries for {Database.Count} database items.", nameof(DatabaseLabels));
+        if (Queries.Count == 0 || Database.Count == 0) throw new ArgumentException($"Need both query and database items; got {Queries.Count} queries and {Database.Count} database items.", nameof(Queries));
+        if (QueryLabels.Any(l => l < 0) || DatabaseLabels.Any(l => l < 0)) throw new ArgumentException("Semantic labels must be ≥ 0.", nameof(QueryLabels));
+    }
+}
+
+/// <summary>How far a kNN influence run is: similarity passes are (p, query block, q) units of work.</summary>
+public readonly record struct KnnProgress(long MultiplyAddsDone, long MultiplyAddsTotal, TimeSpan Elapsed)
+{
+    public double Fraction => MultiplyAddsTotal == 0 ? 1 : (double)MultiplyAddsDone / MultiplyAddsTotal;
+
+    /// <summary>Remaining time at the pace so far; null before any work is done.</summary>
+    public TimeSpan? Eta => MultiplyAddsDone == 0 ? null : Elapsed * ((double)(MultiplyAddsTotal - MultiplyAddsDone) / MultiplyAddsDone);
+}
+
+/// <summary>
 /// kNN classification of semantic classes when queries and database carry chosen processings.
 /// </summary>
 /// <remarks>
-/// For each test processing p the queries (under p) are compared once with every database item under
-/// every processing; each set-up then only chooses, per (query, item), which processing's similarity
-/// to use, and feeds its own bounded top-k heap. So all 1 + 3(P−1) + seeds set-ups of one p cost one
-/// blocked similarity pass, and nothing of size queries × database is ever held.
+/// The reference runs one similarity pass per (test, positives, negatives) triple: P³ + P·seeds passes
+/// (276 for JPEG's 6 classes). Here each (p, q) pair of query processing p and database processing q is
+/// computed once (P² passes, 36 for JPEG), keeping per query the top-k of its own class, of the other
+/// classes and of each uniform seed's share; every set-up is derived from those lists exactly
+/// (<see cref="SetupVotes"/>). Queries are read a block at a time, the database streams past them, and
+/// nothing of size queries × database is ever held.
 /// </remarks>
 public static class KnnInfluence
 {
     /// <summary>
-    /// Evaluates the five set-ups.
+    /// Evaluates the five set-ups on embeddings held in memory.
     /// </summary>
     /// <param name="embeddings">L2-normalised embeddings [items × processings, dim], item-major: row item·P + processing.</param>
     /// <param name="items">Source items (photos).</param>
@@ -77,7 +109,6 @@ public static class KnnInfluence
         ReadOnlySpan<float> embeddings, int items, int processings, int dim,
         ReadOnlySpan<int> semanticLabels, ReadOnlySpan<bool> isQuery, KnnOptions? options = null)
     {
-        options ??= new KnnOptions();
         var P = processings;
         if (P < 2) throw new ArgumentOutOfRangeException(nameof(processings), P, "kNN influence needs at least two processings (p and some q ≠ p).");
         if (dim < 1) throw new ArgumentOutOfRangeException(nameof(dim), dim, "dim must be at least 1.");
@@ -85,101 +116,103 @@ public static class KnnInfluence
             throw new ArgumentException($"embeddings has {embeddings.Length} floats; items × processings × dim = {items} × {P} × {dim}.", nameof(embeddings));
         if (semanticLabels.Length != items) throw new ArgumentException($"semanticLabels has {semanticLabels.Length} entries for {items} items.", nameof(semanticLabels));
         if (isQuery.Length != items) throw new ArgumentException($"isQuery has {isQuery.Length} entries for {items} items.", nameof(isQuery));
-        if (options.K < 1) throw new ArgumentOutOfRangeException(nameof(options), options.K, "K must be at least 1.");
-        if (options.UniformSeeds < 1) throw new ArgumentOutOfRangeException(nameof(options), options.UniformSeeds, "UniformSeeds must be at least 1.");
 
         var nq = 0;
         foreach (var q in isQuery) if (q) nq++;
         var nd = items - nq;
         if (nq == 0 || nd == 0) throw new ArgumentException($"Need both query and database items; got {nq} queries and {nd} database items.", nameof(isQuery));
-        var k = Math.Min(options.K, nd);
 
-        // Gather: queries per processing [P][nq, dim]; database item-major [nd × P, dim].
-        var queries = new float[(long)P * nq * dim];
+        var queries = new float[(long)nq * P * dim];
         var database = new float[(long)nd * P * dim];
         var queryLabels = new int[nq];
         var dbLabels = new int[nd];
         for (int item = 0, qi = 0, di = 0; item < items; item++)
         {
-            var src = embeddings.Slice(item * P * dim, P * dim);
             if (semanticLabels[item] < 0) throw new ArgumentException($"semanticLabels[{item}] is negative.", nameof(semanticLabels));
-            if (isQuery[item])
-            {
-                for (var p = 0; p < P; p++) src.Slice(p * dim, dim).CopyTo(queries.AsSpan((p * nq + qi) * dim, dim));
-                queryLabels[qi++] = semanticLabels[item];
-            }
-            else
-            {
-                src.CopyTo(database.AsSpan(di * P * dim, P * dim));
-                dbLabels[di++] = semanticLabels[item];
-            }
+            var src = embeddings.Slice(item * P * dim, P * dim);
+            if (isQuery[item]) { src.CopyTo(queries.AsSpan(qi * P * dim)); queryLabels[qi++] = semanticLabels[item]; }
+            else { src.CopyTo(database.AsSpan(di * P * dim)); dbLabels[di++] = semanticLabels[item]; }
         }
+        var input = new KnnInfluenceInput(new InMemoryRows(queries, nq, P, dim), queryLabels, new InMemoryRows(database, nd, P, dim), dbLabels);
+        return Evaluate(input, options);
+    }
 
-        // The uniform set-up's processing of each database item, per seed (shared by every p).
-        var seeds = options.UniformSeeds;
-        var assignment = new int[seeds * nd];
-        for (var t = 0; t < seeds; t++) UniformAssignment(options.Seed, t, P, assignment.AsSpan(t * nd, nd));
+    /// <summary>
+    /// Evaluates the five set-ups, streaming both sides. With <paramref name="statePath"/> the run records
+    /// its state after every (p, query block, q) pass and resumes from it when the file is there (and was
+    /// written by the same run: inputs, k, seeds and blocking); the results equal an uninterrupted run's.
+    /// </summary>
+    public static KnnInfluenceResult Evaluate(KnnInfluenceInput input, KnnOptions? options, IProgress<KnnProgress>? progress = null, string? statePath = null)
+    {
+        options ??= new KnnOptions();
+        input.Validate();
+        if (options.K < 1) throw new ArgumentOutOfRangeException(nameof(options), options.K, "K must be at least 1.");
+        if (options.UniformSeeds is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(options), options.UniformSeeds, "UniformSeeds must be between 1 and 64.");
+        if (options.QueryRowsInMemory < 1) throw new ArgumentOutOfRangeException(nameof(options), options.QueryRowsInMemory, "QueryRowsInMemory must be at least 1.");
+        var counts = new KnnInfluenceRun(input, options, progress, statePath).Run();
+        return Summarise(counts, input, options);
+    }
 
-        var slots = Slots.Count(P, seeds);
-        var blocks = (nq + CosineKnn.QueryBlock - 1) / CosineKnn.QueryBlock;
-        var correct = new int[P * blocks * slots];
-        unsafe
+    /// <summary>Per-seed uniform assignments → masks: bit t of masks[q][j] set when seed t places item j under q.</summary>
+    internal static ulong[][] UniformMasks(ulong seed, int seeds, int processings, int items)
+    {
+        var masks = new ulong[processings][];
+        for (var q = 0; q < processings; q++) masks[q] = new ulong[items];
+        var assignment = new int[items];
+        for (var t = 0; t < seeds; t++)
         {
-            fixed (float* qp = queries, dp = database)
-            {
-                var job = new InfluenceJob((nint)qp, nq, (nint)dp, nd, P, dim, k, seeds, queryLabels, dbLabels, assignment, blocks, slots, correct);
-                Parallel.For(0, P * blocks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, job.Run);
-            }
+            UniformAssignment(seed, t, processings, assignment);
+            for (var j = 0; j < items; j++) masks[assignment[j]][j] |= 1UL << t;
         }
+        return masks;
+    }
 
-        // Reduce integer counts (order-free, so thread count cannot change anything).
-        var acc = new double[P * slots];
-        for (var p = 0; p < P; p++)
-            for (var s = 0; s < slots; s++)
-            {
-                var sum = 0;
-                for (var b = 0; b < blocks; b++) sum += correct[(p * blocks + b) * slots + s];
-                acc[p * slots + s] = (double)sum / nq;
-            }
+    /// <summary>Averages correct counts [P × slots] as the reference does: over p (all-same), over p and q ≠ p, over p and seeds.</summary>
+    private static KnnInfluenceResult Summarise(long[] correct, KnnInfluenceInput input, KnnOptions options)
+    {
+        var P = input.Processings;
+        var nq = input.Queries.Count;
+        var seeds = options.UniformSeeds;
+        var k = Math.Min(options.K, input.Database.Count);
+        var layout = new SetupVotes(P, seeds, k, options.VoteTieBreak);
+        var slots = layout.Slots;
+        double Acc(int p, int slot) => (double)correct[p * slots + slot] / nq;
 
         var allSameBy = new double[P];
         var posBy = new double[P * P];
         var negBy = new double[P * P];
         var diffBy = new double[P * P];
         Array.Fill(posBy, double.NaN); Array.Fill(negBy, double.NaN); Array.Fill(diffBy, double.NaN);
-        double allSame = 0, pos = 0, neg = 0, diff = 0;
         for (var p = 0; p < P; p++)
         {
-            allSameBy[p] = acc[p * slots + Slots.AllSame];
-            allSame += allSameBy[p];
+            allSameBy[p] = Acc(p, SetupVotes.AllSame);
             for (var q = 0; q < P; q++)
             {
                 if (q == p) continue;
-                var o = Slots.Other(p, q);
-                posBy[p * P + q] = acc[p * slots + Slots.Pos(o)];
-                negBy[p * P + q] = acc[p * slots + Slots.Neg(o)];
-                diffBy[p * P + q] = acc[p * slots + Slots.Diff(o)];
-                pos += posBy[p * P + q]; neg += negBy[p * P + q]; diff += diffBy[p * P + q];
+                var o = SetupVotes.Other(p, q);
+                posBy[p * P + q] = Acc(p, SetupVotes.Pos(o));
+                negBy[p * P + q] = Acc(p, SetupVotes.Neg(o));
+                diffBy[p * P + q] = Acc(p, SetupVotes.Diff(o));
             }
         }
-        var pairs = P * (P - 1);
         var uniformBy = new double[seeds];
         for (var t = 0; t < seeds; t++)
         {
             var sum = 0.0;
-            for (var p = 0; p < P; p++) sum += acc[p * slots + Slots.Uniform(P, t)];
+            for (var p = 0; p < P; p++) sum += Acc(p, layout.Uniform(t));
             uniformBy[t] = sum / P;
         }
+        static double MeanOf(double[] x) => x.Where(v => !double.IsNaN(v)).Average();
         var uMean = uniformBy.Average();
         var uVar = 0.0;
         foreach (var u in uniformBy) uVar += (u - uMean) * (u - uMean);
 
         return new KnnInfluenceResult(
-            k, nq, nd, P,
-            new KnnSetupAccuracy(KnnSetup.AllSame, allSame / P, 0),
-            new KnnSetupAccuracy(KnnSetup.PosSame, pos / pairs, 0),
-            new KnnSetupAccuracy(KnnSetup.NegSame, neg / pairs, 0),
-            new KnnSetupAccuracy(KnnSetup.AllDiff, diff / pairs, 0),
+            k, nq, input.Database.Count, P,
+            new KnnSetupAccuracy(KnnSetup.AllSame, allSameBy.Average(), 0),
+            new KnnSetupAccuracy(KnnSetup.PosSame, MeanOf(posBy), 0),
+            new KnnSetupAccuracy(KnnSetup.NegSame, MeanOf(negBy), 0),
+            new KnnSetupAccuracy(KnnSetup.AllDiff, MeanOf(diffBy), 0),
             new KnnSetupAccuracy(KnnSetup.Uniform, uMean, Math.Sqrt(uVar / seeds)),
             allSameBy, posBy, negBy, diffBy, uniformBy);
     }
@@ -192,115 +225,5 @@ public static class KnnInfluence
     {
         var rng = new SeededRandom(Seeds.Derive(seed, 0x6B6E6EUL /* "knn" */, (ulong)seedIndex));
         for (var j = 0; j < destination.Length; j++) destination[j] = rng.Next(processings);
-    }
-
-    /// <summary>Layout of one query's heaps: all-same, then (pos, neg, diff) per other processing, then one per seed.</summary>
-    private static class Slots
-    {
-        public const int AllSame = 0;
-        public static int Count(int processings, int seeds) => 1 + 3 * (processings - 1) + seeds;
-        /// <summary>Index of q among the processings other than p.</summary>
-        public static int Other(int p, int q) => q < p ? q : q - 1;
-        public static int Pos(int other) => 1 + 3 * other;
-        public static int Neg(int other) => 2 + 3 * other;
-        public static int Diff(int other) => 3 + 3 * other;
-        public static int Uniform(int processings, int seed) => 1 + 3 * (processings - 1) + seed;
-    }
-
-    private sealed unsafe class InfluenceJob(
-        nint queries, int nq, nint database, int nd, int P, int dim, int k, int seeds,
-        int[] queryLabels, int[] dbLabels, int[] assignment, int blocks, int slots, int[] correct)
-    {
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Run(int task)
-        {
-            var p = task / blocks;
-            var block = task % blocks;
-            var q0 = block * CosineKnn.QueryBlock;
-            var rows = Math.Min(CosineKnn.QueryBlock, nq - q0);
-            // Whole items per chunk, so that one item's P rows are always together.
-            var chunkItems = Math.Max(1, CosineKnn.DatabaseChunk / P);
-            var chunkRows = chunkItems * P;
-
-            var heapLen = rows * slots * k;
-            var tile = ArrayPool<float>.Shared.Rent(rows * chunkRows);
-            var heapSims = ArrayPool<float>.Shared.Rent(heapLen);
-            var heapIdx = ArrayPool<int>.Shared.Rent(heapLen);
-            var counts = new int[rows * slots];
-            // Per heap, the similarity below which a candidate cannot enter (its root once full): the
-            // cheap test that rejects almost every offer without touching the heap.
-            var floor = new float[rows * slots];
-            Array.Fill(floor, float.NegativeInfinity);
-            var labels = new int[k];
-            try
-            {
-                fixed (float* tp = tile)
-                {
-                    var q = (float*)queries + ((long)p * nq + q0) * dim;
-                    for (var j0 = 0; j0 < nd; j0 += chunkItems)
-                    {
-                        var ci = Math.Min(chunkItems, nd - j0);
-                        SimilarityKernel.Compute(q, rows, (float*)database + (long)j0 * P * dim, ci * P, dim, tp, chunkRows);
-                        for (var i = 0; i < rows; i++)
-                        {
-                            var label = queryLabels[q0 + i];
-                            var row = tp + (long)i * chunkRows;
-                            var heaps = i * slots;
-                            for (var jj = 0; jj < ci; jj++)
-                            {
-                                var j = j0 + jj;
-                                var s = row + jj * P;
-                                var same = dbLabels[j] == label;
-                                var sp = s[p];
-                                Offer(heaps + Slots.AllSame, sp, j, heapSims, heapIdx, counts, floor);
-                                for (var qq = 0; qq < P; qq++)
-                                {
-                                    if (qq == p) continue;
-                                    var o = Slots.Other(p, qq);
-                                    var sq = s[qq];
-                                    Offer(heaps + Slots.Pos(o), same ? sp : sq, j, heapSims, heapIdx, counts, floor);
-                                    Offer(heaps + Slots.Neg(o), same ? sq : sp, j, heapSims, heapIdx, counts, floor);
-                                    Offer(heaps + Slots.Diff(o), sq, j, heapSims, heapIdx, counts, floor);
-                                }
-                                for (var t = 0; t < seeds; t++)
-                                    Offer(heaps + Slots.Uniform(P, t), s[assignment[t * nd + j]], j, heapSims, heapIdx, counts, floor);
-                            }
-                        }
-                    }
-                }
-
-                var outRow = correct.AsSpan((p * blocks + block) * slots, slots);
-                for (var i = 0; i < rows; i++)
-                    for (var slot = 0; slot < slots; slot++)
-                    {
-                        var h = (i * slots + slot);
-                        var heap = CosineKnn.Resume(heapSims.AsSpan(h * k, k), heapIdx.AsSpan(h * k, k), counts[h]);
-                        var n = heap.SortBestFirst();
-                        for (var a = 0; a < n; a++) labels[a] = dbLabels[heapIdx[h * k + a]];
-                        if (CosineKnn.Vote(labels.AsSpan(0, n), heapSims.AsSpan(h * k, n)) == queryLabels[q0 + i]) outRow[slot]++;
-                    }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(tile);
-                ArrayPool<float>.Shared.Return(heapSims);
-                ArrayPool<int>.Shared.Return(heapIdx);
-            }
-        }
-
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private void Offer(int heap, float sim, int index, float[] sims, int[] idx, int[] counts, float[] floor)
-        {
-            if (sim < floor[heap]) return;
-            OfferSlow(heap, sim, index, sims, idx, counts, floor);
-        }
-
-        private void OfferSlow(int heap, float sim, int index, float[] sims, int[] idx, int[] counts, float[] floor)
-        {
-            var h = CosineKnn.Resume(sims.AsSpan(heap * k, k), idx.AsSpan(heap * k, k), counts[heap]);
-            h.Offer(sim, index);
-            counts[heap] = h.Count;
-            if (h.Count == k) floor[heap] = sims[heap * k];
-        }
     }
 }

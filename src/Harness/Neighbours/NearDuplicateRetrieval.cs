@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace TraceProbe.Neighbours;
 
 /// <summary>
@@ -68,41 +66,25 @@ public static class NearDuplicateRetrieval
     /// <summary>For each row i of Q·Dᵀ: the diagonal entry and the largest entry off the diagonal (−∞ if none).</summary>
     private static unsafe void RowStats(nint q, nint db, int n, int dim, float[] diagonal, float[] offDiagonalMax, int maxDegreeOfParallelism)
     {
-        var blocks = (n + CosineKnn.QueryBlock - 1) / CosineKnn.QueryBlock;
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, block =>
+        Array.Fill(offDiagonalMax, float.NegativeInfinity);
+        using var block = new PackedRows();
+        for (var j0 = 0; j0 < n; j0 += BlockedSimilarity.DatabaseBlock)
         {
-            var i0 = block * CosineKnn.QueryBlock;
-            var rows = Math.Min(CosineKnn.QueryBlock, n - i0);
-            const int chunk = CosineKnn.DatabaseChunk;
-            var tile = ArrayPool<float>.Shared.Rent(rows * chunk);
-            try
-            {
-                for (var i = 0; i < rows; i++) offDiagonalMax[i0 + i] = float.NegativeInfinity;
-                fixed (float* tp = tile)
-                {
-                    for (var j0 = 0; j0 < n; j0 += chunk)
-                    {
-                        var cols = Math.Min(chunk, n - j0);
-                        SimilarityKernel.Compute((float*)q + (long)i0 * dim, rows, (float*)db + (long)j0 * dim, cols, dim, tp, chunk);
-                        for (var i = 0; i < rows; i++)
-                        {
-                            var gi = i0 + i;
-                            var row = tp + i * chunk;
-                            var max = offDiagonalMax[gi];
-                            for (var j = 0; j < cols; j++)
-                            {
-                                if (j0 + j == gi) diagonal[gi] = row[j];
-                                else if (row[j] > max) max = row[j];
-                            }
-                            offDiagonalMax[gi] = max;
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(tile);
-            }
-        });
+            var rows = Math.Min(BlockedSimilarity.DatabaseBlock, n - j0);
+            block.Pack(new ReadOnlySpan<float>((float*)db + (long)j0 * dim, rows * dim), rows, dim);
+            BlockedSimilarity.Run((float*)q, n, block, j0, maxDegreeOfParallelism, new StatsSink(diagonal, offDiagonalMax));
+        }
+    }
+
+    /// <summary>Every candidate is needed (the diagonal may be low), so the threshold is −∞; n is small (pairs of photos).</summary>
+    private readonly unsafe struct StatsSink(float[] diagonal, float[] offDiagonalMax) : ICandidateSink
+    {
+        public ulong Candidates(int query, float* sims, int count, int firstIndex) => count >= 64 ? ulong.MaxValue : (1UL << count) - 1;
+
+        public void Offer(int query, float similarity, int databaseIndex)
+        {
+            if (databaseIndex == query) diagonal[query] = similarity;
+            else if (similarity > offDiagonalMax[query]) offDiagonalMax[query] = similarity;
+        }
     }
 }

@@ -94,3 +94,89 @@ internal ref struct TopKHeap
         return n;
     }
 }
+
+/// <summary>
+/// Many bounded top-k heaps (one per query and list) in flat arrays, with each heap's floor: the
+/// similarity below which nothing can enter once it is full, the cheap test that rejects almost every
+/// candidate. Heaps are independent, so threads may fill disjoint heaps at once.
+/// </summary>
+internal sealed class TopKHeaps
+{
+    private readonly float[] _sims;
+    private readonly int[] _indices;
+    private readonly int[] _counts;
+    private readonly float[] _floors;
+
+    public TopKHeaps(int heaps, int k)
+    {
+        Heaps = heaps;
+        K = k;
+        _sims = new float[(long)heaps * k];
+        _indices = new int[(long)heaps * k];
+        _counts = new int[heaps];
+        _floors = new float[heaps];
+        Array.Fill(_floors, float.NegativeInfinity);
+    }
+
+    public int Heaps { get; }
+    public int K { get; }
+
+    public void Clear()
+    {
+        Array.Clear(_counts);
+        Array.Fill(_floors, float.NegativeInfinity);
+    }
+
+    /// <summary>Candidates below this similarity cannot enter heap <paramref name="heap"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Floor(int heap) => _floors[heap];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Offer(int heap, float sim, int index)
+    {
+        if (sim < _floors[heap]) return;
+        OfferSlow(heap, sim, index);
+    }
+
+    private void OfferSlow(int heap, float sim, int index)
+    {
+        var h = new TopKHeap(_sims.AsSpan(heap * K, K), _indices.AsSpan(heap * K, K), _counts[heap]);
+        h.Offer(sim, index);
+        _counts[heap] = h.Count;
+        if (h.Count == K) _floors[heap] = _sims[heap * K];
+    }
+
+    /// <summary>Sorts heap <paramref name="heap"/> best first; it is then a list, no longer a heap.</summary>
+    public void SortBestFirst(int heap) =>
+        new TopKHeap(_sims.AsSpan(heap * K, K), _indices.AsSpan(heap * K, K), _counts[heap]).SortBestFirst();
+
+    public Span<float> Similarities(int heap) => _sims.AsSpan(heap * K, _counts[heap]);
+    public Span<int> Indices(int heap) => _indices.AsSpan(heap * K, _counts[heap]);
+
+    /// <summary>Stores a best-first list of at most K entries in slot <paramref name="heap"/> (as a list, not a heap).</summary>
+    public void Set(int heap, ReadOnlySpan<float> sims, ReadOnlySpan<int> indices)
+    {
+        sims.CopyTo(_sims.AsSpan(heap * K, K));
+        indices.CopyTo(_indices.AsSpan(heap * K, K));
+        _counts[heap] = sims.Length;
+    }
+
+    /// <summary>
+    /// Starts heap <paramref name="heap"/> from a best-first list (reversed, it is a valid heap: the worst at
+    /// the root), so that a pass over further disjoint candidates continues that list's top-k.
+    /// </summary>
+    public void StartFrom(int heap, ReadOnlySpan<float> bestFirstSims, ReadOnlySpan<int> bestFirstIndices)
+    {
+        var n = bestFirstSims.Length;
+        for (var a = 0; a < n; a++)
+        {
+            _sims[heap * K + a] = bestFirstSims[n - 1 - a];
+            _indices[heap * K + a] = bestFirstIndices[n - 1 - a];
+        }
+        _counts[heap] = n;
+        _floors[heap] = n == K ? _sims[heap * K] : float.NegativeInfinity;
+    }
+
+    /// <summary>The raw arrays, for the resumable state file.</summary>
+    internal (float[] Sims, int[] Indices, int[] Counts) Raw => (_sims, _indices, _counts);
+}

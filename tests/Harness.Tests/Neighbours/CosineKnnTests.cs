@@ -141,6 +141,14 @@ public class CosineKnnTests
     public void Vote_uses_the_documented_tie_break(int[] labels, float[] sims, int expected)
         => Assert.Equal(expected, CosineKnn.Vote(labels, sims));
 
+    /// <summary>The reference's rule: a one-hot count, then a stable descending sort, so the smallest tied class id wins.</summary>
+    [Theory]
+    [InlineData(new[] { 5, 5, 1 }, new[] { 0.5f, 0.25f, 0.75f }, 5)]
+    [InlineData(new[] { 3, 2, 2, 3 }, new[] { 1f, 0.75f, 0.5f, 0.5f }, 2)]  // summed similarity would pick 3
+    [InlineData(new[] { 4, 9, 9, 4, 1 }, new[] { 0.9f, 0.5f, 0.5f, 0.25f, 0.1f }, 4)]
+    public void Reference_vote_breaks_count_ties_by_the_smallest_class(int[] labels, float[] sims, int expected)
+        => Assert.Equal(expected, CosineKnn.Vote(labels, sims, KnnVoteTieBreak.SmallestClass));
+
     [Fact]
     public void Classifier_recovers_separated_classes()
     {

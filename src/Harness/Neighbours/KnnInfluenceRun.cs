@@ -1,0 +1,75 @@
+using System.Diagnostics;
+
+namespace TraceProbe.Neighbours;
+
+/// <summary>
+/// The loop of a kNN influence run: for each test processing p and block of queries, one pass per
+/// database processing q (q = p first, whose own/other lists the other pairs reuse), each folded into the
+/// correct-query counts at once. State after every pass can be saved and resumed.
+/// </summary>
+internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions options, IProgress<KnnProgress>? progress, string? statePath)
+{
+    private readonly int P = input.Processings;
+    private readonly int _seeds = options.UniformSeeds;
+    private readonly int _k = Math.Min(options.K, input.Database.Count);
+
+    public long[] Run()
+    {
+        var nq = input.Queries.Count;
+        var nd = input.Database.Count;
+        var dim = input.Dim;
+        var blockRows = Math.Min(options.QueryRowsInMemory, nq);
+        var queryBlocks = (nq + blockRows - 1) / blockRows;
+        var votes = new SetupVotes(P, _seeds, _k, options.VoteTieBreak);
+        var masks = KnnInfluence.UniformMasks(options.Seed, _seeds, P, nd);
+        var state = KnnInfluenceState.Start(statePath, Fingerprint(blockRows), P * votes.Slots, P, blockRows, _seeds, _k);
+        state.Layout(queryBlocks);
+
+        var perPass = (long)nd * dim; // multiply-adds per query per pass
+        var total = perPass * nq * P * P;
+        var clock = Stopwatch.StartNew();
+        long done = 0;
+        var pass = new TopKHeaps(blockRows * PairLists.Count(_seeds), _k);
+        using var engine = PairEngine.Create(options.Device, options.DeviceId, _k, _seeds);
+        var queries = new float[(long)blockRows * dim];
+        for (var p = 0; p < P; p++)
+            for (var b = 0; b < queryBlocks; b++)
+            {
+                var first = b * blockRows;
+                var rows = Math.Min(blockRows, nq - first);
+                var labels = input.QueryLabels.AsSpan(first, rows).ToArray();
+                var (same, uniform) = state.ListsFor(p, b);
+                input.Queries.Read(p, first, rows, queries);
+                for (var step = 0; step < P; step++)
+                {
+                    var q = step == 0 ? p : step <= p ? step - 1 : step;
+                    if (state.IsDone(p, b, step)) { done += perPass * rows; continue; }
+                    var before = done;
+                    votes.StartPass(pass, uniform, rows);
+                    engine.Run(queries, labels, input.Database, q, input.DatabaseLabels, masks[q], pass, options.MaxDegreeOfParallelism,
+                        dbRows => progress?.Report(new KnnProgress(before + (long)dbRows * dim * rows, total, clock.Elapsed)));
+                    done = before + perPass * rows;
+                    votes.Fold(p, q, step == P - 1, labels, input.DatabaseLabels, pass, same, uniform, state.Correct, options.MaxDegreeOfParallelism);
+                    state.Completed(p, b, step);
+                }
+            }
+        return state.Correct;
+    }
+
+    /// <summary>What decides the counts: the run is resumed only from a state written with the same.</summary>
+    private string Fingerprint(int blockRows)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        void Ints(ReadOnlySpan<int> x) => hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(x));
+        Ints([input.Queries.Count, input.Database.Count, P, input.Dim, _k, _seeds, blockRows, (int)options.VoteTieBreak]);
+        Ints(input.QueryLabels);
+        Ints(input.DatabaseLabels);
+        // A sample of the embeddings: a changed file must not resume an old state.
+        var row = new float[input.Dim];
+        input.Queries.Read(0, 0, 1, row);
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row.AsSpan()));
+        input.Database.Read(P - 1, input.Database.Count - 1, 1, row);
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row.AsSpan()));
+        return $"{Convert.ToHexString(hash.GetHashAndReset())}-seed{options.Seed}-{options.Device}";
+    }
+}

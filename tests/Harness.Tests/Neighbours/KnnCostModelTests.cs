@@ -1,0 +1,42 @@
+using TraceProbe.Neighbours;
+
+namespace TraceProbe.Tests.Neighbours;
+
+public class KnnCostModelTests
+{
+    [Fact]
+    public void Jpeg_needs_36_passes_where_the_reference_runs_276()
+    {
+        var cost = KnnCostModel.Estimate(50_000, 1_281_167, 768, 6, new KnnOptions(), gflops: 200);
+        Assert.Equal(36, cost.Passes);
+        Assert.Equal(276, cost.ReferencePasses);      // 6³ triples + 6 × 10 uniform
+        Assert.Equal(456, cost.ReferenceMatrices);    // triples with positives ≠ negatives compute two matrices
+        Assert.Equal(2.0 * 50_000 * 1_281_167 * 768, cost.FlopsPerPass);
+        Assert.Equal(36 * cost.FlopsPerPass / 200e9, cost.ExpectedTime.TotalSeconds, 3);
+        // Memory is bounded by the query block and a database block, not by the database: under 1 GiB here.
+        Assert.InRange(cost.MemoryBytes, 100L << 20, 1L << 30);
+        Assert.Contains("276", cost.ToString());
+        Assert.Contains("36 similarity passes", cost.ToString());
+    }
+
+    [Fact]
+    public void The_kernel_speed_is_measured_when_not_given()
+    {
+        var cost = KnnCostModel.Estimate(100, 1_000, 64, 3, new KnnOptions());
+        Assert.True(cost.Gflops > 0.1, $"{cost.Gflops} GFLOP/s");
+    }
+
+    [Fact]
+    public void Progress_lines_are_throttled_and_end_with_the_whole_run()
+    {
+        var lines = new List<string>();
+        var log = new KnnProgressLog(lines.Add, TimeSpan.FromSeconds(10));
+        log.Report(new KnnProgress(10, 100, TimeSpan.FromSeconds(20)));
+        log.Report(new KnnProgress(20, 100, TimeSpan.FromSeconds(25)));   // within 10 s of the last line: dropped
+        log.Report(new KnnProgress(100, 100, TimeSpan.FromSeconds(26)));  // the end is always written
+        Assert.Equal(2, lines.Count);
+        Assert.Contains("10.0%", lines[0]);
+        Assert.Contains("3 min 00 s left", lines[0]);                       // 90 more at 10 per 20 s
+        Assert.Contains("100.0%", lines[1]);
+    }
+}
