@@ -59,21 +59,21 @@ command -v jpegtran >/dev/null || as_root apt-get install -y libjpeg-turbo-progs
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/debs" "$WORK/root"
+mkdir -p "$WORK/debs" "$WORK/unpacked"
 chmod 0777 "$WORK/debs"   # lets apt's download sandbox user write there
 for spec in "${PACKAGES[@]}"; do
   (cd "$WORK/debs" && apt-get download "$spec") || (cd "$WORK/debs" && apt-get download "${spec%%=*}")
 done
-for deb in "$WORK"/debs/*.deb; do dpkg -x "$deb" "$WORK/root"; done
+for deb in "$WORK"/debs/*.deb; do dpkg -x "$deb" "$WORK/unpacked"; done
 
 mkdir -p "$OUT_DIR"
 rm -f "$OUT_DIR"/*.jpg
 while IFS=$'\t' read -r name file crop options; do
   if [ -z "${crop:-}" ]; then
-    cp "$WORK/root/$file" "$OUT_DIR/$name"
+    cp "$WORK/unpacked/$file" "$OUT_DIR/$name"
   else
     # shellcheck disable=SC2086  # options are several words
-    jpegtran $options -crop "$crop" -outfile "$OUT_DIR/$name" "$WORK/root/$file"
+    jpegtran $options -crop "$crop" -outfile "$OUT_DIR/$name" "$WORK/unpacked/$file"
   fi
 done <<< "$SELECTION"
 echo "$(ls "$OUT_DIR" | wc -l) photos in $OUT_DIR"
