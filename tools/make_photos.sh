@@ -347,6 +347,9 @@ for line in open(selection_tsv, encoding="utf-8"):
         lic = "public domain"
     all_licences.add(lic.split(" (")[0])
     exif = im.info.get("exif")
+    if exif is None and "Raw profile type exif" in im.info:
+        # ImageMagick-written PNGs keep EXIF as a hex text chunk: "\nexif\n<length>\n<hex lines>".
+        exif = bytes.fromhex("".join(im.info["Raw profile type exif"].split()[2:]))
     icc = im.info.get("icc_profile")
     tags = im.getexif()
     make, model = exif_text(tags.get(271)), exif_text(tags.get(272))
@@ -362,7 +365,8 @@ for line in open(selection_tsv, encoding="utf-8"):
     small = im.convert("RGB").resize(size, Image.Resampling.LANCZOS)
     kw = dict(quality=quality, subsampling=0, optimize=False, progressive=False)
     if exif:
-        kw["exif"] = exif
+        # PNG eXIf chunks and WebP EXIF chunks hold the bare TIFF block; a JPEG APP1 segment needs the header.
+        kw["exif"] = exif if exif.startswith(b"Exif\x00\x00") else b"Exif\x00\x00" + exif
     if icc:
         kw["icc_profile"] = icc
     os.makedirs(os.path.join(out_dir, cls), exist_ok=True)
