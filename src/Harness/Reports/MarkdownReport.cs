@@ -12,19 +12,22 @@ public static class MarkdownReport
         var md = new StringBuilder();
         md.AppendLine("# TraceProbe report").AppendLine();
         md.AppendLine("Linear probes on L2-normalised embeddings; accuracy on held-out photos (split by photo).").AppendLine();
+        md.AppendLine("Brackets hold the 95% interval (seeded bootstrap over the held-out photos, each photo with all its crops and " +
+                      "processed copies); a result is **not above chance** where that interval reaches the chance level.").AppendLine();
 
         var probes = summary.Records.Where(r => r.Setup == "probe").ToList();
         if (probes.Count > 0)
         {
             md.AppendLine("## Probe accuracy").AppendLine();
-            md.AppendLine("| Encoder | Family | Experiment | Task | Top-1 | Mean per-class recall | Chance | Train | Test |");
-            md.AppendLine("|---|---|---|---|---:|---:|---:|---:|---:|");
+            md.AppendLine("| Encoder | Family | Experiment | Task | Top-1 | Mean per-class recall | Chance | Top-1 vs chance | Test photos | Train | Test |");
+            md.AppendLine("|---|---|---|---|---:|---:|---:|---|---:|---:|---:|");
             foreach (var g in probes.GroupBy(r => (r.Encoder, r.Family, r.Experiment, r.Task)))
             {
                 var top1 = g.FirstOrDefault(r => r.Metric == "top1");
                 var recall = g.FirstOrDefault(r => r.Metric == "mean_per_class_recall");
                 var any = top1 ?? recall!;
-                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Family} | {g.Key.Experiment} | {g.Key.Task} | {Pct(top1)} | {Pct(recall)} | {Pct(any.Chance)} | {any.NTrain} | {any.NTest} |");
+                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Family} | {g.Key.Experiment} | {g.Key.Task} | {Pct(top1)} | {Pct(recall)} | {Pct(any.Chance)} " +
+                              $"| {ResultText.Verdict(top1)} | {Count(any.NTestPhotos)} | {any.NTrain} | {any.NTest} |");
             }
             md.AppendLine();
         }
@@ -35,10 +38,11 @@ public static class MarkdownReport
             md.AppendLine("## kNN influence").AppendLine();
             md.AppendLine("Semantic kNN accuracy when the database is processed like the query (all-same), the query's class alike (pos-same), other classes alike (neg-same), nothing alike (all-diff), or at random (uniform). Distraction = |pos-same − neg-same|.").AppendLine();
             var setups = knn.Select(r => r.Setup).Distinct().ToList();
-            md.AppendLine("| Encoder | Task | " + string.Join(" | ", setups) + " |");
-            md.AppendLine("|---|---|" + string.Concat(setups.Select(_ => "---:|")));
+            md.AppendLine("| Encoder | Task | " + string.Join(" | ", setups) + " | Chance | Query photos |");
+            md.AppendLine("|---|---|" + string.Concat(setups.Select(_ => "---:|")) + "---:|---:|");
             foreach (var g in knn.GroupBy(r => (r.Encoder, r.Task)))
-                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | " + string.Join(" | ", setups.Select(s => Pct(g.FirstOrDefault(r => r.Setup == s)))) + " |");
+                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | " + string.Join(" | ", setups.Select(s => Pct(g.FirstOrDefault(r => r.Setup == s)))) +
+                              $" | {Pct(g.FirstOrDefault(r => r.Chance is not null)?.Chance)} | {Count(g.First().NTestPhotos)} |");
             md.AppendLine();
         }
 
@@ -64,11 +68,13 @@ public static class MarkdownReport
         if (retrieval.Count > 0)
         {
             md.AppendLine("## Near-duplicate retrieval").AppendLine();
-            md.AppendLine("| Encoder | Task | Setup | Metric | Value |");
-            md.AppendLine("|---|---|---|---|---:|");
-            foreach (var r in retrieval) md.AppendLine($"| {r.Encoder} | {r.Task} | {r.Setup} | {r.Metric} | {Pct(r)} |");
+            md.AppendLine("| Encoder | Task | Setup | Metric | Value | Pairs |");
+            md.AppendLine("|---|---|---|---|---:|---:|");
+            foreach (var r in retrieval) md.AppendLine($"| {r.Encoder} | {r.Task} | {r.Setup} | {r.Metric} | {Pct(r)} | {Count(r.NTestPhotos ?? r.NTest)} |");
             md.AppendLine();
         }
+
+        PaperReference.Render(md, summary);
 
         if (figures is { Count: > 0 })
         {
@@ -116,11 +122,9 @@ public static class MarkdownReport
         return md.ToString();
     }
 
-    private static string Pct(SummaryRecord? r) => r is null ? "–" : Pct(r.Value, r.Std);
+    private static string Pct(SummaryRecord? r) => ResultText.Value(r);
 
-    private static string Pct(double? v, double? std = null) => v is null
-        ? "–"
-        : std is null
-            ? (100 * v.Value).ToString("0.0", CultureInfo.InvariantCulture) + "%"
-            : $"{(100 * v.Value).ToString("0.0", CultureInfo.InvariantCulture)} ± {(100 * std.Value).ToString("0.0", CultureInfo.InvariantCulture)}%";
+    private static string Pct(double? v) => ResultText.Percent(v);
+
+    private static string Count(int? n) => n?.ToString(CultureInfo.InvariantCulture) ?? "–";
 }

@@ -21,6 +21,13 @@ public sealed record SummaryRecord
     public double? Chance { get; init; }
     public int NTrain { get; init; }
     public int NTest { get; init; }
+    /// <summary>
+    /// 95% interval of <see cref="Value"/> as [low, high]: a seeded percentile bootstrap that resamples the held-out
+    /// photos (with all their crops and processed copies), see docs/statistics.md.
+    /// </summary>
+    public IReadOnlyList<double>? Ci95 { get; init; }
+    /// <summary>Held-out photos the value rests on (kNN: the query photos; retrieval: the pairs).</summary>
+    public int? NTestPhotos { get; init; }
     public IReadOnlyList<string> Classes { get; init; } = [];
     /// <summary>Rows: true class, columns: predicted class (probe records only).</summary>
     public int[][]? Confusion { get; init; }
