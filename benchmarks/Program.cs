@@ -6,10 +6,15 @@ public static class BenchmarkProgram
 {
     /// <summary>
     /// `--dry` runs every benchmark once (the smoke test CI runs); other arguments go to BenchmarkDotNet
-    /// (e.g. --filter). Exits 1 when a benchmark failed, so that a broken benchmark fails CI.
+    /// (e.g. --filter); `--gate REPORT.md` runs the CI gate (Gate/BenchmarkGate.cs). Exits 1 when a benchmark failed, so that a broken benchmark fails CI.
     /// </summary>
     public static int Main(string[] args)
     {
+        if (args.Length >= 2 && args[0] == "--gate")
+        {
+            var at = Array.IndexOf(args, "--baseline");
+            return Gate.BenchmarkGate.Run(args[1], writeBaseline: args.Contains("--write-baseline"), at > 0 && at + 1 < args.Length ? args[at + 1] : null);
+        }
         var dry = args.Contains("--dry");
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly)
             .Run(args.Where(a => a != "--dry").ToArray(), BenchmarkConfig.Create(dry));

@@ -62,10 +62,15 @@ internal static class Diagnostics
         "{0}: field '{1}' is not part of the schema and is ignored (known: {2}); prefix a note's key with '_' to keep it",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor UnsupportedValue = new(
+        "TP0012", "Value the runtime cannot honour",
+        "{0}: '{1}' for '{2}' is not supported: {3}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     private static readonly DiagnosticDescriptor[] All =
     {
         InvalidJson, MissingField, UnknownValue, WrongLength, DuplicateId, UnknownOp,
-        WrongType, Normalisation, NameCollision, InvalidValue, UnknownField,
+        WrongType, Normalisation, NameCollision, InvalidValue, UnknownField, UnsupportedValue,
     };
 
     public static DiagnosticDescriptor ById(string id)

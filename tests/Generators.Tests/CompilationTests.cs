@@ -136,8 +136,9 @@ public class CompilationTests
     [Fact]
     public void Repository_registry_holds_the_papers_47_encoders_as_the_export_tool_writes_them()
     {
-        // The paper's 47 (24 CVL, 11 SUP, 12 SSL) plus the offline ResNet-18 from NuGet.
-        var paper = EncoderRegistry.All.Where(e => e.Source.Library != "nuget").ToList();
+        // The paper's 47 (24 CVL, 11 SUP, 12 SSL) plus the offline ResNet-18 from NuGet and the random-init
+        // control models that check the export path (library torchvision).
+        var paper = EncoderRegistry.All.Where(e => e.Source.Library is not ("nuget" or "torchvision")).ToList();
         Assert.Equal(47, paper.Count);
         Assert.Equal(
             [(EncoderFamily.CVL, 24), (EncoderFamily.SUP, 11), (EncoderFamily.SSL, 12)],
@@ -149,6 +150,11 @@ public class CompilationTests
             Assert.True(e.Input.DynamicBatch, e.Id);
         });
         Assert.Equal("nuget", EncoderRegistry.Find("resnet18")!.Source.Library);
+        Assert.All(EncoderRegistry.All.Where(e => e.Source.Library == "torchvision"), e =>
+            Assert.Equal((EncoderFamily.Control, "random"), (e.Family, e.Source.Pretrained)));
+        // MoCo v3 is not on torch.hub: the export tool downloads its published checkpoints.
+        Assert.All(EncoderRegistry.All.Where(e => e.Id.StartsWith("mocov3", StringComparison.Ordinal)), e =>
+            Assert.Equal("checkpoint", e.Source.Library));
     }
 
     private static Assembly Load(Compilation compilation)

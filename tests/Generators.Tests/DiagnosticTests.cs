@@ -20,6 +20,9 @@ public class DiagnosticTests
         { "TP0003", "unknown family", "\"family\": \"CVL\"", "\"family\": \"VLM\"", "\"VLM\"", 0, 5 },
         { "TP0003", "unknown interpolation", "\"interpolation\": \"bicubic\"", "\"interpolation\": \"cubic\"", "\"cubic\"", 0, 7 },
         { "TP0003", "unknown layout", "\"layout\": \"NCHW\"", "\"layout\": \"NHCW\"", "\"NHCW\"", 0, 6 },
+        { "TP0003", "unknown dtype", "\"dtype\": \"float32\"", "\"dtype\": \"bfloat16\"", "\"bfloat16\"", 0, 10 },
+        { "TP0003", "interpolation outside Pillow's six", "\"interpolation\": \"bicubic\"", "\"interpolation\": \"antialias\"", "\"antialias\"", 0, 11 },
+        { "TP0003", "unknown library", "\"library\": \"openai-clip\"", "\"library\": \"clip\"", "\"clip\"", 0, 6 },
         { "TP0003", "unknown resize mode", "\"resize_mode\": \"squash\"", "\"resize_mode\": \"stretch\"", "\"stretch\"", 0, 9 },
         { "TP0003", "unknown embedding", "\"embedding\": \"pooled\"", "\"embedding\": \"pool\"", "\"pool\"", 0, 6 },
         { "TP0004", "two-element mean", "[0.48145466, 0.4578275, 0.40821073]", "[0.48145466, 0.4578275]", "[0.48145466, 0.4578275]", 0, 23 },
@@ -34,6 +37,7 @@ public class DiagnosticTests
         { "TP0010", "chance disagreeing with top_k", "\"chance\": 0.2,", "\"chance\": 0.25,", "0.25", 0, 4 },
         { "TP0010", "chance without top_k", "\"defaults\": { \"top_k\": 5, \"min_per_class\": 100 }", "\"defaults\": { \"min_per_class\": 100 }", "0.2,", 0, 3 },
         { "TP0010", "empty acquisition classes", "\"chance\": 0.2,", "\"classes\": [],", "[]", 0, 2 },
+        { "TP0012", "uint8 input the runtime cannot feed", "\"dtype\": \"float32\"", "\"dtype\": \"uint8\"", "\"uint8\"", 0, 7 },
         { "TP0011", "unknown field", "\"l2_normalize\": false", "\"l2_normalize\": false, \"notes\": \"x\"", "\"notes\"", 0, 7 },
     };
 
@@ -124,6 +128,29 @@ public class DiagnosticTests
         GeneratorRunner.Run(json, out _, out var diagnostics);
 
         Assert.Empty(diagnostics);
+    }
+
+    [Theory]
+    [InlineData("\"interpolation\": \"nearest\"", "Interpolation.Nearest,")]
+    [InlineData("\"interpolation\": \"bilinear\"", "Interpolation.Bilinear,")]
+    [InlineData("\"interpolation\": \"hamming\"", "Interpolation.Hamming,")]
+    [InlineData("\"interpolation\": \"box\"", "Interpolation.Box,")]
+    [InlineData("\"interpolation\": \"lanczos\"", "Interpolation.Lanczos,")]
+    [InlineData("\"layout\": \"NHWC\"", "Layout: \"NHWC\",")]
+    [InlineData("\"dtype\": \"float16\"", "DType: \"float16\",")]
+    [InlineData("\"dynamic_batch\": false", "DynamicBatch: false")]
+    public void Values_the_runtime_honours_are_accepted_and_reach_the_spec(string edit, string emitted)
+    {
+        var field = edit.Substring(0, edit.IndexOf(':') + 1);
+        var start = TestRegistry.Json.IndexOf(field, StringComparison.Ordinal);
+        var end = TestRegistry.Json.IndexOfAny(new[] { ',', ' ', '\n' }, start + field.Length + 1);
+        var json = TestRegistry.Json.Substring(0, start) + edit + TestRegistry.Json.Substring(end);
+
+        var result = GeneratorRunner.Run(json, out _, out var diagnostics);
+
+        Assert.Empty(diagnostics);
+        var clip = result.GeneratedSources.Single(s => s.HintName.Contains("OpenaiViTB16Test")).SourceText.ToString();
+        Assert.Contains(emitted, clip);
     }
 
     private static string ReplaceFirst(string text, string find, string replace)

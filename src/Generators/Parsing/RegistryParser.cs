@@ -16,14 +16,22 @@ namespace TraceProbe.Generators.Parsing;
 internal static class RegistryParser
 {
     private static readonly string[] Families = { "CVL", "SUP", "SSL", "control" };
-    private static readonly string[] Libraries = { "timm", "open_clip", "openai-clip", "hf", "torch.hub", "nuget" };
+    private static readonly string[] Libraries = { "timm", "open_clip", "openai-clip", "hf", "torch.hub", "checkpoint", "torchvision", "nuget" };
+    // Only what the encoder runtime feeds: it converts its float32 NCHW tensor to the layout and type named here.
     private static readonly string[] Layouts = { "NCHW", "NHWC" };
-    private static readonly string[] DTypes = { "float32", "float16", "uint8" };
+    private static readonly string[] DTypes = { "float32", "float16" };
     private static readonly string[] Embeddings = { "projected", "pooled", "cls" };
     private static readonly string[] ResizeModes = { "shortest", "squash" };
+    // Pillow's six filters: the encoder-input resampler implements each (anything else is TP0003).
     private static readonly string[] Interpolations = { "nearest", "bilinear", "bicubic", "lanczos", "box", "hamming" };
     private static readonly string[] ChannelOrders = { "RGB", "BGR" };
     private static readonly string[] Kinds = { "processing", "acquisition" };
+
+    /// <summary>Values a reader of ONNX models may expect but the runtime cannot honour, with the reason (TP0012).</summary>
+    private static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)
+    {
+        ["input.dtype=uint8"] = "the harness feeds resized, normalised float pixels; export the graph with float32 or float16 input",
+    };
 
     private static readonly string[] RootFields = { "encoders", "tasks" };
     private static readonly string[] EncoderFields = { "id", "family", "display_name", "source", "model", "input", "output", "preprocessing", "l2_normalize" };
@@ -216,7 +224,7 @@ internal static class RegistryParser
             ctx.CheckFields(input, owner, "input.", InputFields);
             inputName = ctx.String(input, "name", owner, "input.", required: true);
             layout = ctx.Enum(input, "layout", owner, "input.", Layouts, "NCHW");
-            dtype = ctx.Enum(input, "dtype", owner, "input.", DTypes, "float32");
+            dtype = ctx.Enum(input, "dtype", owner, "input.", DTypes, "float32", Unsupported);
             var size = ctx.Field(input, "image_size", owner, "input.", JsonKind.Array, "an array [height, width]", required: true);
             if (size is not null)
             {
@@ -559,13 +567,19 @@ internal static class RegistryParser
         }
 
         /// <summary>One of <paramref name="allowed"/> (exact spelling), or <paramref name="fallback"/> when absent; null otherwise.</summary>
-        public string? Enum(JsonValue obj, string name, string owner, string prefix, string[] allowed, string? fallback)
+        public string? Enum(JsonValue obj, string name, string owner, string prefix, string[] allowed, string? fallback,
+            IReadOnlyDictionary<string, string>? unsupported = null)
         {
             var value = Field(obj, name, owner, prefix, JsonKind.String, "a string", required: fallback is null);
             if (value is null)
             {
                 var property = obj.Property(name);
                 return property is null || property.Value.Kind == JsonKind.Null ? fallback : null;
+            }
+            if (unsupported is not null && unsupported.TryGetValue(prefix + name + "=" + value.Text, out var why))
+            {
+                Report(Diagnostics.UnsupportedValue, Span(value), owner, value.Text!, prefix + name, why);
+                return null;
             }
             if (Array.IndexOf(allowed, value.Text) < 0)
             {

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using TraceProbe.Encoders;
-using TraceProbe.Experiments;
+using TraceProbe.Probes;
 
 namespace TraceProbe.Cli;
 
@@ -12,49 +11,7 @@ public static class CommonOptions
     public static Option<string> Device() => new("--device") { Description = "cpu, or cuda[:N] for ONNX Runtime's CUDA provider.", DefaultValueFactory = _ => "cpu" };
     public static Option<int> Threads() => new("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core).", DefaultValueFactory = _ => 0 };
     public static Option<string?> Models() => new("--models") { Description = "Folder of ONNX models. Default: $TRACEPROBE_MODELS, else the models folder beside the program." };
+    public static Option<ProbeProtocol> Protocol() => new("--protocol") { Description = "Probe training: Fast (default; full-batch L-BFGS along a regularisation path) or Paper (SGD with momentum and a hyper-parameter search, as in the paper).", DefaultValueFactory = _ => ProbeProtocol.Fast };
+    public static Option<int?> ProbeSeeds() => new("--probe-seeds") { Description = $"Probes trained per task with seeds seed, seed+1, …, reported as mean ± std. Default: {ProbeOptions.DefaultSeeds(ProbeProtocol.Fast)} (Fast), {ProbeOptions.DefaultSeeds(ProbeProtocol.Paper)} (Paper)." };
     public static Option<bool> Quiet() => new("--quiet", "-q") { Description = "Print nothing but errors." };
-
-    public static IReadOnlyList<EncoderSpec> SelectEncoders(IReadOnlyList<string> ids, string modelsFolder, bool quiet)
-    {
-        var wanted = Split(ids);
-        if (wanted.Count == 0)
-        {
-            var installed = EncoderRegistry.All.Where(e => ModelsFolder.IsInstalled(e, modelsFolder)).ToList();
-            if (installed.Count == 0)
-                throw new UsageException($"No registered encoder is installed in {modelsFolder}. Run `traceprobe encoders` to see how to install one.");
-            return installed;
-        }
-        var specs = new List<EncoderSpec>();
-        foreach (var id in wanted)
-        {
-            var spec = EncoderRegistry.Find(id)
-                ?? throw new UsageException($"--encoders: unknown encoder '{id}'. Known: {string.Join(", ", EncoderRegistry.All.Select(e => e.Id))}.");
-            if (!ModelsFolder.IsInstalled(spec, modelsFolder))
-                throw new UsageException($"--encoders: '{id}' is not installed in {modelsFolder}. {EncoderNotInstalledException.InstallHint(spec)}");
-            specs.Add(spec);
-        }
-        return specs;
-    }
-
-    /// <summary>The tasks named, or by default every task of <paramref name="kind"/> (every task when null).</summary>
-    public static IReadOnlyList<TraceTaskSpec> SelectTasks(IReadOnlyList<string> ids, TraceKind? kind)
-    {
-        var wanted = Split(ids);
-        if (wanted.Count == 0) return ExperimentRegistry.All.Where(t => kind is null || t.Kind == kind).ToList();
-        return wanted.Select(id => ExperimentRegistry.Find(id)
-            ?? throw new UsageException($"--tasks: unknown task '{id}'. Known: {string.Join(", ", ExperimentRegistry.All.Select(t => t.Id))}.")).ToList();
-    }
-
-    /// <summary>An encoder session with the command line's device and threads; notable decisions go to stderr.</summary>
-    public static OnnxEncoder OpenEncoder(EncoderSpec spec, string modelsFolder, string device, int threads, bool quiet) =>
-        new(spec, modelsFolder, new EncoderRuntimeOptions
-        {
-            Device = device,
-            IntraOpThreads = threads,
-            Log = quiet ? null : Console.Error.WriteLine,
-        });
-
-    /// <summary>Accepts both `--x a b` and `--x a,b`.</summary>
-    private static List<string> Split(IReadOnlyList<string> values) =>
-        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 }

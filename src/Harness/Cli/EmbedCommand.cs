@@ -1,8 +1,6 @@
 using System.CommandLine;
 using TraceProbe.Embeddings;
-using TraceProbe.Encoders;
 using TraceProbe.Experiments;
-using TraceProbe.Images;
 
 namespace TraceProbe.Cli;
 
@@ -31,43 +29,7 @@ public static class EmbedCommand
 
     public static async Task<int> ExecuteAsync(JobSettings s, Shard shard, CancellationToken cancel = default)
     {
-        var modelsFolder = ModelsFolder.Resolve(s.Models);
-        var encoders = CommonOptions.SelectEncoders(s.Encoders, modelsFolder, s.Quiet);
-        var tasks = CommonOptions.SelectTasks(s.Tasks, TraceKind.Processing);
-        foreach (var t in tasks.Where(t => t.Kind != TraceKind.Processing))
-            throw new UsageException($"--tasks {t.Id}: embed shards processing tasks; acquisition tasks (a few thousand photos) run with `traceprobe run`.");
-        var photos = Datasets.DatasetLoader.Open(s.Images ?? PhotoCollection.BundledFolder).Photos;
-        var display = new ProgressDisplay(s.Quiet);
-        var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
-        foreach (var spec in encoders)
-        {
-            using var encoder = CommonOptions.OpenEncoder(spec, modelsFolder, s.Device, s.Threads, s.Quiet);
-            foreach (var task in tasks)
-            {
-                var options = RunCommand.ProcessingOptionsOf(s, cache);
-                var plan = ProcessingProbeExperiment.Plan(encoder, task, photos, options);
-                var pipeline = new EmbeddingPipeline(encoder, options.Pipeline, cache);
-                var output = await display.RunAsync($"{spec.Id}/{task.Id} shard {shard}",
-                    progress => pipeline.RunAsync(plan.Request, shard, progress, cancel));
-                var manifest = new ShardManifest
-                {
-                    Name = plan.Request.Name,
-                    ShardIndex = shard.Index,
-                    ShardCount = shard.Count,
-                    ChunkCount = pipeline.PlanChunks(plan.Request).Count,
-                    ItemCount = plan.Request.Items.Count,
-                    Chunks = output.Chunks.Select(c => new ShardManifest.ManifestChunk(c.Index, c.Start, c.Count, c.Key)).ToList(),
-                    Metadata = plan.Metadata,
-                    Skipped = output.Skipped,
-                };
-                var path = Path.Combine(ManifestFolder(s.Out, spec.Id, task.Id), ShardManifest.FileName(shard));
-                manifest.Write(path);
-                if (!s.Quiet)
-                    Console.WriteLine($"{spec.Id}/{task.Id} shard {shard}: {output.ComputedChunks} chunk(s) computed, {output.CachedChunks} from the cache; manifest {path}");
-            }
-        }
+        await ShardedEmbedding.RunAsync(s, shard, new ProgressDisplay(s.Quiet), cancel);
         return ExitCodes.Success;
     }
-
-    public static string ManifestFolder(string output, string encoder, string task) => Path.Combine(output, "shards", encoder, task);
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Spectre.Console;
 using TraceProbe.Encoders;
 
 namespace TraceProbe.Cli;
@@ -12,7 +11,7 @@ public static class EncodersCommand
     {
         var models = CommonOptions.Models();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
-        var command = new Command("encoders", "List the encoders registered in encoders.json, whether each is installed, and how to install a missing one.\n\nExample: traceprobe encoders --json")
+        var command = new Command("encoders", "List the encoders registered in encoders.json, whether each is installed, and how to install a missing one. Piped or redirected, it prints one tab-separated row per encoder.\n\nExample: traceprobe encoders | grep dinov2")
         {
             models, json,
         };
@@ -34,13 +33,23 @@ public static class EncodersCommand
                 Console.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
                 return ExitCodes.Success;
             }
-            var table = new Table().AddColumns("Id", "Family", "Name", "Input", "Dim", "Installed");
-            foreach (var r in rows)
-                table.AddRow(Markup.Escape(r.id), r.family, Markup.Escape(r.name), r.input, r.dim.ToString(), r.installed ? "[green]yes[/]" : "[grey]no[/]");
-            AnsiConsole.Write(table);
-            Console.WriteLine($"Models folder: {folder}");
-            foreach (var r in rows.Where(r => !r.installed))
-                Console.WriteLine($"  {r.id}: {r.install}");
+            var output = Console.Out;
+            if (TableOutput.IsTerminal(output))
+            {
+                TableOutput.Write(output, ["Id", "Family", "Name", "Input", "Dim", "Installed"],
+                    rows.Select(r => (IReadOnlyList<string>)[r.id, r.family, r.name, r.input, r.dim.ToString(), r.installed ? "yes" : "no"]),
+                    "Id", "Family", "Input", "Dim", "Installed");
+                output.WriteLine($"Models folder: {folder}");
+                foreach (var r in rows.Where(r => !r.installed))
+                    output.WriteLine($"  {r.id}: {r.install}");
+            }
+            else
+            {
+                // One whole row per encoder, the install command in it: `traceprobe encoders | grep ID` finds it all.
+                TableOutput.Write(output, ["id", "family", "name", "input", "dim", "installed", "install"],
+                    rows.Select(r => (IReadOnlyList<string>)[r.id, r.family, r.name, r.input, r.dim.ToString(), r.installed ? "yes" : "no", r.install ?? ""]));
+                Console.Error.WriteLine($"Models folder: {folder}");
+            }
             return ExitCodes.Success;
         });
         return command;

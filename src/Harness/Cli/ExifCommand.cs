@@ -51,15 +51,11 @@ public static class ExifCommand
         }
         else
         {
-            var table = new Table().AddColumns("File", "Make", "Model", "Phone", "Exposure", "Aperture", "ISO", "Focal", "Flash", "Year");
-            static string Cell(object? v) => Markup.Escape(v switch { null => "–", bool b => b ? "yes" : "no", _ => v.ToString()! });
-            foreach (var l in labels)
-                table.AddRow(Cell(Name(l.Path)), Cell(l.Make), Cell(l.Model), Cell(l.IsSmartphone), Cell(l.Exposure), Cell(l.Aperture),
-                    Cell(l.Iso), Cell(l.FocalLength), Cell(l.Flash), Cell(l.Year));
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-            // Redirected output has no width of its own; 80 columns would wrap every file name.
-            if (Console.IsOutputRedirected || output != Console.Out) console.Profile.Width = 160;
-            console.Write(table);
+            static string Cell(object? v) => v switch { null => "–", bool b => b ? "yes" : "no", _ => v.ToString()! };
+            TableOutput.Write(output, ["File", "Make", "Model", "Phone", "Exposure", "Aperture", "ISO", "Focal", "Flash", "Year"],
+                labels.Select(l => (IReadOnlyList<string>)[Cell(Name(l.Path)), Cell(l.Make), Cell(l.Model), Cell(l.IsSmartphone), Cell(l.Exposure),
+                    Cell(l.Aperture), Cell(l.Iso), Cell(l.FocalLength), Cell(l.Flash), Cell(l.Year)]),
+                "File", "Model");
             output.WriteLine($"{labels.Count(l => l.Make is not null)} of {labels.Count} photos name their camera's make.");
         }
         foreach (var s in skipped) Console.Error.WriteLine($"skipped {s.Path}: {s.Reason}");

@@ -4,34 +4,6 @@ using TraceProbe.Probes;
 
 namespace TraceProbe.Cli;
 
-/// <summary>What a job runs on and how: shared by `run` and `embed`, so that both plan identical work.</summary>
-public sealed record JobSettings
-{
-    public IReadOnlyList<string> Encoders { get; init; } = [];
-    public IReadOnlyList<string> Tasks { get; init; } = [];
-    public string? Images { get; init; }
-    public string Out { get; init; } = "results";
-    public ulong Seed { get; init; }
-    public string Device { get; init; } = "cpu";
-    public int Threads { get; init; }
-    public string? Models { get; init; }
-    public int BatchSize { get; init; } = 8;
-    public int ChunkSize { get; init; } = 64;
-    public CropPlanOptions Crops { get; init; } = new();
-    public ProbeProtocol Protocol { get; init; }
-    /// <summary>Probes per task, reported as mean ± std; null: 1 for the fast protocol, 10 for the paper's.</summary>
-    public int? ProbeSeeds { get; init; }
-    /// <summary>Keep records already in OUT/summary.json for an (encoder, task) instead of recomputing them.</summary>
-    public bool SkipExisting { get; init; }
-    /// <summary>Neighbours of the kNN influence set-ups; 0 skips them.</summary>
-    public int KnnK { get; init; } = 10;
-    /// <summary>Tasks whose trace is also erased from the embeddings (LEACE) and measured again.</summary>
-    public IReadOnlyList<string> Erase { get; init; } = [];
-    /// <summary>Centre-mask area ratio of acquisition probes; null takes each task's (0.9).</summary>
-    public double? MaskRatio { get; init; }
-    public bool Quiet { get; init; }
-}
-
 /// <summary>The options that fill <see cref="JobSettings"/>, named and explained once.</summary>
 public sealed class JobOptions
 {

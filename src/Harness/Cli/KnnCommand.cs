@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
 using TraceProbe.Embeddings;
-using TraceProbe.Encoders;
 using TraceProbe.Experiments;
 using TraceProbe.Neighbours;
 using TraceProbe.Reports;
@@ -30,7 +28,7 @@ public static class KnnCommand
             if (!File.Exists(path)) throw new UsageException($"--embeddings '{path}' does not exist.");
             if (parse.GetValue(k) < 1) throw new UsageException($"--k {parse.GetValue(k)}: must be at least 1.");
             var options = new KnnOptions { K = parse.GetValue(k), UniformSeeds = parse.GetValue(seeds), Seed = parse.GetValue(seed) };
-            var summary = Execute(SafetensorsFile.Read(path), path, options);
+            var summary = EmbeddingsKnn.Run(EmbeddingsFile.Read(path), options);
             var written = ReportWriter.Write(summary, parse.GetValue(output)!);
             if (!parse.GetValue(quiet))
             {
@@ -41,41 +39,5 @@ public static class KnnCommand
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    public static Summary Execute(EmbeddingSet set, string source, KnnOptions options)
-    {
-        if (!set.Metadata.TryGetValue("split", out var splitJson))
-            throw new InvalidDataException($"{source}: no 'split' metadata; write it with `traceprobe run` or `embed` + `merge`.");
-        var split = JsonSerializer.Deserialize<string[]>(splitJson)!;
-        var done = set.Metadata.TryGetValue("done", out var d) ? JsonSerializer.Deserialize<bool[]>(d)! : Enumerable.Repeat(true, set.Count).ToArray();
-        // Class order of the registered task, so that seeded set-ups (uniform) match the run's.
-        var task = ExperimentRegistry.Find(set.Metadata.GetValueOrDefault("task", ""));
-        var classes = task is { Classes.Count: > 0 } ? task.Classes.Select(c => string.Join("+", c.Ops)).ToList() : set.Processing.Distinct().ToList();
-        // Items are "photo#cropN" under each processing: rebuild the plan's photos and crops from the keys.
-        var photos = new Dictionary<string, int>(StringComparer.Ordinal);
-        var items = Enumerable.Range(0, set.Count).Select(i =>
-        {
-            var parts = set.Keys[i].Split('#');
-            var photo = photos.TryGetValue(parts[0], out var p) ? p : photos[parts[0]] = photos.Count;
-            var crop = parts.Length > 1 && int.TryParse(parts[1].Replace("crop", ""), out var c) ? c : 0;
-            return new TraceItem(i, photo, crop, default, classes.IndexOf(set.Processing[i]), split[i] == "test");
-        }).ToList();
-        var encoderId = set.Metadata.GetValueOrDefault("encoder", "unknown");
-        var template = new SummaryRecord
-        {
-            Encoder = encoderId,
-            Family = EncoderRegistry.Find(encoderId)?.Family.ToString() ?? "Control",
-            Experiment = "knn",
-            Task = set.Metadata.GetValueOrDefault("task", Path.GetFileNameWithoutExtension(source)),
-            Setup = "",
-            Metric = "",
-            Value = 0,
-            Classes = classes,
-            Details = new SortedDictionary<string, string> { ["embeddings"] = Path.GetFileName(source) },
-        };
-        var records = KnnInfluenceStage.Run(set.Embeddings, set.Dim, items, done, classes.Count, template, options);
-        if (records.Count == 0) throw new InvalidDataException($"{source}: fewer than 4 held-out crops have an embedding under every processing.");
-        return Summary.Create(options.Seed, new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(source), ["k"] = options.K.ToString() }, records, []);
     }
 }

@@ -21,22 +21,13 @@ public static class MergeCommand
 
     public static int Execute(string input, string? output, bool quiet)
     {
-        var shards = Path.Combine(input, "shards");
-        if (!Directory.Exists(shards))
+        if (!Directory.Exists(Path.Combine(input, "shards")))
             throw new UsageException($"--in '{input}' has no shards/ folder: run `traceprobe embed --out {input}` first.");
-        var cache = new EmbeddingCache(Path.Combine(input, "cache"));
-        var jobs = Directory.EnumerateDirectories(shards).SelectMany(Directory.EnumerateDirectories).Order(StringComparer.Ordinal).ToList();
-        foreach (var job in jobs)
-        {
-            var (set, skipped) = ShardMerge.Merge(job, cache);
-            var encoder = Path.GetFileName(Path.GetDirectoryName(job))!;
-            var task = Path.GetFileName(job);
-            var path = Path.Combine(output ?? input, "embeddings", encoder, task + ".safetensors");
-            SafetensorsFile.Write(path, set);
-            if (!quiet)
-                Console.WriteLine($"{encoder}/{task}: {set.Count} embeddings of dim {set.Dim} -> {path}{(skipped.Count > 0 ? $" ({skipped.Count} input(s) skipped)" : "")}");
-        }
-        if (jobs.Count == 0) throw new UsageException($"--in '{input}': shards/ holds no jobs.");
+        var merged = ShardMerge.MergeAll(input, output ?? input);
+        if (merged.Count == 0) throw new UsageException($"--in '{input}': shards/ holds no jobs.");
+        if (!quiet)
+            foreach (var m in merged)
+                Console.WriteLine($"{m.Encoder}/{m.Task}: {m.Count} embeddings of dim {m.Dim} -> {m.Path}{(m.Skipped > 0 ? $" ({m.Skipped} input(s) skipped)" : "")}");
         return ExitCodes.Success;
     }
 }

@@ -1,5 +1,6 @@
 using Spectre.Console;
 using TraceProbe.Embeddings;
+using TraceProbe.Experiments;
 
 namespace TraceProbe.Cli;
 
@@ -7,8 +8,13 @@ namespace TraceProbe.Cli;
 /// Progress of long stages: live bars with ETA on a terminal, a line every 10% when output is redirected
 /// (CI logs, job schedulers), nothing with --quiet.
 /// </summary>
-public sealed class ProgressDisplay(bool quiet)
+public sealed class ProgressDisplay(bool quiet) : ISuiteObserver
 {
+    public void Line(string message)
+    {
+        if (!quiet) Console.WriteLine(message);
+    }
+
     public async Task<T> RunAsync<T>(string title, Func<IProgress<StageProgress>, Task<T>> work)
     {
         if (quiet) return await work(new Progress<StageProgress>(_ => { }));

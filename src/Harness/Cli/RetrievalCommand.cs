@@ -1,10 +1,6 @@
 using System.CommandLine;
-using TraceProbe.Datasets;
-using TraceProbe.Embeddings;
-using TraceProbe.Encoders;
 using TraceProbe.Experiments;
 using TraceProbe.Reports;
-using TraceProbe.Results;
 
 namespace TraceProbe.Cli;
 
@@ -26,28 +22,20 @@ public static class RetrievalCommand
         };
         command.SetAction(async (parse, cancel) =>
         {
-            var root = parse.GetValue(dataset)!;
-            var (pairs, skipped) = PairCamsDataset.Read(root);
-            var folder = ModelsFolder.Resolve(parse.GetValue(models));
-            var specs = CommonOptions.SelectEncoders(parse.GetValue(encoders) ?? [], folder, parse.GetValue(quiet));
             var outDir = parse.GetValue(output)!;
-            var display = new ProgressDisplay(parse.GetValue(quiet));
-            var records = new List<SummaryRecord>();
-            var allSkipped = skipped.ToList();
-            foreach (var spec in specs)
+            var summary = await RetrievalSuite.RunAsync(new RetrievalSettings
             {
-                using var encoder = CommonOptions.OpenEncoder(spec, folder, parse.GetValue(device)!, parse.GetValue(threads), parse.GetValue(quiet));
-                var outcome = await display.RunAsync($"{spec.Id}/paircams", progress =>
-                    RetrievalExperiment.RunAsync(encoder, pairs, "paircams", new EmbeddingPipelineOptions(), new EmbeddingCache(Path.Combine(outDir, "cache")), progress, cancel));
-                records.AddRange(outcome.Records);
-                allSkipped.AddRange(outcome.Skipped);
-                SafetensorsFile.Write(Path.Combine(outDir, "embeddings", spec.Id, "paircams.safetensors"), outcome.Embeddings);
-            }
-            var summary = Summary.Create(0, new SortedDictionary<string, string> { ["dataset"] = Path.GetFullPath(root), ["pairs"] = pairs.Count.ToString() }, records, allSkipped);
+                Dataset = parse.GetValue(dataset)!,
+                Encoders = parse.GetValue(encoders) ?? [],
+                Out = outDir,
+                Device = parse.GetValue(device)!,
+                Threads = parse.GetValue(threads),
+                Models = parse.GetValue(models),
+            }, new ProgressDisplay(parse.GetValue(quiet)), cancel);
             var written = ReportWriter.Write(summary, outDir);
             if (!parse.GetValue(quiet))
             {
-                foreach (var r in records) Console.WriteLine($"{r.Encoder}: Recall@1 {r.Setup} negatives {100 * r.Value:0.0}% ({r.NTest} pairs)");
+                foreach (var r in summary.Records) Console.WriteLine($"{r.Encoder}: Recall@1 {r.Setup} negatives {100 * r.Value:0.0}% ({r.NTest} pairs)");
                 Console.WriteLine($"Wrote {written.SummaryPath} and {written.ReportPath}");
             }
             return ExitCodes.Success;

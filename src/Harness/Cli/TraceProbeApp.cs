@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TraceProbe.Common;
 using TraceProbe.Encoders;
 
 namespace TraceProbe.Cli;
@@ -33,7 +34,7 @@ public static class TraceProbeApp
         {
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancel);
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or SettingsException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Usage;
@@ -44,9 +45,16 @@ public static class TraceProbeApp
             return ExitCodes.Failure;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException
-                                       or EncoderNotInstalledException or InvalidOperationException or ArgumentException or FormatException)
+                                       or EncoderNotInstalledException or FormatException)
         {
+            // Bad input or a missing file: the message names it; a stack trace would only hide it.
             Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e)
+        {
+            // Anything else is a fault of the program: keep the stack trace for the bug report.
+            Console.Error.WriteLine($"error: {e}");
             return ExitCodes.Failure;
         }
     }

@@ -27,9 +27,13 @@ public static class Seeds
         return h;
     }
 
+    /// <summary>SplitMix64's increment (2^64 / φ).</summary>
+    public const ulong Golden = 0x9E3779B97F4A7C15UL;
+
+    /// <summary>SplitMix64's output for state <paramref name="z"/>: the one place its constants are written.</summary>
     public static ulong Mix(ulong z)
     {
-        z += 0x9E3779B97F4A7C15UL;
+        z += Golden;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
@@ -43,11 +47,9 @@ public sealed class SeededRandom(ulong seed)
 
     public ulong NextULong()
     {
-        _state += 0x9E3779B97F4A7C15UL;
-        var z = _state;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
+        var z = Seeds.Mix(_state);
+        _state += Seeds.Golden;
+        return z;
     }
 
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>

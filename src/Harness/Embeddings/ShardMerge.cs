@@ -48,7 +48,31 @@ public static class ShardMerge
         return (new EmbeddingSet(embeddings ?? [], dim, keys, processing, Metadata(first.Metadata, done)), skipped);
     }
 
+    /// <summary>One merged job: which file it wrote and what it holds.</summary>
+    public sealed record MergedJob(string Encoder, string Task, string Path, int Count, int Dim, int Skipped);
+
+    /// <summary>
+    /// Merges every job under INPUT/shards (folders shards/&lt;encoder&gt;/&lt;task&gt;) into
+    /// OUTPUT/embeddings/&lt;encoder&gt;/&lt;task&gt;.safetensors, in a stable order.
+    /// </summary>
+    public static IReadOnlyList<MergedJob> MergeAll(string input, string output)
+    {
+        var cache = new EmbeddingCache(System.IO.Path.Combine(input, "cache"));
+        var jobs = Directory.EnumerateDirectories(System.IO.Path.Combine(input, "shards")).SelectMany(Directory.EnumerateDirectories).Order(StringComparer.Ordinal).ToList();
+        var merged = new List<MergedJob>();
+        foreach (var job in jobs)
+        {
+            var (set, skipped) = Merge(job, cache);
+            var encoder = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(job))!;
+            var task = System.IO.Path.GetFileName(job);
+            var path = System.IO.Path.Combine(output, "embeddings", encoder, task + ".safetensors");
+            EmbeddingsFile.Write(path, set);
+            merged.Add(new MergedJob(encoder, task, path, set.Count, set.Dim, skipped.Count));
+        }
+        return merged;
+    }
+
     /// <summary>The merged file's metadata: the job's own plus which items are usable.</summary>
     public static IReadOnlyDictionary<string, string> Metadata(IReadOnlyDictionary<string, string> job, bool[] done) =>
-        new SortedDictionary<string, string>(job.ToDictionary()) { ["done"] = JsonSerializer.Serialize(done) };
+        new SortedDictionary<string, string>(job.ToDictionary()) { [EmbeddingsFile.DoneKey] = JsonSerializer.Serialize(done) };
 }

@@ -28,24 +28,30 @@ public sealed class OnnxEncoder : IDisposable
 {
     private InferenceSession _session;
     private int[] _inputShape;
+    private readonly InputLayout _layout;
+    private readonly InputDType _dtype;
+    private readonly RunOptions _runOptions = new();
 
     public OnnxEncoder(EncoderSpec spec, string modelsFolder, EncoderRuntimeOptions? options = null)
     {
         Spec = spec;
         options ??= new EncoderRuntimeOptions();
+        _layout = InputFeed.ParseLayout(spec);
+        _dtype = InputFeed.ParseDType(spec);
         var path = ModelsFolder.PathOf(spec, modelsFolder);
         if (!File.Exists(path)) throw new EncoderNotInstalledException(spec, path);
         ModelPath = path;
         if (spec.Model.Sha256 is { Length: > 0 } expected && !string.Equals(ModelHash.Sha256(path), expected, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException(
-                $"Encoder '{spec.Id}': {path} has SHA-256 {ModelHash.Sha256(path)}, but encoders.json expects {expected}. " +
+                $"Encoder '{spec.Id}': {ModelHash.Describe(path)} has SHA-256 {ModelHash.Sha256(path)}, but encoders.json expects {expected}. " +
                 "Re-export the model, or update model.sha256 if the new file is intended.");
         _session = new InferenceSession(path, CreateSessionOptions(options));
         _inputShape = ValidateAgainstModel();
-        if (_inputShape[0] > 0 && options.AllowBatchRewrite)
+        // dynamic_batch: true asks for batches, so a fixed batch axis is made symbolic (and checked);
+        // false runs the graph as written: at its fixed batch size, or one image at a time.
+        if (_inputShape[0] > 0 && spec.Input.DynamicBatch && options.AllowBatchRewrite)
         {
-            var rewritten = new InferenceSession(BatchDimension.MakeSymbolic(path), CreateSessionOptions(options));
-            if (BatchesAgreeWithSingleRuns(rewritten, out var why))
+            if (TryRewriteBatch(path, options, out var rewritten, out var why))
             {
                 _session.Dispose();
                 _session = rewritten;
@@ -53,11 +59,10 @@ public sealed class OnnxEncoder : IDisposable
             }
             else
             {
-                rewritten.Dispose();
-                options.Log?.Invoke($"{spec.Id}: batch dimension is fixed at {_inputShape[0]} and cannot be made symbolic safely ({why}); running one image at a time.");
+                options.Log?.Invoke($"{spec.Id}: batch dimension is fixed at {_inputShape[0]} and cannot be made symbolic safely ({why}); running {_inputShape[0]} image(s) per call.");
             }
         }
-        BatchDimensionIsFixed = _inputShape[0] > 0;
+        BatchSize = _inputShape[0] > 0 ? _inputShape[0] : spec.Input.DynamicBatch ? 0 : 1;
         MeanImage = spec.Preprocessing.MeanImageModel is { } meanModel
             ? LoadMeanImage(Path.Combine(modelsFolder, meanModel), options)
             : null;
@@ -68,8 +73,11 @@ public sealed class OnnxEncoder : IDisposable
     public int Dim => Spec.Output.Dim;
     public int InputLength => 3 * Spec.Input.Height * Spec.Input.Width;
 
-    /// <summary>True when the model only accepts the batch size written in the file (e.g. 1).</summary>
-    public bool BatchDimensionIsFixed { get; }
+    /// <summary>True when the encoder runs a fixed number of images per call (the file's batch size, or 1 for dynamic_batch: false).</summary>
+    public bool BatchDimensionIsFixed => BatchSize > 0;
+
+    /// <summary>Images per call when fixed; 0 when any batch runs in one call.</summary>
+    public int BatchSize { get; }
 
     /// <summary>Planar mean image for raw-pixel encoders, null otherwise.</summary>
     public float[]? MeanImage { get; }
@@ -106,18 +114,32 @@ public sealed class OnnxEncoder : IDisposable
         return so;
     }
 
+    private bool TryRewriteBatch(string path, EncoderRuntimeOptions options, out InferenceSession rewritten, out string why)
+    {
+        rewritten = null!;
+        if (ModelHash.ExternalDataFiles(path).Count > 0)
+        {
+            why = "its weights are in external data files, which a model loaded from memory cannot find";
+            return false;
+        }
+        rewritten = new InferenceSession(BatchDimension.MakeSymbolic(path), CreateSessionOptions(options));
+        if (BatchesAgreeWithSingleRuns(rewritten, out why)) return true;
+        rewritten.Dispose();
+        return false;
+    }
+
     /// <summary>A batch of 2 must give what two runs of 1 give, else the rewrite broke a shape constant.</summary>
     private bool BatchesAgreeWithSingleRuns(InferenceSession session, out string why)
     {
-        int h = Spec.Input.Height, w = Spec.Input.Width, n = 3 * h * w;
+        var n = InputLength;
         var rng = new Common.SeededRandom(1);
         var data = new float[2 * n];
         for (var i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
         try
         {
-            var both = RunRaw(session, data, 2);
-            var first = RunRaw(session, data[..n], 1);
-            var second = RunRaw(session, data[n..], 1);
+            var both = Run(session, data, 2);
+            var first = Run(session, data.AsSpan(0, n), 1);
+            var second = Run(session, data.AsSpan(n), 1);
             if (both.Length != first.Length + second.Length) { why = "batched output has the wrong size"; return false; }
             var scale = Math.Max(1e-6f, TensorPrimitives.MaxMagnitude(both));
             for (var i = 0; i < first.Length; i++)
@@ -133,11 +155,14 @@ public sealed class OnnxEncoder : IDisposable
         }
     }
 
-    private float[] RunRaw(InferenceSession session, float[] data, int count)
+    /// <summary>Runs <paramref name="count"/> planar float32 images, fed in the graph's layout and type; the output as float32.</summary>
+    private float[] Run(InferenceSession session, ReadOnlySpan<float> planar, int count)
     {
-        var tensor = new DenseTensor<float>(data, [count, 3, Spec.Input.Height, Spec.Input.Width]);
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(Spec.Input.Name, tensor)], [Spec.Output.Name]);
-        return results[0].AsEnumerable<float>().ToArray();
+        using var input = InputFeed.Create(planar, count, Spec.Input.Height, Spec.Input.Width, _layout, _dtype);
+        using var results = session.Run(_runOptions, [Spec.Input.Name], [input], [Spec.Output.Name]);
+        var output = new float[results[0].GetTensorTypeAndShape().ElementCount];
+        InputFeed.ReadOutput(results[0], output);
+        return output;
     }
 
     private int[] ValidateAgainstModel()
@@ -149,9 +174,12 @@ public sealed class OnnxEncoder : IDisposable
         else
         {
             shape = input.Dimensions;
-            if (shape.Length != 4) problems.Add($"input '{Spec.Input.Name}' has rank {shape.Length}, expected 4 (NCHW)");
-            else if (shape[1] != 3 || shape[2] != Spec.Input.Height || shape[3] != Spec.Input.Width)
-                problems.Add($"input '{Spec.Input.Name}' is [{string.Join(",", shape)}], expected [N,3,{Spec.Input.Height},{Spec.Input.Width}]");
+            var expected = InputFeed.Shape(_layout, 1, Spec.Input.Height, Spec.Input.Width);
+            if (shape.Length != 4) problems.Add($"input '{Spec.Input.Name}' has rank {shape.Length}, expected 4 ({_layout})");
+            else if (Enumerable.Range(1, 3).Any(i => shape[i] != expected[i]))
+                problems.Add($"input '{Spec.Input.Name}' is [{string.Join(",", shape)}], expected [N,{string.Join(",", expected[1..])}] (input.layout {_layout})");
+            if (input.ElementType != InputFeed.ElementType(_dtype))
+                problems.Add($"input '{Spec.Input.Name}' takes {ElementName(input.ElementType)}, but input.dtype is '{Spec.Input.DType}'");
         }
         if (!_session.OutputMetadata.TryGetValue(Spec.Output.Name, out var output))
             problems.Add($"output '{Spec.Output.Name}' not found (model outputs: {string.Join(", ", _session.OutputMetadata.Keys)})");
@@ -165,6 +193,9 @@ public sealed class OnnxEncoder : IDisposable
             throw new InvalidDataException($"Encoder '{Spec.Id}' does not match {ModelPath}: {string.Join("; ", problems)}. Fix its entry in encoders.json.");
         return shape;
     }
+
+    private static string ElementName(Type type) =>
+        type == typeof(float) ? "float32" : type == typeof(Float16) ? "float16" : type == typeof(byte) ? "uint8" : type.Name;
 
     /// <summary>The mean image is the negated output of the package's preprocessing model on a black image.</summary>
     private float[] LoadMeanImage(string path, EncoderRuntimeOptions options)
@@ -185,20 +216,28 @@ public sealed class OnnxEncoder : IDisposable
     {
         if (inputs.Length < count * InputLength) throw new ArgumentException("Input span too small.", nameof(inputs));
         if (embeddings.Length < count * Dim) throw new ArgumentException("Embedding span too small.", nameof(embeddings));
-        var batch = BatchDimensionIsFixed ? _inputShape[0] : count;
+        var batch = BatchDimensionIsFixed ? BatchSize : Math.Max(count, 1);
         for (var start = 0; start < count; start += batch)
         {
             var n = Math.Min(batch, count - start);
-            var chunk = inputs.Slice(start * InputLength, n * InputLength).ToArray();
-            var tensor = new DenseTensor<float>(chunk, [n, 3, Spec.Input.Height, Spec.Input.Width]);
-            using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Spec.Input.Name, tensor)], [Spec.Output.Name]);
-            var output = results[0].AsTensor<float>();
+            var chunk = inputs.Slice(start * InputLength, n * InputLength);
+            var output = n < batch && BatchDimensionIsFixed
+                ? Run(_session, Padded(chunk, batch), batch)[..(n * Dim)]  // a graph fixed at N > 1 takes exactly N
+                : Run(_session, chunk, n);
+            if (output.Length != n * Dim)
+                throw new InvalidDataException($"Encoder '{Spec.Id}': output '{Spec.Output.Name}' gave {output.Length} values for {n} images, expected {n * Dim}.");
             var dest = embeddings.Slice(start * Dim, n * Dim);
-            var i = 0;
-            foreach (var v in output) dest[i++] = v;
+            output.CopyTo(dest);
             if (Spec.L2Normalize)
                 for (var r = 0; r < n; r++) L2Normalize(dest.Slice(r * Dim, Dim));
         }
+    }
+
+    private float[] Padded(ReadOnlySpan<float> chunk, int batch)
+    {
+        var padded = new float[batch * InputLength];
+        chunk.CopyTo(padded);
+        return padded;
     }
 
     public static void L2Normalize(Span<float> row)
@@ -207,5 +246,9 @@ public sealed class OnnxEncoder : IDisposable
         if (norm > 0) TensorPrimitives.Divide(row, norm, row);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 }

@@ -77,15 +77,12 @@ public static class AcquisitionProbeExperiment
             dim, data.Classes.Count, probe, 1);
         progress?.Report(new StageProgress("probe", 1, 1));
 
-        var template = new SummaryRecord
+        var scope = new RecordScope
         {
             Encoder = encoder.Spec.Id,
             Family = encoder.Spec.Family.ToString(),
-            Experiment = "acquisition",
+            Experiment = ExperimentNames.Acquisition,
             Task = task.Id,
-            Setup = "probe",
-            Metric = "",
-            Value = 0,
             Chance = 1.0 / data.Classes.Count,
             NTrain = fit.Length,
             NTest = test.Length,
@@ -103,14 +100,14 @@ public static class AcquisitionProbeExperiment
             ["model_sha256"] = ModelHash.Sha256(encoder.ModelPath),
         };
         var embeddings = new EmbeddingSet(output.Embeddings, dim, planned.Select(p => p.Key).ToList(), planned.Select(p => p.Processing).ToList(),
-            ShardMerge.Metadata(new SortedDictionary<string, string>
+            ShardMerge.Metadata(new SortedDictionary<string, string>(EmbeddingsFile.ItemMetadata(
+                planned.Select(p => photos[p.Photo].Key), planned.Select(_ => 0), data.Items.Select(i => i.Split)).ToDictionary())
             {
-                ["encoder"] = encoder.Spec.Id,
-                ["task"] = task.Id,
+                [EmbeddingsFile.EncoderKey] = encoder.Spec.Id,
+                [EmbeddingsFile.TaskKey] = task.Id,
                 ["classes"] = System.Text.Json.JsonSerializer.Serialize(data.Classes),
                 ["labels"] = System.Text.Json.JsonSerializer.Serialize(data.Items.Select(i => i.Label)),
-                ["split"] = System.Text.Json.JsonSerializer.Serialize(data.Items.Select(i => i.Split)),
             }, output.Done));
-        return new ExperimentOutcome(ProbeStage.Records(outcome, template, details), output.Skipped, embeddings);
+        return new ExperimentOutcome(ProbeStage.Records(outcome, scope, details), output.Skipped, embeddings);
     }
 }

@@ -11,11 +11,9 @@ namespace TraceProbe.Experiments;
 /// </summary>
 public static class KnnInfluenceStage
 {
-    public static readonly string[] SetupNames = ["all-same", "pos-same", "neg-same", "all-diff", "uniform"];
-
     /// <summary>Records of the five set-ups and the distraction score, or none when too few crops are usable.</summary>
     public static IReadOnlyList<SummaryRecord> Run(float[] embeddings, int dim, IReadOnlyList<TraceItem> items, bool[] done,
-        int processings, SummaryRecord template, KnnOptions options, IReadOnlyList<string?>? semanticLabels = null)
+        int processings, RecordScope scope, KnnOptions options, IReadOnlyList<string?>? semanticLabels = null)
     {
         // The semantic class of a crop: its photo's class when the dataset gives one, else the photo itself.
         var classIds = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -42,29 +40,23 @@ public static class KnnInfluenceStage
             isQuery[c] = crops[c][0].Crop % 2 == 0;
         }
         var result = KnnInfluence.Evaluate(layout, crops.Count, processings, dim, labels, isQuery, options);
-        var details = new SortedDictionary<string, string>(template.Details?.ToDictionary() ?? [])
+        var details = new SortedDictionary<string, string>(scope.Details?.ToDictionary() ?? [])
         {
             ["k"] = result.K.ToString(),
             ["semantic_classes"] = semanticLabels is null ? "photos" : "dataset classes",
             ["uniform_seeds"] = options.UniformSeeds.ToString(),
         };
-        var knn = template with
+        var knn = scope with
         {
-            Experiment = template.Experiment == "erasure" ? "erasure" : "knn",
-            Metric = "accuracy",
+            Experiment = scope.Experiment == ExperimentNames.Erasure ? ExperimentNames.Erasure : ExperimentNames.Knn,
             NTrain = result.DatabaseItems,
             NTest = result.Queries,
             Chance = 1.0 / labels.Distinct().Count(),
-            Confusion = null,
             Details = details,
         };
-        var records = result.Setups.Select((s, i) => knn with
-        {
-            Setup = SetupNames[i],
-            Value = s.Mean,
-            Std = s.Setup == KnnSetup.Uniform ? s.Std : null,
-        }).ToList();
-        records.Add(knn with { Setup = "distraction", Metric = "distraction_score", Value = result.DistractionScore, Chance = null });
+        var records = result.Setups.Select((s, i) =>
+            knn.Record(SetupNames.Knn[i], MetricNames.Accuracy, s.Mean, s.Setup == KnnSetup.Uniform ? s.Std : null)).ToList();
+        records.Add((knn with { Chance = null }).Record(SetupNames.Distraction, MetricNames.DistractionScore, result.DistractionScore));
         return records;
     }
 }

@@ -46,7 +46,7 @@ public static class ProbeStage
     }
 
     /// <summary>The top-1 and mean-per-class-recall records of a probe outcome.</summary>
-    public static IReadOnlyList<SummaryRecord> Records(ProbeOutcome outcome, SummaryRecord template, IReadOnlyDictionary<string, string> details)
+    public static IReadOnlyList<SummaryRecord> Records(ProbeOutcome outcome, RecordScope scope, IReadOnlyDictionary<string, string> details)
     {
         var all = new SortedDictionary<string, string>(details.ToDictionary())
         {
@@ -59,8 +59,8 @@ public static class ProbeStage
         foreach (var key in all.Where(kv => kv.Value == "NaN").Select(kv => kv.Key).ToList()) all.Remove(key);
         return
         [
-            template with { Metric = "top1", Value = outcome.Top1, Std = outcome.Seeds > 1 ? outcome.Top1Std : null, Confusion = outcome.Confusion, Details = all },
-            template with { Metric = "mean_per_class_recall", Value = outcome.Recall, Std = outcome.Seeds > 1 ? outcome.RecallStd : null, Details = all },
+            (scope with { Details = all }).Record(SetupNames.Probe, MetricNames.Top1, outcome.Top1, outcome.Seeds > 1 ? outcome.Top1Std : null) with { Confusion = outcome.Confusion },
+            (scope with { Details = all }).Record(SetupNames.Probe, MetricNames.MeanPerClassRecall, outcome.Recall, outcome.Seeds > 1 ? outcome.RecallStd : null),
         ];
     }
 

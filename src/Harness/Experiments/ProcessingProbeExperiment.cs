@@ -72,12 +72,12 @@ public static class ProcessingProbeExperiment
         var planned = plan.Select(i => new PlannedItem($"{photos[i.Photo].Key}#crop{i.Crop}", i.Photo,
             string.Join("+", task.Classes[i.Label].Ops))).ToList();
         var recipe = $"processing-probe/1;seed={options.Seed};crops={options.Crops};task={task.Id}";
-        var metadata = new SortedDictionary<string, string>
+        var metadata = new SortedDictionary<string, string>(EmbeddingsFile.ItemMetadata(
+            plan.Select(i => photos[i.Photo].Key), plan.Select(i => i.Crop), plan.Select(i => i.IsTest ? "test" : "train")).ToDictionary())
         {
-            ["encoder"] = encoder.Spec.Id,
-            ["task"] = task.Id,
+            [EmbeddingsFile.EncoderKey] = encoder.Spec.Id,
+            [EmbeddingsFile.TaskKey] = task.Id,
             ["seed"] = options.Seed.ToString(),
-            ["split"] = System.Text.Json.JsonSerializer.Serialize(plan.Select(i => i.IsTest ? "test" : "train")),
         };
         return new ProcessingPlan(new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe), plan, metadata);
     }
@@ -101,15 +101,12 @@ public static class ProcessingProbeExperiment
             dim, task.Classes.Count, probeOptions, options.ProbeSeeds);
         progress?.Report(new StageProgress("probe", 1, 1));
 
-        var template = new SummaryRecord
+        var scope = new RecordScope
         {
             Encoder = encoder.Spec.Id,
             Family = encoder.Spec.Family.ToString(),
-            Experiment = "processing",
+            Experiment = ExperimentNames.Processing,
             Task = task.Id,
-            Setup = "probe",
-            Metric = "",
-            Value = 0,
             Chance = task.Chance,
             NTrain = train.Length,
             NTest = test.Length,
@@ -125,11 +122,11 @@ public static class ProcessingProbeExperiment
         };
         var embeddings = new EmbeddingSet(output.Embeddings, dim, request.Items.Select(i => i.Key).ToList(),
             request.Items.Select(i => i.Processing).ToList(), ShardMerge.Metadata(metadata, output.Done));
-        var records = ProbeStage.Records(outcome, template, details).ToList();
+        var records = ProbeStage.Records(outcome, scope, details).ToList();
         if (options.Knn is { } knn)
         {
             progress?.Report(new StageProgress("knn", 0, 1));
-            records.AddRange(KnnInfluenceStage.Run(output.Embeddings, dim, items, output.Done, task.Classes.Count, template with { Details = details }, knn, options.SemanticLabels));
+            records.AddRange(KnnInfluenceStage.Run(output.Embeddings, dim, items, output.Done, task.Classes.Count, scope with { Details = details }, knn, options.SemanticLabels));
             progress?.Report(new StageProgress("knn", 1, 1));
         }
         if (options.Erase)
@@ -143,7 +140,7 @@ public static class ProcessingProbeExperiment
                 ProbeData.Gather(erased, dim, train.Select(i => i.Index).ToArray(), i => items[i].Label),
                 ProbeData.Gather(erased, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label),
                 dim, task.Classes.Count, probeOptions, options.ProbeSeeds);
-            var erasure = template with { Experiment = "erasure" };
+            var erasure = scope with { Experiment = ExperimentNames.Erasure };
             var erasureDetails = new SortedDictionary<string, string>(details) { ["erased_rank"] = eraser.Rank.ToString() };
             records.AddRange(ProbeStage.Records(erasedOutcome, erasure, erasureDetails));
             if (options.Knn is { } knnAfter)

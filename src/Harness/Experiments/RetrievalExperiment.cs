@@ -41,15 +41,12 @@ public static class RetrievalExperiment
             output.Embeddings.AsSpan((2 * usable[k] + 1) * dim, dim).CopyTo(camera.AsSpan(k * dim, dim));
         }
         var result = NearDuplicateRetrieval.Evaluate(phone, camera, dim);
-        var record = new SummaryRecord
+        var scope = new RecordScope
         {
             Encoder = encoder.Spec.Id,
             Family = encoder.Spec.Family.ToString(),
-            Experiment = "retrieval",
+            Experiment = ExperimentNames.Retrieval,
             Task = taskId,
-            Setup = "hard",
-            Metric = "recall@1",
-            Value = result.RecallAt1Hard,
             NTrain = 0,
             NTest = usable.Count,
             Classes = ["phone", "camera"],
@@ -62,17 +59,15 @@ public static class RetrievalExperiment
         };
         SummaryRecord[] records =
         [
-            record,
-            record with
+            scope.Record(SetupNames.Hard, MetricNames.RecallAt1, result.RecallAt1Hard),
+            (scope with
             {
-                Setup = "easy",
-                Value = result.RecallAt1Easy,
-                Details = new SortedDictionary<string, string>(record.Details!.ToDictionary())
+                Details = new SortedDictionary<string, string>(scope.Details!.ToDictionary())
                 {
                     ["phone_to_camera"] = result.EasyFirstToSecond.ToString("0.####"),
                     ["camera_to_phone"] = result.EasySecondToFirst.ToString("0.####"),
                 },
-            },
+            }).Record(SetupNames.Easy, MetricNames.RecallAt1, result.RecallAt1Easy),
         ];
         var embeddings = new EmbeddingSet(output.Embeddings, dim, items.Select(i => i.Key).ToList(), items.Select(_ => "none").ToList(),
             ShardMerge.Metadata(new SortedDictionary<string, string> { ["encoder"] = encoder.Spec.Id, ["task"] = taskId }, output.Done));

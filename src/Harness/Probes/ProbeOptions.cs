@@ -21,6 +21,9 @@ public enum ProbeProtocol
 /// <summary>Settings of <see cref="LinearProbe.Fit"/>. Defaults follow the spec (Probes).</summary>
 public sealed record ProbeOptions
 {
+    /// <summary>Probes per task when none is asked for: one for the fast protocol; ten seeds for the paper's, as it reports mean ± std.</summary>
+    public static int DefaultSeeds(ProbeProtocol protocol) => protocol == ProbeProtocol.Paper ? 10 : 1;
+
     /// <summary>Seeds the split, the search, the initialisation and the shuffling.</summary>
     public ulong Seed { get; init; } = 0;
 

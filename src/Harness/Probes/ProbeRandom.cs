@@ -1,3 +1,5 @@
+using TraceProbe.Common;
+
 namespace TraceProbe.Probes;
 
 /// <summary>
@@ -19,10 +21,9 @@ internal struct ProbeRandom
 
     private static ulong SplitMix(ref ulong z)
     {
-        ulong r = z += 0x9E3779B97F4A7C15UL;
-        r = (r ^ (r >> 30)) * 0xBF58476D1CE4E5B9UL;
-        r = (r ^ (r >> 27)) * 0x94D049BB133111EBUL;
-        return r ^ (r >> 31);
+        var r = Seeds.Mix(z);
+        z += Seeds.Golden;
+        return r;
     }
 
     public ulong NextUInt64()

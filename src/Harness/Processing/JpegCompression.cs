@@ -17,7 +17,7 @@ public enum JpegLibrary { LibJpeg, ImageSharp }
 /// baseline, Huffman tables not optimised, islow DCT, 2×2 box-averaged chroma for 4:2:0; decoded with
 /// libjpeg-turbo's default "fancy" (triangle) chroma upsampling and its fixed-point YCbCr→RGB.
 /// The managed IJG port (BitMiracle.LibJpeg.NET) is the default: measured against Pillow it agrees far
-/// better than ImageSharp's codec (figures in JpegFidelityTests). It is an IJG libjpeg 9 port, whose DCT-domain
+/// better than ImageSharp's codec (figures in PillowFidelityTests). It is an IJG libjpeg 9 port, whose DCT-domain
 /// chroma scaling is switched off so that the chroma is box-downsampled as in libjpeg-turbo, and whose
 /// upsampling lacks the triangle filter, so the decode reads raw components and upsamples here.
 /// </summary>

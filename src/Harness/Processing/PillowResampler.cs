@@ -12,7 +12,7 @@ public enum ResampleFilter { Bilinear, Bicubic, Lanczos, Box }
 /// normalised to sum 1 in double and then stored as 22-bit fixed point.
 /// Hand-written because ImageSharp's resamplers work in float on premultiplied vectors with a different
 /// window and rounding; measured against Pillow they miss by tens of dB where this is bit-exact
-/// (see ResamplingFidelityTests).
+/// (see PillowFidelityTests).
 /// </summary>
 public static class PillowResampler
 {

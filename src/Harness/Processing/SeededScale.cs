@@ -1,3 +1,5 @@
+using TraceProbe.Common;
+
 namespace TraceProbe.Processing;
 
 /// <summary>
@@ -11,11 +13,7 @@ public static class SeededScale
 
     public static double Draw(ulong seed)
     {
-        ulong z = seed + 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
-        double u = (z >> 11) * (1.0 / (1UL << 53));
+        var u = new SeededRandom(seed).NextDouble();
         return 1.0 + (2.0 * u - 1.0) * MaxDeviation;
     }
 }

@@ -1,5 +1,6 @@
 using TraceProbe.Cli;
 using TraceProbe.Datasets;
+using TraceProbe.Experiments;
 using TraceProbe.Processing;
 using TraceProbe.Results;
 using TraceProbe.Tests.Support;

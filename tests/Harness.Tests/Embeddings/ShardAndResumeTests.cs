@@ -1,4 +1,5 @@
 using TraceProbe.Cli;
+using TraceProbe.Experiments;
 using TraceProbe.Embeddings;
 using TraceProbe.Tests.Support;
 

@@ -4,6 +4,7 @@ using TraceProbe.Encoders;
 using TraceProbe.Images;
 using TraceProbe.Tests.Support;
 using SixLabors.ImageSharp.Processing;
+using Xunit.Abstractions;
 
 namespace TraceProbe.Tests.Encoders;
 
@@ -136,27 +137,36 @@ public sealed class BatchRewriteTests
     }
 }
 
-public sealed class DeviceTests
+public sealed class DeviceTests(ITestOutputHelper output)
 {
+    /// <summary>Whether this machine has the NVIDIA driver and CUDA runtime that ONNX Runtime's CUDA provider loads.</summary>
+    private static bool CudaPresent() =>
+        System.Runtime.InteropServices.NativeLibrary.TryLoad("libcuda.so.1", out _) &&
+        (System.Runtime.InteropServices.NativeLibrary.TryLoad("libcudart.so.12", out _) || System.Runtime.InteropServices.NativeLibrary.TryLoad("libcudart.so", out _));
+
     [Fact]
-    public void Cuda_without_cuda_libraries_is_a_clear_error_and_cpu_is_the_default()
+    public void Cuda_runs_where_cuda_is_present_and_is_a_clear_error_where_it_is_not()
     {
         var options = new EncoderRuntimeOptions { Device = "cuda:0" };
-        try
+        if (CudaPresent())
         {
+            output.WriteLine("branch: CUDA present; the CUDA session must run ResNet-18.");
             using var encoder = new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder, options);
-            // A machine with CUDA: the session must then really run.
             var embedding = new float[512];
             encoder.Embed(new float[encoder.InputLength], 1, embedding);
             Assert.Equal(1f, System.Numerics.Tensors.TensorPrimitives.Norm(embedding), 3);
         }
-        catch (InvalidOperationException e)
+        else
         {
-            Assert.Contains("--device cuda:0", e.Message);
-            Assert.Contains("--device cpu", e.Message);
+            output.WriteLine("branch: no CUDA libraries; asking for cuda:0 must fail with an error that names both devices.");
+            var error = Assert.Throws<InvalidOperationException>(() => new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder, options));
+            Assert.Contains("--device cuda:0", error.Message);
+            Assert.Contains("--device cpu", error.Message);
         }
-        Assert.Equal("cpu", new EncoderRuntimeOptions().Device);
     }
+
+    [Fact]
+    public void Cpu_is_the_default_device() => Assert.Equal("cpu", new EncoderRuntimeOptions().Device);
 
     [Fact]
     public void An_unknown_device_names_the_choices()

@@ -59,9 +59,9 @@ public sealed class RunCommandTests
     }
 
     [Fact]
-    public async Task An_unknown_encoder_is_a_usage_error_naming_it()
+    public async Task An_unknown_encoder_is_a_settings_error_naming_it()
     {
-        var error = await Assert.ThrowsAsync<UsageException>(() => RunCommand.ExecuteAsync(new JobSettings
+        var error = await Assert.ThrowsAsync<TraceProbe.Common.SettingsException>(() => RunCommand.ExecuteAsync(new JobSettings
         {
             Encoders = ["no-such-encoder"],
             Quiet = true,
@@ -146,9 +146,9 @@ public sealed class DownstreamTests
     }
 
     [Fact]
-    public async Task Erasing_a_task_that_is_not_run_is_a_usage_error()
+    public async Task Erasing_a_task_that_is_not_run_is_a_settings_error()
     {
-        var error = await Assert.ThrowsAsync<UsageException>(() => RunCommand.ExecuteAsync(new JobSettings
+        var error = await Assert.ThrowsAsync<TraceProbe.Common.SettingsException>(() => RunCommand.ExecuteAsync(new JobSettings
         {
             Encoders = ["resnet18"], Tasks = ["jpeg"], Erase = ["sharpen"], Out = TestData.TempFolder("x"), Quiet = true,
         }));

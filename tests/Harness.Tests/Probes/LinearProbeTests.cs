@@ -77,7 +77,7 @@ public class LinearProbeTests
     }
 
     [Fact]
-    public void ShuffledLabelsGiveChanceOnHeldOutData()
+    public void Shuffled_labels_give_chance_on_held_out_data()
     {
         const int classes = 6;
         var (train, _) = ProbeData.Gaussian(600, 64, classes, separation: 1, seed: 21);
@@ -121,7 +121,7 @@ public class LinearProbeTests
     }
 
     [Fact]
-    public void PaperProtocolReachesAboutTheAccuracyOfFast()
+    public void Paper_protocol_reaches_about_the_accuracy_of_fast()
     {
         var (train, trainY) = ProbeData.Gaussian(1200, 48, 4, separation: 0.35, seed: 41);
         var (test, testY) = ProbeData.Gaussian(2000, 48, 4, separation: 0.35, seed: 42);
@@ -137,7 +137,7 @@ public class LinearProbeTests
     }
 
     [Fact]
-    public void MetricsOnAHandMadeCase()
+    public void Metrics_on_a_hand_made_case()
     {
         // Class 0: 3 of 4 right; class 1: 1 of 2 right; class 2: absent from the test rows.
         int[] truth = [0, 0, 0, 0, 1, 1];
@@ -151,7 +151,7 @@ public class LinearProbeTests
     }
 
     [Fact]
-    public void PredictAgreesWithLogitsAndEvaluate()
+    public void Predict_agrees_with_logits_and_evaluate()
     {
         var (x, y) = ProbeData.Gaussian(300, 20, 3, separation: 0.5, seed: 51);
         var model = LinearProbe.Fit(x, y, 20, 3, new ProbeOptions { Lambda = 1e-3 });
@@ -171,7 +171,7 @@ public class LinearProbeTests
     }
 
     [Fact]
-    public void BadInputsNameWhatIsWrong()
+    public void Bad_inputs_name_what_is_wrong()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => LinearProbe.Fit(new float[4], [0, 5], 2, 3, new ProbeOptions()));
         Assert.Contains("label 5", ex.Message);

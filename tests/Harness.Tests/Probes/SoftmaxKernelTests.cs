@@ -83,7 +83,7 @@ public class SoftmaxKernelTests
     }
 
     [Fact]
-    public void SoftmaxCrossEntropyMatchesScalarReferenceForEveryClassCount()
+    public void Softmax_cross_entropy_matches_scalar_reference_for_every_class_count()
     {
         for (int classes = 1; classes <= MaxLength; classes++)
         {
@@ -111,7 +111,7 @@ public class SoftmaxKernelTests
     }
 
     [Fact]
-    public void ArgMaxTakesLowestIndexAmongTiesAndSkipsNaN()
+    public void ArgMax_takes_lowest_index_among_ties_and_skips_NaN()
     {
         Assert.Equal(1, SoftmaxKernels.ArgMax([0f, 2f, 2f, 1f]));
         Assert.Equal(2, SoftmaxKernels.ArgMax([float.NaN, -1f, 3f]));

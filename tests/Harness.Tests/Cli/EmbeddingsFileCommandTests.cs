@@ -7,7 +7,7 @@ using TraceProbe.Tests.Support;
 
 namespace TraceProbe.Tests.Cli;
 
-public sealed class ProbeCommandTests
+public sealed class EmbeddingsFileCommandTests
 {
     [Fact]
     public async Task Probing_the_written_embeddings_reproduces_the_runs_result()
@@ -22,7 +22,7 @@ public sealed class ProbeCommandTests
         var fromRun = Summary.Read(Path.Combine(output, "summary.json")).Records.Single(r => r.Metric == "top1");
 
         var file = Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors");
-        var fromFile = ProbeCommand.Execute(SafetensorsFile.Read(file), file, new ProbeOptions { Seed = 4 }, seeds: 1)
+        var fromFile = EmbeddingsProbe.Run(EmbeddingsFile.Read(file), new ProbeOptions { Seed = 4 }, seeds: 1)
             .Records.Single(r => r.Metric == "top1");
 
         Assert.Equal((fromRun.Value, fromRun.NTrain, fromRun.NTest), (fromFile.Value, fromFile.NTrain, fromFile.NTest));
@@ -30,7 +30,7 @@ public sealed class ProbeCommandTests
         Assert.Equal(fromRun.Confusion, fromFile.Confusion);
 
         var knnFromRun = Summary.Read(Path.Combine(output, "summary.json")).Records.Where(r => r.Experiment == "knn").ToList();
-        var knnFromFile = KnnCommand.Execute(SafetensorsFile.Read(file), file, new TraceProbe.Neighbours.KnnOptions { K = 10, Seed = 4 }).Records;
+        var knnFromFile = EmbeddingsKnn.Run(EmbeddingsFile.Read(file), new TraceProbe.Neighbours.KnnOptions { K = 10, Seed = 4 }).Records;
         Assert.Equal(knnFromRun.Select(r => (r.Setup, r.Value, r.Std)), knnFromFile.Select(r => (r.Setup, r.Value, r.Std)));
     }
 
@@ -39,7 +39,7 @@ public sealed class ProbeCommandTests
     {
         var path = Path.Combine(TestData.TempFolder("probe"), "bare.safetensors");
         SafetensorsFile.Write(path, new EmbeddingSet(new float[8], 4, ["a", "b"], ["JPEG75_420", "JPEG95_444"], new Dictionary<string, string>()));
-        var error = Assert.Throws<InvalidDataException>(() => ProbeCommand.Execute(SafetensorsFile.Read(path), path, new ProbeOptions(), 1));
+        var error = Assert.Throws<InvalidDataException>(() => EmbeddingsProbe.Run(EmbeddingsFile.Read(path), new ProbeOptions(), 1));
         Assert.Contains(path, error.Message);
         Assert.Contains("split", error.Message);
     }

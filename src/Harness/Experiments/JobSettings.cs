@@ -1,0 +1,58 @@
+using TraceProbe.Embeddings;
+using TraceProbe.Neighbours;
+using TraceProbe.Probes;
+
+namespace TraceProbe.Experiments;
+
+/// <summary>What a job runs on and how: shared by `run` and `embed` (and any other front end), so that both plan identical work.</summary>
+public sealed record JobSettings
+{
+    public IReadOnlyList<string> Encoders { get; init; } = [];
+    public IReadOnlyList<string> Tasks { get; init; } = [];
+    public string? Images { get; init; }
+    public string Out { get; init; } = "results";
+    public ulong Seed { get; init; }
+    public string Device { get; init; } = "cpu";
+    public int Threads { get; init; }
+    public string? Models { get; init; }
+    public int BatchSize { get; init; } = 8;
+    public int ChunkSize { get; init; } = 64;
+    public CropPlanOptions Crops { get; init; } = new();
+    public ProbeProtocol Protocol { get; init; }
+    /// <summary>Probes per task, reported as mean ± std; null: 1 for the fast protocol, 10 for the paper's.</summary>
+    public int? ProbeSeeds { get; init; }
+    /// <summary>Keep records already in OUT/summary.json for an (encoder, task) instead of recomputing them.</summary>
+    public bool SkipExisting { get; init; }
+    /// <summary>Neighbours of the kNN influence set-ups; 0 skips them.</summary>
+    public int KnnK { get; init; } = 10;
+    /// <summary>Tasks whose trace is also erased from the embeddings (LEACE) and measured again.</summary>
+    public IReadOnlyList<string> Erase { get; init; } = [];
+    /// <summary>Centre-mask area ratio of acquisition probes; null takes each task's (0.9).</summary>
+    public double? MaskRatio { get; init; }
+    public bool Quiet { get; init; }
+
+    /// <summary>Probes per task: as asked, else 1 for the fast protocol and 10 for the paper's.</summary>
+    public int ProbeSeedsOrDefault => ProbeSeeds ?? ProbeOptions.DefaultSeeds(Protocol);
+
+    /// <summary>The processing experiment's options these settings stand for.</summary>
+    public ProcessingProbeOptions ProcessingOptions(EmbeddingCache cache) => new()
+    {
+        Seed = Seed,
+        Crops = Crops,
+        Probe = new ProbeOptions { Protocol = Protocol, Seed = Seed },
+        Pipeline = new EmbeddingPipelineOptions { BatchSize = BatchSize, ChunkSize = ChunkSize },
+        Cache = cache,
+        ProbeSeeds = ProbeSeedsOrDefault,
+        Knn = KnnK > 0 ? new KnnOptions { K = KnnK, Seed = Seed } : null,
+    };
+
+    /// <summary>The acquisition experiment's options these settings stand for.</summary>
+    public AcquisitionProbeOptions AcquisitionOptions(EmbeddingCache cache) => new()
+    {
+        Seed = Seed,
+        Probe = new ProbeOptions { Protocol = Protocol, Seed = Seed },
+        Pipeline = new EmbeddingPipelineOptions { BatchSize = BatchSize, ChunkSize = ChunkSize },
+        Cache = cache,
+        MaskRatio = MaskRatio,
+    };
+}

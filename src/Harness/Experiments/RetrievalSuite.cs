@@ -1,0 +1,42 @@
+using TraceProbe.Datasets;
+using TraceProbe.Embeddings;
+using TraceProbe.Encoders;
+using TraceProbe.Results;
+
+namespace TraceProbe.Experiments;
+
+/// <summary>Where a retrieval suite runs: the PairCams-layout folder, encoders, output and the encoder session's settings.</summary>
+public sealed record RetrievalSettings
+{
+    public required string Dataset { get; init; }
+    public IReadOnlyList<string> Encoders { get; init; } = [];
+    public string Out { get; init; } = "results";
+    public string Device { get; init; } = "cpu";
+    public int Threads { get; init; }
+    public string? Models { get; init; }
+}
+
+/// <summary>Near-duplicate retrieval (PairCams) for every chosen encoder: records, skipped inputs, embeddings files.</summary>
+public static class RetrievalSuite
+{
+    public const string TaskId = "paircams";
+
+    public static async Task<Summary> RunAsync(RetrievalSettings s, ISuiteObserver observer, CancellationToken cancel = default)
+    {
+        var (pairs, skipped) = PairCamsDataset.Read(s.Dataset);
+        var folder = ModelsFolder.Resolve(s.Models);
+        var specs = EncoderSelection.Select(s.Encoders, folder);
+        var records = new List<SummaryRecord>();
+        var allSkipped = skipped.ToList();
+        foreach (var spec in specs)
+        {
+            using var encoder = EncoderSelection.Open(spec, folder, s.Device, s.Threads, observer.Line);
+            var outcome = await observer.RunAsync($"{spec.Id}/{TaskId}", progress =>
+                RetrievalExperiment.RunAsync(encoder, pairs, TaskId, new EmbeddingPipelineOptions(), new EmbeddingCache(Path.Combine(s.Out, "cache")), progress, cancel));
+            records.AddRange(outcome.Records);
+            allSkipped.AddRange(outcome.Skipped);
+            EmbeddingsFile.Write(TraceSuite.EmbeddingsPath(s.Out, spec.Id, TaskId), outcome.Embeddings);
+        }
+        return Summary.Create(0, new SortedDictionary<string, string> { ["dataset"] = Path.GetFullPath(s.Dataset), ["pairs"] = pairs.Count.ToString() }, records, allSkipped);
+    }
+}

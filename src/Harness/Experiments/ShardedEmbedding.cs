@@ -1,0 +1,57 @@
+using TraceProbe.Datasets;
+using TraceProbe.Embeddings;
+using TraceProbe.Encoders;
+using TraceProbe.Images;
+
+namespace TraceProbe.Experiments;
+
+/// <summary>
+/// The embedding work of the processing tasks alone, optionally one deterministic shard of it, for job arrays:
+/// finished chunks go to the content-addressed cache under OUT/cache, and each shard writes a manifest that
+/// <see cref="ShardMerge"/> joins into embeddings files identical to a single run's.
+/// </summary>
+public static class ShardedEmbedding
+{
+    /// <summary>Embeds one shard; returns the manifests written.</summary>
+    public static async Task<IReadOnlyList<string>> RunAsync(JobSettings s, Shard shard, ISuiteObserver observer, CancellationToken cancel = default)
+    {
+        var modelsFolder = ModelsFolder.Resolve(s.Models);
+        var encoders = EncoderSelection.Select(s.Encoders, modelsFolder);
+        var tasks = TaskSelection.Select(s.Tasks, TraceKind.Processing);
+        foreach (var t in tasks.Where(t => t.Kind != TraceKind.Processing))
+            throw new Common.SettingsException($"--tasks {t.Id}: embed shards processing tasks; acquisition tasks (a few thousand photos) run with `traceprobe run`.");
+        var photos = DatasetLoader.Open(s.Images ?? PhotoCollection.BundledFolder).Photos;
+        var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
+        var written = new List<string>();
+        foreach (var spec in encoders)
+        {
+            using var encoder = EncoderSelection.Open(spec, modelsFolder, s.Device, s.Threads, observer.Line);
+            foreach (var task in tasks)
+            {
+                var options = s.ProcessingOptions(cache);
+                var plan = ProcessingProbeExperiment.Plan(encoder, task, photos, options);
+                var pipeline = new EmbeddingPipeline(encoder, options.Pipeline, cache);
+                var output = await observer.RunAsync($"{spec.Id}/{task.Id} shard {shard}",
+                    progress => pipeline.RunAsync(plan.Request, shard, progress, cancel));
+                var manifest = new ShardManifest
+                {
+                    Name = plan.Request.Name,
+                    ShardIndex = shard.Index,
+                    ShardCount = shard.Count,
+                    ChunkCount = pipeline.PlanChunks(plan.Request).Count,
+                    ItemCount = plan.Request.Items.Count,
+                    Chunks = output.Chunks.Select(c => new ShardManifest.ManifestChunk(c.Index, c.Start, c.Count, c.Key)).ToList(),
+                    Metadata = plan.Metadata,
+                    Skipped = output.Skipped,
+                };
+                var path = Path.Combine(ManifestFolder(s.Out, spec.Id, task.Id), ShardManifest.FileName(shard));
+                manifest.Write(path);
+                written.Add(path);
+                observer.Line($"{spec.Id}/{task.Id} shard {shard}: {output.ComputedChunks} chunk(s) computed, {output.CachedChunks} from the cache; manifest {path}");
+            }
+        }
+        return written;
+    }
+
+    public static string ManifestFolder(string output, string encoder, string task) => Path.Combine(output, "shards", encoder, task);
+}

@@ -1,0 +1,110 @@
+using TraceProbe.Acquisition;
+using TraceProbe.Common;
+using TraceProbe.Datasets;
+using TraceProbe.Embeddings;
+using TraceProbe.Encoders;
+using TraceProbe.Images;
+using TraceProbe.Results;
+
+namespace TraceProbe.Experiments;
+
+/// <summary>What a suite produced: the summary (records, skipped inputs, settings) and notes for the reader.</summary>
+public sealed record SuiteOutcome(Summary Summary, IReadOnlyList<string> Notes);
+
+/// <summary>
+/// The whole suite, from photos to summary: chooses encoders and tasks, reads the dataset and its acquisition
+/// labels, runs every (encoder, task) experiment, writes each task's embeddings file under OUT/embeddings, and
+/// gathers records and skipped inputs. Front ends (the `run` command) call this and print; nothing here prints.
+/// </summary>
+public static class TraceSuite
+{
+    public static async Task<SuiteOutcome> RunAsync(JobSettings s, ISuiteObserver observer, CancellationToken cancel = default)
+    {
+        var modelsFolder = ModelsFolder.Resolve(s.Models);
+        var encoderSpecs = EncoderSelection.Select(s.Encoders, modelsFolder);
+        var allTasks = TaskSelection.Select(s.Tasks, kind: null);
+        var processingTasks = allTasks.Where(t => t.Kind == TraceKind.Processing).ToList();
+        var acquisitionTasks = allTasks.Where(t => t.Kind == TraceKind.Acquisition).ToList();
+        foreach (var id in s.Erase.Where(e => !processingTasks.Any(t => t.Id.Equals(e, StringComparison.OrdinalIgnoreCase))))
+            throw new SettingsException($"--erase {id}: not one of the tasks being run ({string.Join(", ", processingTasks.Select(t => t.Id))}).");
+        var dataset = DatasetLoader.Open(s.Images ?? PhotoCollection.BundledFolder);
+        var photos = dataset.Photos;
+        // Acquisition labels come from the dataset's table, else from the photos' EXIF; by default the acquisition
+        // tasks run when some photo has a camera make.
+        var (exif, exifSkipped) = dataset.AcquisitionLabels is null && acquisitionTasks.Count > 0 ? ExifReader.ReadAll(photos.Select(p => p.Path)) : ([], []);
+        var byPath = exif.ToDictionary(l => l.Path);
+        var labels = dataset.AcquisitionLabels ?? photos.Select(p => byPath.GetValueOrDefault(p.Path)).ToList();
+        if (s.Tasks.Count == 0 && labels.All(l => l?.Make is null)) acquisitionTasks.Clear();
+        var records = new List<SummaryRecord>();
+        var skipped = dataset.Skipped.ToList();
+        var existing = s.SkipExisting ? ExistingRecords(s.Out) : [];
+        var notes = new List<string>();
+        observer.Line($"traceprobe run: {encoderSpecs.Count} encoder(s) × {processingTasks.Count + acquisitionTasks.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
+
+        var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
+        foreach (var spec in encoderSpecs)
+        {
+            // --skip-existing: an (encoder, task) with records in the old summary keeps them.
+            var todo = new List<TraceTaskSpec>();
+            foreach (var task in processingTasks.Concat(acquisitionTasks))
+            {
+                var kept = existing.Where(r => r.Encoder == spec.Id && r.Task == task.Id).ToList();
+                records.AddRange(kept);
+                if (kept.Count == 0) todo.Add(task);
+                else observer.Line($"{spec.Id}/{task.Id}: kept {kept.Count} record(s) from the existing summary (--skip-existing).");
+            }
+            if (todo.Count == 0) continue;
+            using var encoder = EncoderSelection.Open(spec, modelsFolder, s.Device, s.Threads, observer.Line);
+            foreach (var task in todo)
+            {
+                var outcome = await observer.RunAsync($"{spec.Id}/{task.Id}", async progress => task.Kind == TraceKind.Processing
+                    ? await ProcessingProbeExperiment.RunAsync(encoder, task, photos, s.ProcessingOptions(cache) with
+                    {
+                        Erase = s.Erase.Contains(task.Id, StringComparer.OrdinalIgnoreCase),
+                        SemanticLabels = dataset.SemanticLabels,
+                    }, progress, cancel)
+                    : await AcquisitionProbeExperiment.RunAsync(encoder, task, photos, labels, s.AcquisitionOptions(cache) with
+                    {
+                        GivenSplit = dataset.Splits?.GetValueOrDefault(task.Attribute!),
+                        GivenClasses = dataset.SplitClasses?.GetValueOrDefault(task.Attribute!),
+                    }, progress, cancel));
+                if (outcome is null)
+                {
+                    notes.Add($"{spec.Id}/{task.Id}: fewer than two '{task.Attribute}' classes with {new AcquisitionSplitOptions().MinPerClass}+ labelled photos; not run");
+                    continue;
+                }
+                records.AddRange(outcome.Records);
+                EmbeddingsFile.Write(EmbeddingsPath(s.Out, spec.Id, task.Id), outcome.Embeddings);
+                foreach (var skip in outcome.Skipped)
+                    if (!skipped.Contains(skip)) skipped.Add(skip);
+            }
+        }
+        foreach (var skip in exifSkipped)
+            if (!skipped.Any(x => x.Path == skip.Path)) skipped.Add(skip);
+        foreach (var note in notes) observer.Line(note);
+
+        var summary = Summary.Create(s.Seed, new SortedDictionary<string, string>
+            {
+                ["images"] = s.Images is null ? "bundled photos" : Path.GetFullPath(s.Images),
+                ["photos"] = photos.Count.ToString(),
+                ["protocol"] = s.Protocol.ToString().ToLowerInvariant(),
+                ["train_crops_per_photo"] = s.Crops.TrainCropsPerPhoto.ToString(),
+                ["test_crops_per_photo"] = s.Crops.TestCropsPerPhoto.ToString(),
+                ["test_fraction"] = s.Crops.TestFraction.ToString("0.###"),
+                ["device"] = s.Device,
+                ["batch_size"] = s.BatchSize.ToString(),
+                ["notes"] = string.Join("; ", notes),
+            }, records, skipped);
+        return new SuiteOutcome(summary, notes);
+    }
+
+    /// <summary>Where a task's embeddings file goes under a run's output folder.</summary>
+    public static string EmbeddingsPath(string output, string encoder, string task) =>
+        Path.Combine(output, "embeddings", encoder, task + ".safetensors");
+
+    private static IReadOnlyList<SummaryRecord> ExistingRecords(string output)
+    {
+        var path = Path.Combine(output, "summary.json");
+        return File.Exists(path) ? Summary.Read(path).Records : [];
+    }
+}

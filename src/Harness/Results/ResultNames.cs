@@ -1,0 +1,47 @@
+namespace TraceProbe.Results;
+
+/// <summary>The `experiment` values of summary records, in the paper's words.</summary>
+public static class ExperimentNames
+{
+    public const string Processing = "processing";
+    public const string Acquisition = "acquisition";
+    public const string Knn = "knn";
+    public const string Retrieval = "retrieval";
+    /// <summary>A probe or kNN result measured again after the trace was erased from the embeddings.</summary>
+    public const string Erasure = "erasure";
+}
+
+/// <summary>The `setup` values of summary records.</summary>
+public static class SetupNames
+{
+    public const string Probe = "probe";
+    public const string AllSame = "all-same";
+    public const string PosSame = "pos-same";
+    public const string NegSame = "neg-same";
+    public const string AllDiff = "all-diff";
+    public const string Uniform = "uniform";
+    public const string Distraction = "distraction";
+    /// <summary>Near-duplicate retrieval with hard negatives (other images of the query's class).</summary>
+    public const string Hard = "hard";
+    /// <summary>Near-duplicate retrieval with easy negatives (other images of the target's class).</summary>
+    public const string Easy = "easy";
+
+    /// <summary>The kNN influence set-ups in the paper's order.</summary>
+    public static readonly IReadOnlyList<string> Knn = [AllSame, PosSame, NegSame, AllDiff, Uniform];
+}
+
+/// <summary>The `metric` values of summary records.</summary>
+public static class MetricNames
+{
+    public const string Top1 = "top1";
+    public const string MeanPerClassRecall = "mean_per_class_recall";
+    public const string Accuracy = "accuracy";
+    public const string DistractionScore = "distraction_score";
+    public const string RecallAt1 = "recall@1";
+}
+
+/// <summary>The `family` of a record whose encoder is not in the registry (an embeddings file from elsewhere).</summary>
+public static class FamilyNames
+{
+    public const string Unregistered = "unregistered";
+}
