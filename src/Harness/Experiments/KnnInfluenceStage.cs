@@ -1,5 +1,7 @@
+using TraceProbe.Common;
 using TraceProbe.Neighbours;
 using TraceProbe.Results;
+using TraceProbe.Statistics;
 
 namespace TraceProbe.Experiments;
 
@@ -27,6 +29,15 @@ public static class KnnInfluenceStage
             .Where(g => g.Count() == processings && g.All(i => done[i.Index]))
             .Where(g => semanticLabels is null || semanticLabels[g.Key.Photo] is not null)
             .Select(g => g.OrderBy(i => i.Label).ToArray()).ToList();
+        // With semantic classes, photos are dealt to queries or database alternately within each class (seeded order),
+        // so no photo is on both sides; without, each photo is its own class and its crops alternate.
+        var queryPhotos = new HashSet<int>();
+        if (semanticLabels is not null)
+            foreach (var byClass in crops.Select(c => c[0].Photo).Distinct().GroupBy(p => semanticLabels[p]!, StringComparer.Ordinal))
+            {
+                var ordered = byClass.OrderBy(p => Seeds.Derive(options.Seed, $"knn-side:{p}")).ToList();
+                for (var k = 0; k < ordered.Count; k += 2) queryPhotos.Add(ordered[k]);
+            }
         if (crops.Count < 4) return [];
 
         var layout = new float[crops.Count * processings * dim];
@@ -37,8 +48,9 @@ public static class KnnInfluenceStage
             for (var p = 0; p < processings; p++)
                 embeddings.AsSpan(crops[c][p].Index * dim, dim).CopyTo(layout.AsSpan((c * processings + p) * dim, dim));
             labels[c] = SemanticOf(crops[c][0].Photo);
-            isQuery[c] = crops[c][0].Crop % 2 == 0;
+            isQuery[c] = semanticLabels is null ? crops[c][0].Crop % 2 == 0 : queryPhotos.Contains(crops[c][0].Photo);
         }
+        if (isQuery.All(q => q) || !isQuery.Any(q => q)) return [];
         var result = KnnInfluence.Evaluate(layout, crops.Count, processings, dim, labels, isQuery, options);
         var details = new SortedDictionary<string, string>(scope.Details?.ToDictionary() ?? [])
         {
@@ -54,9 +66,21 @@ public static class KnnInfluenceStage
             Chance = 1.0 / labels.Distinct().Count(),
             Details = details,
         };
+        // Intervals: the queries resampled by photo (a photo's crops together), the database held fixed.
+        var queryPhotoOf = Enumerable.Range(0, crops.Count).Where(c => isQuery[c]).Select(c => crops[c][0].Photo).ToArray();
+        var bootstrap = new BootstrapOptions { Seed = options.Seed };
+        var photos = queryPhotoOf.Distinct().Count();
         var records = result.Setups.Select((s, i) =>
-            knn.Record(SetupNames.Knn[i], MetricNames.Accuracy, s.Mean, s.Setup == KnnSetup.Uniform ? s.Std : null)).ToList();
-        records.Add((knn with { Chance = null }).Record(SetupNames.Distraction, MetricNames.DistractionScore, result.DistractionScore));
+            knn.Record(SetupNames.Knn[i], MetricNames.Accuracy, s.Mean, s.Setup == KnnSetup.Uniform ? s.Std : null) with
+            {
+                Ci95 = ClusterBootstrap.Mean(result.ByQuery[i], queryPhotoOf, bootstrap).ToArray(),
+                NTestPhotos = photos,
+            }).ToList();
+        records.Add((knn with { Chance = null }).Record(SetupNames.Distraction, MetricNames.DistractionScore, result.DistractionScore) with
+        {
+            Ci95 = ClusterBootstrap.AbsoluteMeanDifference(result.ByQuery[1], result.ByQuery[2], queryPhotoOf, bootstrap).ToArray(),
+            NTestPhotos = photos,
+        });
         return records;
     }
 }

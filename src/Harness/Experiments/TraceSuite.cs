@@ -39,6 +39,7 @@ public static class TraceSuite
         var skipped = dataset.Skipped.ToList();
         var existing = s.SkipExisting ? ExistingRecords(s.Out) : [];
         var notes = new List<string>();
+        var notRun = new List<NotRunTask>();
         observer.Line($"traceprobe run: {encoderSpecs.Count} encoder(s) × {processingTasks.Count + acquisitionTasks.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
 
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
@@ -70,10 +71,16 @@ public static class TraceSuite
                     }, progress, cancel));
                 if (outcome is null)
                 {
-                    notes.Add($"{spec.Id}/{task.Id}: fewer than two '{task.Attribute}' classes with {new AcquisitionSplitOptions().MinPerClass}+ labelled photos; not run");
+                    var reason = $"fewer than two '{task.Attribute}' classes with {new AcquisitionSplitOptions().MinPerClass}+ labelled photos";
+                    notes.Add($"{spec.Id}/{task.Id}: {reason}; not run");
+                    notRun.Add(new NotRunTask { Encoder = spec.Id, Experiment = ExperimentNames.Acquisition, Task = task.Id, Reason = reason, TestPhotos = 0 });
                     continue;
                 }
-                records.AddRange(outcome.Records);
+                // Results resting on fewer than 10 held-out photos are listed as not run instead of reported.
+                var (kept, left) = ResultGate.Apply(outcome.Records, s.MinTestPhotos);
+                records.AddRange(kept);
+                notRun.AddRange(left);
+                foreach (var n in left) notes.Add($"{n.Encoder}/{n.Task} ({n.Experiment}): {n.Reason}; not reported");
                 EmbeddingsFile.Write(EmbeddingsPath(s.Out, spec.Id, task.Id), outcome.Embeddings);
                 foreach (var skip in outcome.Skipped)
                     if (!skipped.Contains(skip)) skipped.Add(skip);
@@ -94,7 +101,7 @@ public static class TraceSuite
                 ["device"] = s.Device,
                 ["batch_size"] = s.BatchSize.ToString(),
                 ["notes"] = string.Join("; ", notes),
-            }, records, skipped);
+            }, records, skipped) with { NotRun = notRun };
         return new SuiteOutcome(summary, notes);
     }
 

@@ -47,6 +47,12 @@ public sealed record KnnInfluenceResult(
     double[] AllDiffByPair,
     double[] UniformBySeed)
 {
+    /// <summary>
+    /// Per set-up (in <see cref="Setups"/> order), each query's accuracy averaged as the set-up averages (over p, and q
+    /// or seeds): the mean over queries is the set-up's accuracy. Queries in item order.
+    /// </summary>
+    public IReadOnlyList<double[]> ByQuery { get; init; } = [];
+
     /// <summary>|acc(pos-same) − acc(neg-same)|: how much sharing the query's processing pulls neighbours.</summary>
     public double DistractionScore => Math.Abs(PosSame.Mean - NegSame.Mean);
 
@@ -123,11 +129,13 @@ public static class KnnInfluence
         var slots = Slots.Count(P, seeds);
         var blocks = (nq + CosineKnn.QueryBlock - 1) / CosineKnn.QueryBlock;
         var correct = new int[P * blocks * slots];
+        // Per (p, query, slot): 1 when that query's vote was right. Each (p, block) task writes its own entries.
+        var queryCorrect = new byte[(long)P * nq * slots];
         unsafe
         {
             fixed (float* qp = queries, dp = database)
             {
-                var job = new InfluenceJob((nint)qp, nq, (nint)dp, nd, P, dim, k, seeds, queryLabels, dbLabels, assignment, blocks, slots, correct);
+                var job = new InfluenceJob((nint)qp, nq, (nint)dp, nd, P, dim, k, seeds, queryLabels, dbLabels, assignment, blocks, slots, correct, queryCorrect);
                 Parallel.For(0, P * blocks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, job.Run);
             }
         }
@@ -174,6 +182,24 @@ public static class KnnInfluence
         var uVar = 0.0;
         foreach (var u in uniformBy) uVar += (u - uMean) * (u - uMean);
 
+        // Per query: the same averages as the set-ups', over its own votes.
+        var byQuery = Enumerable.Range(0, 5).Select(_ => new double[nq]).ToArray();
+        for (var qi = 0; qi < nq; qi++)
+            for (var p = 0; p < P; p++)
+            {
+                var row = queryCorrect.AsSpan((int)(((long)p * nq + qi) * slots), slots);
+                byQuery[0][qi] += row[Slots.AllSame] / (double)P;
+                for (var q = 0; q < P; q++)
+                {
+                    if (q == p) continue;
+                    var o = Slots.Other(p, q);
+                    byQuery[1][qi] += row[Slots.Pos(o)] / (double)pairs;
+                    byQuery[2][qi] += row[Slots.Neg(o)] / (double)pairs;
+                    byQuery[3][qi] += row[Slots.Diff(o)] / (double)pairs;
+                }
+                for (var t = 0; t < seeds; t++) byQuery[4][qi] += row[Slots.Uniform(P, t)] / (double)(P * seeds);
+            }
+
         return new KnnInfluenceResult(
             k, nq, nd, P,
             new KnnSetupAccuracy(KnnSetup.AllSame, allSame / P, 0),
@@ -181,7 +207,7 @@ public static class KnnInfluence
             new KnnSetupAccuracy(KnnSetup.NegSame, neg / pairs, 0),
             new KnnSetupAccuracy(KnnSetup.AllDiff, diff / pairs, 0),
             new KnnSetupAccuracy(KnnSetup.Uniform, uMean, Math.Sqrt(uVar / seeds)),
-            allSameBy, posBy, negBy, diffBy, uniformBy);
+            allSameBy, posBy, negBy, diffBy, uniformBy) { ByQuery = byQuery };
     }
 
     /// <summary>
@@ -209,7 +235,7 @@ public static class KnnInfluence
 
     private sealed unsafe class InfluenceJob(
         nint queries, int nq, nint database, int nd, int P, int dim, int k, int seeds,
-        int[] queryLabels, int[] dbLabels, int[] assignment, int blocks, int slots, int[] correct)
+        int[] queryLabels, int[] dbLabels, int[] assignment, int blocks, int slots, int[] correct, byte[] queryCorrect)
     {
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Run(int task)
@@ -277,7 +303,11 @@ public static class KnnInfluence
                         var heap = CosineKnn.Resume(heapSims.AsSpan(h * k, k), heapIdx.AsSpan(h * k, k), counts[h]);
                         var n = heap.SortBestFirst();
                         for (var a = 0; a < n; a++) labels[a] = dbLabels[heapIdx[h * k + a]];
-                        if (CosineKnn.Vote(labels.AsSpan(0, n), heapSims.AsSpan(h * k, n)) == queryLabels[q0 + i]) outRow[slot]++;
+                        if (CosineKnn.Vote(labels.AsSpan(0, n), heapSims.AsSpan(h * k, n)) == queryLabels[q0 + i])
+                        {
+                            outRow[slot]++;
+                            queryCorrect[((long)p * nq + q0 + i) * slots + slot] = 1;
+                        }
                     }
             }
             finally

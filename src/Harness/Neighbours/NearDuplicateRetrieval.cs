@@ -15,7 +15,13 @@ public sealed record RetrievalResult(
     double HardFirstToSecond,
     double HardSecondToFirst,
     double EasyFirstToSecond,
-    double EasySecondToFirst);
+    double EasySecondToFirst)
+{
+    /// <summary>Per pair, the share of its two queries (one per direction) that found their pair, hard negatives.</summary>
+    public double[] HardByPair { get; init; } = [];
+    /// <summary>Per pair, the same with easy negatives.</summary>
+    public double[] EasyByPair { get; init; } = [];
+}
 
 public static class NearDuplicateRetrieval
 {
@@ -54,7 +60,14 @@ public static class NearDuplicateRetrieval
         }
         double h12 = Recall(target12, hard12), h21 = Recall(target21, hard21);
         double e12 = Recall(target12, easy12), e21 = Recall(target21, easy21);
-        return new RetrievalResult(n, (h12 + h21) / 2, (e12 + e21) / 2, h12, h21, e12, e21);
+        var hardByPair = new double[n];
+        var easyByPair = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            hardByPair[i] = ((target12[i] > hard12[i] ? 1 : 0) + (target21[i] > hard21[i] ? 1 : 0)) / 2.0;
+            easyByPair[i] = ((target12[i] > easy12[i] ? 1 : 0) + (target21[i] > easy21[i] ? 1 : 0)) / 2.0;
+        }
+        return new RetrievalResult(n, (h12 + h21) / 2, (e12 + e21) / 2, h12, h21, e12, e21) { HardByPair = hardByPair, EasyByPair = easyByPair };
     }
 
     /// <summary>For each row i of Q·Dᵀ: the diagonal entry and the largest entry off the diagonal (−∞ if none).</summary>

@@ -116,6 +116,16 @@ public static class MarkdownReport
         md.AppendLine($"- Machine: {string.Join(", ", summary.Machine.Select(kv => $"{kv.Key} {kv.Value}"))}");
         md.AppendLine();
 
+        if (summary.NotRun.Count > 0)
+        {
+            md.AppendLine("## Not run").AppendLine();
+            md.AppendLine("Measured or attempted, but not reported: too little data for a result to mean anything.").AppendLine();
+            md.AppendLine("| Encoder | Experiment | Task | Reason | Held-out photos |");
+            md.AppendLine("|---|---|---|---|---:|");
+            foreach (var n in summary.NotRun) md.AppendLine($"| {n.Encoder} | {n.Experiment} | {n.Task} | {n.Reason} | {n.TestPhotos} |");
+            md.AppendLine();
+        }
+
         md.AppendLine("## Skipped inputs").AppendLine();
         if (summary.Skipped.Count == 0) md.AppendLine("None.");
         foreach (var s in summary.Skipped) md.AppendLine($"- `{s.Path}`: {s.Reason}");

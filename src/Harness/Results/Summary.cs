@@ -35,6 +35,18 @@ public sealed record SummaryRecord
     public IReadOnlyDictionary<string, string>? Details { get; init; }
 }
 
+/// <summary>A task (or one experiment of it) whose results are not reported, and why (e.g. too few held-out photos).</summary>
+public sealed record NotRunTask
+{
+    public required string Encoder { get; init; }
+    /// <summary>processing | acquisition | knn | retrieval | erasure.</summary>
+    public required string Experiment { get; init; }
+    public required string Task { get; init; }
+    public required string Reason { get; init; }
+    /// <summary>Held-out photos the results would have rested on (0 when the task could not even be split).</summary>
+    public int TestPhotos { get; init; }
+}
+
 /// <summary>The run's summary.json (schema traceprobe.summary/1).</summary>
 public sealed record Summary
 {
@@ -48,6 +60,8 @@ public sealed record Summary
     public required IReadOnlyDictionary<string, string> Settings { get; init; }
     public required IReadOnlyList<SummaryRecord> Records { get; init; }
     public required IReadOnlyList<SkippedInput> Skipped { get; init; }
+    /// <summary>Tasks measured or attempted but not reported, with the reason and counts.</summary>
+    public IReadOnlyList<NotRunTask> NotRun { get; init; } = [];
 
     /// <summary>A summary stamped with this process's versions, machine and time.</summary>
     public static Summary Create(ulong seed, IReadOnlyDictionary<string, string> settings, IReadOnlyList<SummaryRecord> records,

@@ -75,21 +75,51 @@ public static class ClusterBootstrap
         }, options);
     }
 
+    /// <summary>Interval of |mean(a) − mean(b)| over paired per-row scores (kNN's distraction score: pos-same against neg-same).</summary>
+    public static ConfidenceInterval AbsoluteMeanDifference(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<int> cluster, BootstrapOptions options)
+    {
+        if (a.Length != b.Length || a.Length != cluster.Length)
+            throw new ArgumentException($"{a.Length} and {b.Length} scores and {cluster.Length} cluster ids must match.", nameof(cluster));
+        var (ids, n) = Compact(cluster);
+        var diff = new double[n];
+        var rows = new int[n];
+        for (var i = 0; i < a.Length; i++) { diff[ids[i]] += a[i] - b[i]; rows[ids[i]]++; }
+        return Percentile(n, w =>
+        {
+            double s = 0, m = 0;
+            for (var c = 0; c < w.Length; c++) { s += w[c] * diff[c]; m += w[c] * rows[c]; }
+            return m == 0 ? double.NaN : Math.Abs(s / m);
+        }, options);
+    }
+
     /// <summary>Intervals of top-1 and of mean per-class recall from true and predicted labels in [0, classes).</summary>
     public static (ConfidenceInterval Top1, ConfidenceInterval MeanPerClassRecall) Classification(
         ReadOnlySpan<int> truth, ReadOnlySpan<int> predicted, int classes, ReadOnlySpan<int> cluster, BootstrapOptions options)
     {
-        if (truth.Length != predicted.Length || truth.Length != cluster.Length)
-            throw new ArgumentException($"{truth.Length} labels, {predicted.Length} predictions and {cluster.Length} cluster ids must match.", nameof(cluster));
+        if (truth.Length != predicted.Length) throw new ArgumentException($"{truth.Length} labels but {predicted.Length} predictions.", nameof(predicted));
+        var correct = new double[truth.Length];
+        for (var i = 0; i < truth.Length; i++) correct[i] = truth[i] == predicted[i] ? 1 : 0;
+        return Classification(correct, truth, classes, cluster, options);
+    }
+
+    /// <summary>
+    /// Intervals of top-1 and of mean per-class recall from each row's correctness in [0, 1]: 0/1 for one probe, the
+    /// share of seeds that got the row right for several (whose mean top-1 and recall are the same sums).
+    /// </summary>
+    public static (ConfidenceInterval Top1, ConfidenceInterval MeanPerClassRecall) Classification(
+        ReadOnlySpan<double> correct, ReadOnlySpan<int> truth, int classes, ReadOnlySpan<int> cluster, BootstrapOptions options)
+    {
+        if (truth.Length != correct.Length || truth.Length != cluster.Length)
+            throw new ArgumentException($"{truth.Length} labels, {correct.Length} scores and {cluster.Length} cluster ids must match.", nameof(cluster));
         var (ids, n) = Compact(cluster);
         // Per cluster: rows and correct rows of each true class; every resample's statistic is a weighted sum of these.
         var total = new int[n * classes];
-        var right = new int[n * classes];
-        var correct = new double[truth.Length];
+        var right = new double[n * classes];
         for (var i = 0; i < truth.Length; i++)
         {
+            if ((uint)truth[i] >= (uint)classes) throw new ArgumentOutOfRangeException(nameof(truth), truth[i], $"Row {i}: label outside [0, {classes}).");
             total[ids[i] * classes + truth[i]]++;
-            if (truth[i] == predicted[i]) { right[ids[i] * classes + truth[i]]++; correct[i] = 1; }
+            right[ids[i] * classes + truth[i]] += correct[i];
         }
         var top1 = Mean(correct, cluster, options);
         var recall = Percentile(n, w =>
@@ -98,10 +128,10 @@ public static class ClusterBootstrap
             var present = 0;
             for (var k = 0; k < classes; k++)
             {
-                long t = 0, r = 0;
-                for (var c = 0; c < w.Length; c++) { t += (long)w[c] * total[c * classes + k]; r += (long)w[c] * right[c * classes + k]; }
+                double t = 0, r = 0;
+                for (var c = 0; c < w.Length; c++) { t += w[c] * total[c * classes + k]; r += w[c] * right[c * classes + k]; }
                 if (t == 0) continue;   // as ProbeResult: classes absent from the rows leave the mean
-                sum += (double)r / t;
+                sum += r / t;
                 present++;
             }
             return present == 0 ? double.NaN : sum / present;

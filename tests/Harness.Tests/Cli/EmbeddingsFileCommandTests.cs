@@ -17,7 +17,7 @@ public sealed class EmbeddingsFileCommandTests
         await RunCommand.ExecuteAsync(new JobSettings
         {
             Encoders = ["resnet18"], Tasks = ["jpeg"], Images = images, Out = output, Seed = 4,
-            Crops = new CropPlanOptions { TrainCropsPerPhoto = 10, TestCropsPerPhoto = 2 }, Quiet = true,
+            Crops = new CropPlanOptions { TrainCropsPerPhoto = 10, TestCropsPerPhoto = 2 }, Quiet = true, MinTestPhotos = 1,
         });
         var fromRun = Summary.Read(Path.Combine(output, "summary.json")).Records.Single(r => r.Metric == "top1");
 
