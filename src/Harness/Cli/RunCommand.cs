@@ -48,16 +48,17 @@ public static class RunCommand
         return ExitCodes.Success;
     }
 
-    private static void PrintTable(Summary summary, ReportWriter.Written written)
+    internal static void PrintTable(Summary summary, ReportWriter.Written written)
     {
-        var table = new Table().AddColumns("Encoder", "Task", "Top-1 [95% CI]", "Mean recall [95% CI]", "Chance", "Top-1 vs chance", "Test photos");
+        var table = new Table().AddColumns("Encoder", "Task", "Top-1 [[95% CI]]", "Mean recall [[95% CI]]", "Chance", "Top-1 vs chance", "Test photos");
         foreach (var g in summary.Records.Where(r => r.Setup == SetupNames.Probe).GroupBy(r => (r.Encoder, r.Task)))
         {
-            var top1 = g.First(r => r.Metric == MetricNames.Top1);
-            var recall = g.First(r => r.Metric == MetricNames.MeanPerClassRecall);
+            var top1 = g.FirstOrDefault(r => r.Metric == MetricNames.Top1);
+            var recall = g.FirstOrDefault(r => r.Metric == MetricNames.MeanPerClassRecall);
+            var any = top1 ?? recall!;
             // Escaped: the intervals' brackets are Spectre markup otherwise.
-            table.AddRow(new[] { g.Key.Encoder, g.Key.Task, ResultText.Value(top1), ResultText.Value(recall), ResultText.Percent(top1.Chance),
-                ResultText.Verdict(top1).Replace("*", ""), top1.NTestPhotos?.ToString() ?? "–" }.Select(Markup.Escape).ToArray());
+            table.AddRow(new[] { g.Key.Encoder, g.Key.Task, ResultText.Value(top1), ResultText.Value(recall), ResultText.Percent(any.Chance),
+                ResultText.Verdict(top1).Replace("*", ""), any.NTestPhotos?.ToString() ?? "–" }.Select(Markup.Escape).ToArray());
         }
         AnsiConsole.Write(table);
         foreach (var g in summary.Records.Where(r => r.Experiment == ExperimentNames.Knn && r.Metric == MetricNames.Accuracy).GroupBy(r => (r.Encoder, r.Task)))

@@ -174,4 +174,14 @@ public sealed class ReportTests
         Assert.Contains("This run SUP", paperMd);
         Assert.Contains("| processing | jpeg | probe | ImageNet | 72.4% | 42.0% | 35.7% | – | 25.3% | – |", paperMd);
     }
+
+    [Fact]
+    public void The_run_table_prints_intervals_and_not_run_tasks_without_markup_errors()
+    {
+        // The intervals' brackets and the headers' are Spectre markup unless escaped; a bad one throws.
+        var folder = TestData.TempFolder("table");
+        var summary = Sample() with { NotRun = [new NotRunTask { Encoder = "resnet18", Experiment = "acquisition", Task = "iso", Reason = "4 held-out photos [test]", TestPhotos = 4 }] };
+        var written = ReportWriter.Write(summary, folder);
+        RunCommand.PrintTable(summary, written);
+    }
 }
