@@ -90,6 +90,7 @@ public static class Figures
         FamilyLegend(plot, ordered.Select(r => r.Family));
         plot.Axes.Left.Label.Text = "top-1 accuracy on held-out photos (%)";
         plot.Axes.Bottom.Label.Text = "encoder (bars: 95% interval)";
+        plot.Axes.Bottom.Label.FontSize = plot.Axes.Left.Label.FontSize = 13;
         plot.Axes.SetLimitsY(0, 100);
         var photos = ordered.Select(r => r.NTestPhotos).FirstOrDefault(n => n is not null);
         plot.Title($"Linear probe, {experiment} task '{task}' ({ordered[0].Classes.Count} classes)\non {data}" +
@@ -163,6 +164,7 @@ public static class Figures
         }
         plot.Axes.Left.Label.Text = "semantic kNN accuracy (%)";
         plot.Axes.Bottom.Label.Text = "encoder (bars: 95% interval)";
+        plot.Axes.Bottom.Label.FontSize = plot.Axes.Left.Label.FontSize = 13;
         plot.Axes.SetLimitsY(0, 100);
         var queries = records.Select(r => r.NTestPhotos).FirstOrDefault(n => n is not null);
         plot.Title($"kNN under processing set-ups, task '{task}'\non {data}" + (queries is null ? "" : $"; {queries} query photos"), size: 13);
@@ -192,6 +194,7 @@ public static class Figures
         plot.ShowLegend(Edge.Right);
         plot.Axes.Left.Label.Text = "Recall@1 (%)";
         plot.Axes.Bottom.Label.Text = "encoder (bars: 95% interval)";
+        plot.Axes.Bottom.Label.FontSize = plot.Axes.Left.Label.FontSize = 13;
         plot.Axes.SetLimitsY(0, 100);
         plot.Title($"Near-duplicate retrieval (phone ↔ camera pairs)\non {data}", size: 13);
         return Save(plot, folder, "retrieval", $"Near-duplicate retrieval, Recall@1 with hard and easy negatives, on {data}", Math.Max(520, 120 * encoders.Count), 440);

@@ -14,7 +14,7 @@ public static class OverviewFigure
     private const int Header = 70;
 
     /// <summary>One panel: a task's records under one (setup, metric).</summary>
-    private sealed record Panel(string Title, string Axis, IReadOnlyList<SummaryRecord> Records);
+    private sealed record Panel(string Title, string Axis, IReadOnlyList<SummaryRecord> Records, string Units = "held-out photos");
 
     public static Figure? Write(Summary summary, string data, string folder)
     {
@@ -60,9 +60,9 @@ public static class OverviewFigure
                      .GroupBy(r => (r.Experiment, r.Task)).OrderBy(g => g.Key.Experiment == "processing" ? 0 : 1))
             panels.Add(new Panel($"{g.Key.Experiment}: {g.Key.Task} ({g.First().Classes.Count} classes)", "probe top-1 (%)", g.ToList()));
         foreach (var g in summary.Records.Where(r => r.Experiment == "knn" && r.Setup == "all-same").GroupBy(r => r.Task))
-            panels.Add(new Panel($"kNN all-same: {g.Key}", "kNN accuracy (%)", g.ToList()));
+            panels.Add(new Panel($"kNN all-same: {g.Key}", "kNN accuracy (%)", g.ToList(), "query photos"));
         foreach (var g in summary.Records.Where(r => r.Experiment == "retrieval" && r.Setup == "hard").GroupBy(r => r.Task))
-            panels.Add(new Panel($"retrieval, hard negatives: {g.Key}", "Recall@1 (%)", g.ToList()));
+            panels.Add(new Panel($"retrieval, hard negatives: {g.Key}", "Recall@1 (%)", g.ToList(), "pairs"));
         return panels;
     }
 
@@ -94,7 +94,7 @@ public static class OverviewFigure
         plot.Axes.Left.Label.Text = panel.Axis;
         plot.Axes.Left.Label.FontSize = 12;
         plot.Axes.SetLimits(positions.Min() - 0.8, positions.Max() + 0.8, 0, 100);
-        plot.Title(panel.Title + (photos is null ? "" : $"\n{photos} held-out photos"), size: 12);
+        plot.Title(panel.Title + (photos is null ? "" : $"\n{photos} {panel.Units}"), size: 12);
         return plot;
     }
 
