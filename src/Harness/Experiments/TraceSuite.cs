@@ -71,8 +71,8 @@ public static class TraceSuite
                     }, progress, cancel));
                 if (outcome is null)
                 {
+                    // Listed in the summary's not_run (front ends print it), not as a note too.
                     var reason = $"fewer than two '{task.Attribute}' classes with {new AcquisitionSplitOptions().MinPerClass}+ labelled photos";
-                    notes.Add($"{spec.Id}/{task.Id}: {reason}; not run");
                     notRun.Add(new NotRunTask { Encoder = spec.Id, Experiment = ExperimentNames.Acquisition, Task = task.Id, Reason = reason, TestPhotos = 0 });
                     continue;
                 }
@@ -80,7 +80,6 @@ public static class TraceSuite
                 var (kept, left) = ResultGate.Apply(outcome.Records, s.MinTestPhotos);
                 records.AddRange(kept);
                 notRun.AddRange(left);
-                foreach (var n in left) notes.Add($"{n.Encoder}/{n.Task} ({n.Experiment}): {n.Reason}; not reported");
                 EmbeddingsFile.Write(EmbeddingsPath(s.Out, spec.Id, task.Id), outcome.Embeddings);
                 foreach (var skip in outcome.Skipped)
                     if (!skipped.Contains(skip)) skipped.Add(skip);
