@@ -20,7 +20,7 @@ public static class Figures
         ["Control"] = Color.FromHex("#7f7f7f"),
     };
 
-    private static readonly string[] KnnSetups = ["all-same", "pos-same", "neg-same", "all-diff", "uniform"];
+    private static readonly IReadOnlyList<string> KnnSetups = SetupNames.Knn;
 
     public static IReadOnlyList<Figure> WriteAll(Summary summary, string folder)
     {
@@ -29,14 +29,14 @@ public static class Figures
         var data = DataOf(summary);
         var overview = OverviewFigure.Write(summary, data, folder);
         if (overview is not null) figures.Add(overview);
-        var probes = summary.Records.Where(r => r.Setup == "probe" && r.Metric == "top1").ToList();
+        var probes = summary.Records.Where(r => r.Setup == SetupNames.Probe && r.Metric == MetricNames.Top1).ToList();
         foreach (var task in probes.GroupBy(r => (r.Experiment, r.Task)))
             figures.Add(ProbeBars(task.Key.Experiment, task.Key.Task, task.ToList(), data, folder));
         foreach (var r in probes.Where(r => r.Confusion is not null))
             figures.Add(Confusion(r, data, folder));
-        foreach (var task in summary.Records.Where(r => r.Experiment == "knn" && KnnSetups.Contains(r.Setup)).GroupBy(r => r.Task))
+        foreach (var task in summary.Records.Where(r => r.Experiment == ExperimentNames.Knn && KnnSetups.Contains(r.Setup)).GroupBy(r => r.Task))
             figures.Add(KnnBars(task.Key, task.ToList(), data, folder));
-        var retrieval = summary.Records.Where(r => r.Experiment == "retrieval").ToList();
+        var retrieval = summary.Records.Where(r => r.Experiment == ExperimentNames.Retrieval).ToList();
         if (retrieval.Count > 0) figures.Add(RetrievalBars(retrieval, data, folder));
         return figures;
     }
@@ -140,19 +140,19 @@ public static class Figures
         var encoders = records.Select(r => r.Encoder).Distinct().Order(StringComparer.Ordinal).ToList();
         var palette = new ScottPlot.Palettes.Category10();
         var whiskers = new List<(double, SummaryRecord)>();
-        for (var s = 0; s < KnnSetups.Length; s++)
+        for (var s = 0; s < KnnSetups.Count; s++)
         {
             foreach (var (encoder, e) in encoders.Select((x, i) => (x, i)))
             {
                 var r = records.FirstOrDefault(x => x.Encoder == encoder && x.Setup == KnnSetups[s]);
                 if (r is null) continue;
-                plot.Add.Bar(new Bar { Position = e * (KnnSetups.Length + 1) + s, Value = 100 * r.Value, FillColor = palette.GetColor(s) });
-                whiskers.Add((e * (KnnSetups.Length + 1) + s, r));
+                plot.Add.Bar(new Bar { Position = e * (KnnSetups.Count + 1) + s, Value = 100 * r.Value, FillColor = palette.GetColor(s) });
+                whiskers.Add((e * (KnnSetups.Count + 1) + s, r));
             }
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = KnnSetups[s], FillColor = palette.GetColor(s) });
         }
         AddIntervals(plot, whiskers);
-        plot.Axes.Bottom.SetTicks(encoders.Select((_, e) => e * (KnnSetups.Length + 1) + (KnnSetups.Length - 1) / 2.0).ToArray(), encoders.ToArray());
+        plot.Axes.Bottom.SetTicks(encoders.Select((_, e) => e * (KnnSetups.Count + 1) + (KnnSetups.Count - 1) / 2.0).ToArray(), encoders.ToArray());
         plot.ShowLegend(Edge.Right);
         var chance = records.Select(r => r.Chance).FirstOrDefault(c => c is not null);
         if (chance is not null)
@@ -175,7 +175,7 @@ public static class Figures
     {
         var plot = new Plot();
         var encoders = records.Select(r => r.Encoder).Distinct().Order(StringComparer.Ordinal).ToList();
-        string[] setups = ["hard", "easy"];
+        string[] setups = [SetupNames.Hard, SetupNames.Easy];
         var palette = new ScottPlot.Palettes.Category10();
         var whiskers = new List<(double, SummaryRecord)>();
         for (var s = 0; s < setups.Length; s++)

@@ -15,7 +15,7 @@ public static class MarkdownReport
         md.AppendLine("Brackets hold the 95% interval (seeded bootstrap over the held-out photos, each photo with all its crops and " +
                       "processed copies); a result is **not above chance** where that interval reaches the chance level.").AppendLine();
 
-        var probes = summary.Records.Where(r => r.Setup == "probe").ToList();
+        var probes = summary.Records.Where(r => r.Setup == SetupNames.Probe).ToList();
         if (probes.Count > 0)
         {
             md.AppendLine("## Probe accuracy").AppendLine();
@@ -23,8 +23,8 @@ public static class MarkdownReport
             md.AppendLine("|---|---|---|---|---:|---:|---:|---|---:|---:|---:|");
             foreach (var g in probes.GroupBy(r => (r.Encoder, r.Family, r.Experiment, r.Task)))
             {
-                var top1 = g.FirstOrDefault(r => r.Metric == "top1");
-                var recall = g.FirstOrDefault(r => r.Metric == "mean_per_class_recall");
+                var top1 = g.FirstOrDefault(r => r.Metric == MetricNames.Top1);
+                var recall = g.FirstOrDefault(r => r.Metric == MetricNames.MeanPerClassRecall);
                 var any = top1 ?? recall!;
                 md.AppendLine($"| {g.Key.Encoder} | {g.Key.Family} | {g.Key.Experiment} | {g.Key.Task} | {Pct(top1)} | {Pct(recall)} | {Pct(any.Chance)} " +
                               $"| {ResultText.Verdict(top1)} | {Count(any.NTestPhotos)} | {any.NTrain} | {any.NTest} |");
@@ -32,7 +32,7 @@ public static class MarkdownReport
             md.AppendLine();
         }
 
-        var knn = summary.Records.Where(r => r.Experiment == "knn").ToList();
+        var knn = summary.Records.Where(r => r.Experiment == ExperimentNames.Knn).ToList();
         if (knn.Count > 0)
         {
             md.AppendLine("## kNN influence").AppendLine();
@@ -46,7 +46,7 @@ public static class MarkdownReport
             md.AppendLine();
         }
 
-        var erasure = summary.Records.Where(r => r.Experiment == "erasure").ToList();
+        var erasure = summary.Records.Where(r => r.Experiment == ExperimentNames.Erasure).ToList();
         if (erasure.Count > 0)
         {
             md.AppendLine("## Trace erasure").AppendLine();
@@ -56,21 +56,31 @@ public static class MarkdownReport
             foreach (var g in erasure.GroupBy(r => (r.Encoder, r.Task)))
             {
                 SummaryRecord? Before(string setup, string metric) => summary.Records.FirstOrDefault(r =>
-                    r.Encoder == g.Key.Encoder && r.Task == g.Key.Task && r.Setup == setup && r.Metric == metric && r.Experiment != "erasure");
+                    r.Encoder == g.Key.Encoder && r.Task == g.Key.Task && r.Setup == setup && r.Metric == metric && r.Experiment != ExperimentNames.Erasure);
                 SummaryRecord? After(string setup, string metric) => g.FirstOrDefault(r => r.Setup == setup && r.Metric == metric);
-                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | {Pct(Before("probe", "top1"))} → {Pct(After("probe", "top1"))} | {Pct(After("probe", "top1")?.Chance)} " +
-                              $"| {Pct(Before("all-same", "accuracy"))} → {Pct(After("all-same", "accuracy"))} | {Pct(Before("distraction", "distraction_score"))} → {Pct(After("distraction", "distraction_score"))} |");
+                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | {Pct(Before(SetupNames.Probe, MetricNames.Top1))} → {Pct(After(SetupNames.Probe, MetricNames.Top1))} | {Pct(After(SetupNames.Probe, MetricNames.Top1)?.Chance)} " +
+                              $"| {Pct(Before(SetupNames.AllSame, MetricNames.Accuracy))} → {Pct(After(SetupNames.AllSame, MetricNames.Accuracy))} | {Pct(Before(SetupNames.Distraction, MetricNames.DistractionScore))} → {Pct(After(SetupNames.Distraction, MetricNames.DistractionScore))} |");
             }
             md.AppendLine();
         }
 
-        var retrieval = summary.Records.Where(r => r.Experiment == "retrieval").ToList();
+        var retrieval = summary.Records.Where(r => r.Experiment == ExperimentNames.Retrieval).ToList();
         if (retrieval.Count > 0)
         {
             md.AppendLine("## Near-duplicate retrieval").AppendLine();
             md.AppendLine("| Encoder | Task | Setup | Metric | Value | Pairs |");
             md.AppendLine("|---|---|---|---|---:|---:|");
             foreach (var r in retrieval) md.AppendLine($"| {r.Encoder} | {r.Task} | {r.Setup} | {r.Metric} | {Pct(r)} | {Count(r.NTestPhotos ?? r.NTest)} |");
+            md.AppendLine();
+        }
+
+        if (summary.NotRun.Count > 0)
+        {
+            md.AppendLine("## Not run").AppendLine();
+            md.AppendLine("Measured or attempted, but not reported: too little data for a result to mean anything.").AppendLine();
+            md.AppendLine("| Encoder | Experiment | Task | Reason | Held-out photos |");
+            md.AppendLine("|---|---|---|---|---:|");
+            foreach (var n in summary.NotRun) md.AppendLine($"| {n.Encoder} | {n.Experiment} | {n.Task} | {n.Reason} | {n.TestPhotos} |");
             md.AppendLine();
         }
 
@@ -110,21 +120,11 @@ public static class MarkdownReport
         md.AppendLine($"- Seed: {summary.Seed}");
         md.AppendLine($"- Created: {summary.CreatedUtc:u}");
         foreach (var (k, v) in summary.Settings) md.AppendLine($"- {k}: {v}");
-        foreach (var r in probes.Where(r => r.Metric == "top1" && r.Details is not null))
+        foreach (var r in probes.Where(r => r.Metric == MetricNames.Top1 && r.Details is not null))
             md.AppendLine($"- {r.Encoder} / {r.Task}: {string.Join(", ", r.Details!.Select(kv => $"{kv.Key} {kv.Value}"))}");
         md.AppendLine($"- Software: {string.Join(", ", summary.Versions.Select(kv => $"{kv.Key} {kv.Value}"))}");
         md.AppendLine($"- Machine: {string.Join(", ", summary.Machine.Select(kv => $"{kv.Key} {kv.Value}"))}");
         md.AppendLine();
-
-        if (summary.NotRun.Count > 0)
-        {
-            md.AppendLine("## Not run").AppendLine();
-            md.AppendLine("Measured or attempted, but not reported: too little data for a result to mean anything.").AppendLine();
-            md.AppendLine("| Encoder | Experiment | Task | Reason | Held-out photos |");
-            md.AppendLine("|---|---|---|---|---:|");
-            foreach (var n in summary.NotRun) md.AppendLine($"| {n.Encoder} | {n.Experiment} | {n.Task} | {n.Reason} | {n.TestPhotos} |");
-            md.AppendLine();
-        }
 
         md.AppendLine("## Skipped inputs").AppendLine();
         if (summary.Skipped.Count == 0) md.AppendLine("None.");

@@ -56,12 +56,12 @@ public static class OverviewFigure
     private static IReadOnlyList<Panel> Panels(Summary summary)
     {
         var panels = new List<Panel>();
-        foreach (var g in summary.Records.Where(r => r.Setup == "probe" && r.Metric == "top1" && r.Experiment is "processing" or "acquisition")
-                     .GroupBy(r => (r.Experiment, r.Task)).OrderBy(g => g.Key.Experiment == "processing" ? 0 : 1))
+        foreach (var g in summary.Records.Where(r => r.Setup == SetupNames.Probe && r.Metric == MetricNames.Top1 && r.Experiment is ExperimentNames.Processing or ExperimentNames.Acquisition)
+                     .GroupBy(r => (r.Experiment, r.Task)).OrderBy(g => g.Key.Experiment == ExperimentNames.Processing ? 0 : 1))
             panels.Add(new Panel($"{g.Key.Experiment}: {g.Key.Task} ({g.First().Classes.Count} classes)", "probe top-1 (%)", g.ToList()));
-        foreach (var g in summary.Records.Where(r => r.Experiment == "knn" && r.Setup == "all-same").GroupBy(r => r.Task))
+        foreach (var g in summary.Records.Where(r => r.Experiment == ExperimentNames.Knn && r.Setup == SetupNames.AllSame).GroupBy(r => r.Task))
             panels.Add(new Panel($"kNN all-same: {g.Key}", "kNN accuracy (%)", g.ToList(), "query photos"));
-        foreach (var g in summary.Records.Where(r => r.Experiment == "retrieval" && r.Setup == "hard").GroupBy(r => r.Task))
+        foreach (var g in summary.Records.Where(r => r.Experiment == ExperimentNames.Retrieval && r.Setup == SetupNames.Hard).GroupBy(r => r.Task))
             panels.Add(new Panel($"retrieval, hard negatives: {g.Key}", "Recall@1 (%)", g.ToList(), "pairs"));
         return panels;
     }

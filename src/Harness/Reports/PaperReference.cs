@@ -23,18 +23,18 @@ public static class PaperReference
 
     public static readonly IReadOnlyList<Entry> Entries =
     [
-        .. Group("processing", "jpeg", "probe", "top1", "ImageNet", 0.724, 0.420, 0.357),
-        .. Group("processing", "sharpen", "probe", "top1", "ImageNet", 0.755, 0.592, 0.573),
-        .. Group("processing", "resize", "probe", "top1", "ImageNet", 0.852, 0.680, 0.555),
-        .. Group("processing", "interpolation", "probe", "top1", "ImageNet", 0.483, 0.382, 0.323),
-        .. Group("acquisition", "make", "probe", "top1", "FlickrExif, masked", 0.256, 0.220, 0.139),
-        .. Group("acquisition", "is-smartphone", "probe", "top1", "FlickrExif, masked", 0.753, 0.710, 0.558),
-        .. Group("acquisition", "focal-length", "probe", "top1", "FlickrExif, masked", 0.213, 0.186, 0.100),
-        .. Group("knn", "jpeg", "all-same", "accuracy", "ImageNet", 0.759, null, null),
-        .. Group("knn", "jpeg", "pos-same", "accuracy", "ImageNet", 0.819, null, null),
-        .. Group("knn", "jpeg", "neg-same", "accuracy", "ImageNet", 0.664, null, null),
-        .. Group("retrieval", "paircams", "hard", "recall@1", "PairCams", 0.945, 0.957, 0.981),
-        .. Group("retrieval", "paircams", "easy", "recall@1", "PairCams", 0.995, 0.985, 0.996),
+        .. Group(ExperimentNames.Processing, "jpeg", SetupNames.Probe, MetricNames.Top1, "ImageNet", 0.724, 0.420, 0.357),
+        .. Group(ExperimentNames.Processing, "sharpen", SetupNames.Probe, MetricNames.Top1, "ImageNet", 0.755, 0.592, 0.573),
+        .. Group(ExperimentNames.Processing, "resize", SetupNames.Probe, MetricNames.Top1, "ImageNet", 0.852, 0.680, 0.555),
+        .. Group(ExperimentNames.Processing, "interpolation", SetupNames.Probe, MetricNames.Top1, "ImageNet", 0.483, 0.382, 0.323),
+        .. Group(ExperimentNames.Acquisition, "make", SetupNames.Probe, MetricNames.Top1, "FlickrExif, masked", 0.256, 0.220, 0.139),
+        .. Group(ExperimentNames.Acquisition, "is-smartphone", SetupNames.Probe, MetricNames.Top1, "FlickrExif, masked", 0.753, 0.710, 0.558),
+        .. Group(ExperimentNames.Acquisition, "focal-length", SetupNames.Probe, MetricNames.Top1, "FlickrExif, masked", 0.213, 0.186, 0.100),
+        .. Group(ExperimentNames.Knn, "jpeg", SetupNames.AllSame, MetricNames.Accuracy, "ImageNet", 0.759, null, null),
+        .. Group(ExperimentNames.Knn, "jpeg", SetupNames.PosSame, MetricNames.Accuracy, "ImageNet", 0.819, null, null),
+        .. Group(ExperimentNames.Knn, "jpeg", SetupNames.NegSame, MetricNames.Accuracy, "ImageNet", 0.664, null, null),
+        .. Group(ExperimentNames.Retrieval, "paircams", SetupNames.Hard, MetricNames.RecallAt1, "PairCams", 0.945, 0.957, 0.981),
+        .. Group(ExperimentNames.Retrieval, "paircams", SetupNames.Easy, MetricNames.RecallAt1, "PairCams", 0.995, 0.985, 0.996),
     ];
 
     private static readonly string[] Families = ["CVL", "SUP", "SSL"];
