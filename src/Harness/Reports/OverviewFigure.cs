@@ -93,7 +93,8 @@ public static class OverviewFigure
         var photos = ordered.Select(r => r.NTestPhotos).FirstOrDefault(n => n is not null);
         plot.Axes.Left.Label.Text = panel.Axis;
         plot.Axes.Left.Label.FontSize = 12;
-        plot.Axes.SetLimits(positions.Min() - 0.8, positions.Max() + 0.8, 0, 100);
+        // Rotated names run down and to the right: room for the last one.
+        plot.Axes.SetLimits(positions.Min() - 0.8, positions.Max() + (ordered.Count > 3 ? 1.8 : 0.8), 0, 100);
         plot.Title(panel.Title + (photos is null ? "" : $"\n{photos} {panel.Units}"), size: 12);
         return plot;
     }
