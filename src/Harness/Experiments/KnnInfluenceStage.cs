@@ -7,9 +7,9 @@ namespace TraceProbe.Experiments;
 
 /// <summary>
 /// The paper's kNN influence on the held-out photos of a processing task: every held-out crop exists under
-/// every class, so each can be placed in the database (or asked as a query) under any processing. The
-/// semantic class of a crop is its photo; crops alternate between queries and database, so each photo has
-/// both, and no crop is on both sides.
+/// every class, so each can be placed in the database (or asked as a query) under any processing. With semantic
+/// classes (class folders), each class's held-out photos are dealt to queries or database, so no photo is on both
+/// sides; without, the class of a crop is its photo and its crops alternate between the sides.
 /// </summary>
 public static class KnnInfluenceStage
 {
