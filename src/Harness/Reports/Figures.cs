@@ -67,6 +67,19 @@ public static class Figures
         whiskers.CapSize = 6;
     }
 
+    /// <summary>"ns" above each bar whose 95% interval reaches chance: not above chance.</summary>
+    internal static void MarkNotAboveChance(Plot plot, IReadOnlyList<(double X, SummaryRecord R)> bars)
+    {
+        foreach (var (x, r) in bars.Where(b => ResultText.AboveChance(b.R) == false))
+        {
+            var top = 100 * Math.Max(r.Value, r.Ci95![1]);
+            var label = plot.Add.Text("ns", x, Math.Min(97, top + 4));
+            label.LabelFontSize = 11;
+            label.LabelBold = true;
+            label.LabelAlignment = Alignment.LowerCenter;
+        }
+    }
+
     /// <summary>Top-1 per encoder, encoders ordered by family as in the paper, with the chance level.</summary>
     private static Figure ProbeBars(string experiment, string task, IReadOnlyList<SummaryRecord> records, string data, string folder)
     {
@@ -78,6 +91,7 @@ public static class Figures
             plot.Add.Bar(new Bar { Position = i, Value = 100 * r.Value, FillColor = ColourOf(r.Family) });
         }
         AddIntervals(plot, ordered.Select((r, i) => ((double)i, r)).ToList());
+        MarkNotAboveChance(plot, ordered.Select((r, i) => ((double)i, r)).ToList());
         var chance = ordered.Select(r => r.Chance).FirstOrDefault(c => c is not null);
         if (chance is not null)
         {
@@ -89,7 +103,7 @@ public static class Figures
         Labels(plot, ordered.Select(r => r.Encoder).ToArray());
         FamilyLegend(plot, ordered.Select(r => r.Family));
         plot.Axes.Left.Label.Text = "top-1 accuracy on held-out photos (%)";
-        plot.Axes.Bottom.Label.Text = "encoder (bars: 95% interval)";
+        plot.Axes.Bottom.Label.Text = "encoder (bars: 95% interval; ns: not above chance)";
         plot.Axes.Bottom.Label.FontSize = plot.Axes.Left.Label.FontSize = 13;
         plot.Axes.SetLimitsY(0, 100);
         var photos = ordered.Select(r => r.NTestPhotos).FirstOrDefault(n => n is not null);

@@ -35,7 +35,7 @@ public static class OverviewFigure
 
         var legend = summary.Records.Select(r => r.Family).Distinct().OrderBy(Figures.FamilyOrder).ToList();
         var title = $"Traces in encoder embeddings: every task on {data}";
-        var subtitle = "bars: one per encoder, grouped and coloured by family; whiskers: 95% interval over held-out photos; dashed line: chance";
+        var subtitle = "bars: one per encoder, grouped and coloured by family; whiskers: 95% interval over held-out photos; dashed line: chance; ns: not above chance";
 
         var png = Path.Combine(folder, "overview.png");
         var svg = Path.Combine(folder, "overview.svg");
@@ -75,6 +75,7 @@ public static class OverviewFigure
         for (var i = 0; i < ordered.Count; i++)
             plot.Add.Bar(new Bar { Position = positions[i], Value = 100 * ordered[i].Value, FillColor = Figures.ColourOf(ordered[i].Family) });
         Figures.AddIntervals(plot, ordered.Select((r, i) => (positions[i], r)).ToList());
+        Figures.MarkNotAboveChance(plot, ordered.Select((r, i) => (positions[i], r)).ToList());
         var chance = ordered.Select(r => r.Chance).FirstOrDefault(c => c is not null);
         if (chance is not null)
         {
