@@ -27,8 +27,10 @@ public static class EmbeddingsProbe
 
         // Items of one photo form a group that validation never splits.
         var photoIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        var groups = train.Select(i => file.Photos[i]).Select(k => photoIds.TryGetValue(k, out var g) ? g : photoIds[k] = photoIds.Count).ToArray();
-        var outcome = ProbeStage.Run(ProbeData.Gather(set.Embeddings, set.Dim, train, Label), ProbeData.Gather(set.Embeddings, set.Dim, test, Label),
+        int PhotoOf(int row) => photoIds.TryGetValue(file.Photos[row], out var g) ? g : photoIds[file.Photos[row]] = photoIds.Count;
+        var groups = train.Select(PhotoOf).ToArray();
+        // Test rows name their photos: the intervals resample them.
+        var outcome = ProbeStage.Run(ProbeData.Gather(set.Embeddings, set.Dim, train, Label), ProbeData.Gather(set.Embeddings, set.Dim, test, Label, PhotoOf),
             set.Dim, classes.Count, options with { Groups = groups }, seeds);
         var scope = new RecordScope
         {
