@@ -48,17 +48,23 @@ public static class RunCommand
         return ExitCodes.Success;
     }
 
-    private static void PrintTable(Summary summary, ReportWriter.Written written)
+    internal static void PrintTable(Summary summary, ReportWriter.Written written)
     {
-        var table = new Table().AddColumns("Encoder", "Task", "Top-1", "Mean recall", "Chance", "Train", "Test");
+        var table = new Table().AddColumns("Encoder", "Task", "Top-1 [[95% CI]]", "Mean recall [[95% CI]]", "Chance", "Top-1 vs chance", "Test photos");
         foreach (var g in summary.Records.Where(r => r.Setup == SetupNames.Probe).GroupBy(r => (r.Encoder, r.Task)))
         {
-            var top1 = g.First(r => r.Metric == MetricNames.Top1);
-            var recall = g.First(r => r.Metric == MetricNames.MeanPerClassRecall);
-            table.AddRow(g.Key.Encoder, g.Key.Task, $"{100 * top1.Value:0.0}%", $"{100 * recall.Value:0.0}%",
-                $"{100 * top1.Chance:0.0}%", top1.NTrain.ToString(), top1.NTest.ToString());
+            var top1 = g.FirstOrDefault(r => r.Metric == MetricNames.Top1);
+            var recall = g.FirstOrDefault(r => r.Metric == MetricNames.MeanPerClassRecall);
+            var any = top1 ?? recall!;
+            // Escaped: the intervals' brackets are Spectre markup otherwise.
+            table.AddRow(new[] { g.Key.Encoder, g.Key.Task, ResultText.Value(top1), ResultText.Value(recall), ResultText.Percent(any.Chance),
+                ResultText.Verdict(top1).Replace("*", ""), any.NTestPhotos?.ToString() ?? "–" }.Select(Markup.Escape).ToArray());
         }
         AnsiConsole.Write(table);
+        foreach (var g in summary.Records.Where(r => r.Experiment == ExperimentNames.Knn && r.Metric == MetricNames.Accuracy).GroupBy(r => (r.Encoder, r.Task)))
+            Console.WriteLine($"{g.Key.Encoder}/{g.Key.Task} kNN: " + string.Join(", ", g.Select(r => $"{r.Setup} {ResultText.Value(r)}")));
+        foreach (var n in summary.NotRun)
+            Console.WriteLine($"not run: {n.Encoder}/{n.Task} ({n.Experiment}): {n.Reason}");
         if (summary.Skipped.Count > 0)
             Console.WriteLine($"{summary.Skipped.Count} input(s) skipped; see 'skipped' in {written.SummaryPath}.");
         Console.WriteLine($"Wrote {written.SummaryPath}, {written.CsvPath}, {written.ReportPath} and {written.Figures.Count} figure(s)");

@@ -1,6 +1,7 @@
 using TraceProbe.Common;
 using TraceProbe.Neighbours;
 using TraceProbe.Results;
+using TraceProbe.Statistics;
 
 namespace TraceProbe.Experiments;
 
@@ -83,9 +84,20 @@ public static class KnnInfluenceStage
             Chance = 1.0 / classIds.Count,
             Details = details,
         };
+        // Intervals: the queries resampled by photo (a photo's crops together), the database held fixed.
+        var queryPhotoOf = Enumerable.Range(0, count).Where(i => isQuery[i]).Select(i => photos[i]).ToArray();
+        var bootstrap = new BootstrapOptions { Seed = options.Seed };
         var records = result.Setups.Select((s, i) =>
-            knn.Record(SetupNames.Knn[i], MetricNames.Accuracy, s.Mean, s.Setup == KnnSetup.Uniform ? s.Std : null)).ToList();
-        records.Add((knn with { Chance = null }).Record(SetupNames.Distraction, MetricNames.DistractionScore, result.DistractionScore));
+            knn.Record(SetupNames.Knn[i], MetricNames.Accuracy, s.Mean, s.Setup == KnnSetup.Uniform ? s.Std : null) with
+            {
+                Ci95 = ClusterBootstrap.Mean(result.ByQuery[i], queryPhotoOf, bootstrap).ToArray(),
+                NTestPhotos = queries.Count,
+            }).ToList();
+        records.Add((knn with { Chance = null }).Record(SetupNames.Distraction, MetricNames.DistractionScore, result.DistractionScore) with
+        {
+            Ci95 = ClusterBootstrap.AbsoluteMeanDifference(result.ByQuery[(int)KnnSetup.PosSame], result.ByQuery[(int)KnnSetup.NegSame], queryPhotoOf, bootstrap).ToArray(),
+            NTestPhotos = queries.Count,
+        });
         return records;
     }
 }

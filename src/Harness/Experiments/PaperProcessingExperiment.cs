@@ -142,7 +142,8 @@ public static class PaperProcessingExperiment
             throw new InvalidDataException($"Task '{task.Id}': no usable {(train.Length == 0 ? "train" : "val")} images (all were skipped).");
 
         progress?.Report(new StageProgress("probe", 0, 1));
-        var test = ProbeData.Gather(output.Embeddings, dim, val.SelectMany(k => Enumerable.Range(k * classes, classes)).ToArray(), i => i % classes);
+        // A val image with all its processed copies is one unit of the intervals.
+        var test = ProbeData.Gather(output.Embeddings, dim, val.SelectMany(k => Enumerable.Range(k * classes, classes)).ToArray(), i => i % classes, i => i / classes);
         var outcome = Probe(output.Embeddings, dim, classes, train.Select(k => Enumerable.Range(k * classes, classes).ToArray()).ToList(), test,
             options.Probe, options.Seeds, options.SearchSeed);
         progress?.Report(new StageProgress("probe", 1, 1));

@@ -105,8 +105,8 @@ public static class ProcessingProbeExperiment
         progress?.Report(new StageProgress("probe", 0, 1));
         var probeOptions = options.Probe with { Seed = options.Seed, Groups = train.Select(i => i.Photo).ToArray() };
         var trainData = ProbeData.Gather(output.Embeddings, dim, train.Select(i => i.Index).ToArray(), i => items[i].Label);
-        var outcome = ProbeStage.Run(trainData,
-            ProbeData.Gather(output.Embeddings, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label),
+        var testData = ProbeData.Gather(output.Embeddings, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label, i => items[i].Photo);
+        var outcome = ProbeStage.Run(trainData, testData,
             dim, task.Classes.Count, probeOptions, options.ProbeSeeds);
         progress?.Report(new StageProgress("probe", 1, 1));
 
@@ -147,7 +147,7 @@ public static class ProcessingProbeExperiment
             for (var r = 0; r < erased.Length / dim; r++) OnnxEncoder.L2Normalize(erased.AsSpan(r * dim, dim));
             var erasedOutcome = ProbeStage.Run(
                 ProbeData.Gather(erased, dim, train.Select(i => i.Index).ToArray(), i => items[i].Label),
-                ProbeData.Gather(erased, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label),
+                ProbeData.Gather(erased, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label, i => items[i].Photo),
                 dim, task.Classes.Count, probeOptions, options.ProbeSeeds);
             var erasure = scope with { Experiment = ExperimentNames.Erasure };
             var erasureDetails = new SortedDictionary<string, string>(details) { ["erased_rank"] = eraser.Rank.ToString() };

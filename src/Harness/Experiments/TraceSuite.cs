@@ -42,6 +42,7 @@ public static class TraceSuite
         var skipped = dataset.Skipped.ToList();
         var existing = s.SkipExisting ? ExistingRecords(s.Out) : [];
         var notes = new List<string>();
+        var notRun = new List<NotRunTask>();
         observer.Line($"traceprobe run: {encoderSpecs.Count} encoder(s) × {processingTasks.Count + acquisitionTasks.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
         var paper = s.Protocol == ProbeProtocol.Paper;
         var departures = PaperMode.Departures(s, dataset, processingTasks, acquisitionTasks);
@@ -97,10 +98,15 @@ public static class TraceSuite
                     }, progress, cancel));
                 if (outcome is null)
                 {
-                    notes.Add($"{spec.Id}/{task.Id}: fewer than two '{task.Attribute}' classes with {new AcquisitionSplitOptions().MinPerClass}+ labelled photos; not run");
+                    // Listed in the summary's not_run (front ends print it), not as a note too.
+                    var reason = $"fewer than two '{task.Attribute}' classes with {new AcquisitionSplitOptions().MinPerClass}+ labelled photos";
+                    notRun.Add(new NotRunTask { Encoder = spec.Id, Experiment = ExperimentNames.Acquisition, Task = task.Id, Reason = reason, TestPhotos = 0 });
                     continue;
                 }
-                records.AddRange(outcome.Records);
+                // Results resting on fewer than 10 held-out photos are listed as not run instead of reported.
+                var (kept, left) = ResultGate.Apply(outcome.Records, s.MinTestPhotos);
+                records.AddRange(kept);
+                notRun.AddRange(left);
                 foreach (var note in outcome.Notes)
                     if (!notes.Contains(note)) notes.Add(note);
                 EmbeddingsFile.Write(EmbeddingsPath(s.Out, spec.Id, task.Id), outcome.Embeddings);
@@ -137,7 +143,7 @@ public static class TraceSuite
             settings["val_images"] = sides.Count(x => x == PaperProcessingExperiment.Val).ToString();
             settings["knn_k"] = PaperMode.K(s, dataset).ToString();
         }
-        var summary = Summary.Create(s.Seed, settings, records, skipped);
+        var summary = Summary.Create(s.Seed, settings, records, skipped) with { NotRun = notRun };
         return new SuiteOutcome(summary, notes);
     }
 

@@ -46,6 +46,12 @@ public sealed record KnnInfluenceResult(
     double[] AllDiffByPair,
     double[] UniformBySeed)
 {
+    /// <summary>
+    /// Per set-up (in <see cref="Setups"/> order), each query's accuracy averaged as the set-up averages (over p, and q
+    /// or seeds): the mean over queries is the set-up's accuracy. Queries in item order.
+    /// </summary>
+    public IReadOnlyList<double[]> ByQuery { get; init; } = [];
+
     /// <summary>|acc(pos-same) − acc(neg-same)|: how much sharing the query's processing pulls neighbours.</summary>
     public double DistractionScore => Math.Abs(PosSame.Mean - NegSame.Mean);
 
@@ -167,7 +173,7 @@ public static class KnnInfluence
         return masks;
     }
 
-    /// <summary>Averages correct counts [P × slots] as the reference does: over p (all-same), over p and q ≠ p, over p and seeds.</summary>
+    /// <summary>Averages correct counts [P × slots] (then per query [5 set-ups × nq]) as the reference does: over p (all-same), over p and q ≠ p, over p and seeds.</summary>
     private static KnnInfluenceResult Summarise(long[] correct, KnnInfluenceInput input, KnnOptions options)
     {
         var P = input.Processings;
@@ -207,6 +213,21 @@ public static class KnnInfluence
         var uVar = 0.0;
         foreach (var u in uniformBy) uVar += (u - uMean) * (u - uMean);
 
+        // Per query: the same averages as the set-ups', from its own correct votes (counted after the P × slots counts).
+        var pairs = (double)(P * (P - 1));
+        double[] PerQuery(KnnSetup setup, double votes)
+        {
+            var x = new double[nq];
+            var offset = P * slots + (int)setup * nq;
+            for (var i = 0; i < nq; i++) x[i] = correct[offset + i] / votes;
+            return x;
+        }
+        double[][] byQuery =
+        [
+            PerQuery(KnnSetup.AllSame, P), PerQuery(KnnSetup.PosSame, pairs), PerQuery(KnnSetup.NegSame, pairs),
+            PerQuery(KnnSetup.AllDiff, pairs), PerQuery(KnnSetup.Uniform, P * seeds),
+        ];
+
         return new KnnInfluenceResult(
             k, nq, input.Database.Count, P,
             new KnnSetupAccuracy(KnnSetup.AllSame, allSameBy.Average(), 0),
@@ -214,7 +235,7 @@ public static class KnnInfluence
             new KnnSetupAccuracy(KnnSetup.NegSame, MeanOf(negBy), 0),
             new KnnSetupAccuracy(KnnSetup.AllDiff, MeanOf(diffBy), 0),
             new KnnSetupAccuracy(KnnSetup.Uniform, uMean, Math.Sqrt(uVar / seeds)),
-            allSameBy, posBy, negBy, diffBy, uniformBy);
+            allSameBy, posBy, negBy, diffBy, uniformBy) { ByQuery = byQuery };
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace TraceProbe.Neighbours;
 /// <summary>
 /// The loop of a kNN influence run: for each test processing p and block of queries, one pass per
 /// database processing q (q = p first, whose own/other lists the other pairs reuse), each folded into the
-/// correct-query counts at once. State after every pass can be saved and resumed.
+/// correct-query counts (per set-up and per query) at once. State after every pass can be saved and resumed.
 /// </summary>
 internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions options, IProgress<KnnProgress>? progress, string? statePath)
 {
@@ -22,7 +22,7 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
         var queryBlocks = (nq + blockRows - 1) / blockRows;
         var votes = new SetupVotes(P, _seeds, _k, options.VoteTieBreak);
         var masks = KnnInfluence.UniformMasks(options.Seed, _seeds, P, nd);
-        var state = KnnInfluenceState.Start(statePath, Fingerprint(blockRows), P * votes.Slots, P, blockRows, _seeds, _k);
+        var state = KnnInfluenceState.Start(statePath, Fingerprint(blockRows), P * votes.Slots + 5 * nq, P, blockRows, _seeds, _k);
         state.Layout(queryBlocks);
 
         var perPass = (long)nd * dim; // multiply-adds per query per pass
@@ -49,7 +49,7 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
                     engine.Run(queries, labels, input.Database, q, input.DatabaseLabels, masks[q], pass, options.MaxDegreeOfParallelism,
                         dbRows => progress?.Report(new KnnProgress(before + (long)dbRows * dim * rows, total, clock.Elapsed)));
                     done = before + perPass * rows;
-                    votes.Fold(p, q, step == P - 1, labels, input.DatabaseLabels, pass, same, uniform, state.Correct, options.MaxDegreeOfParallelism);
+                    votes.Fold(p, q, step == P - 1, labels, input.DatabaseLabels, pass, same, uniform, state.Correct, first, nq, options.MaxDegreeOfParallelism);
                     state.Completed(p, b, step);
                 }
             }

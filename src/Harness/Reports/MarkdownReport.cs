@@ -14,6 +14,8 @@ public static class MarkdownReport
         var md = new StringBuilder();
         md.AppendLine("# TraceProbe report").AppendLine();
         md.AppendLine("Linear probes on L2-normalised embeddings; accuracy on held-out photos (split by photo).").AppendLine();
+        md.AppendLine("Brackets hold the 95% interval (seeded bootstrap over the held-out photos, each photo with all its crops and " +
+                      "processed copies); a result is **not above chance** where that interval reaches the chance level.").AppendLine();
         if (summary.Settings.TryGetValue(DeparturesKey, out var departures))
         {
             md.AppendLine("## Comparable with the paper?").AppendLine();
@@ -24,36 +26,38 @@ public static class MarkdownReport
             md.AppendLine();
         }
 
-        var probes = summary.Records.Where(r => r.Setup == "probe").ToList();
+        var probes = summary.Records.Where(r => r.Setup == SetupNames.Probe).ToList();
         if (probes.Count > 0)
         {
             md.AppendLine("## Probe accuracy").AppendLine();
-            md.AppendLine("| Encoder | Family | Experiment | Task | Top-1 | Mean per-class recall | Chance | Train | Test |");
-            md.AppendLine("|---|---|---|---|---:|---:|---:|---:|---:|");
+            md.AppendLine("| Encoder | Family | Experiment | Task | Top-1 | Mean per-class recall | Chance | Top-1 vs chance | Test photos | Train | Test |");
+            md.AppendLine("|---|---|---|---|---:|---:|---:|---|---:|---:|---:|");
             foreach (var g in probes.GroupBy(r => (r.Encoder, r.Family, r.Experiment, r.Task)))
             {
-                var top1 = g.FirstOrDefault(r => r.Metric == "top1");
-                var recall = g.FirstOrDefault(r => r.Metric == "mean_per_class_recall");
+                var top1 = g.FirstOrDefault(r => r.Metric == MetricNames.Top1);
+                var recall = g.FirstOrDefault(r => r.Metric == MetricNames.MeanPerClassRecall);
                 var any = top1 ?? recall!;
-                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Family} | {g.Key.Experiment} | {g.Key.Task} | {Pct(top1)} | {Pct(recall)} | {Pct(any.Chance)} | {any.NTrain} | {any.NTest} |");
+                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Family} | {g.Key.Experiment} | {g.Key.Task} | {Pct(top1)} | {Pct(recall)} | {Pct(any.Chance)} " +
+                              $"| {ResultText.Verdict(top1)} | {Count(any.NTestPhotos)} | {any.NTrain} | {any.NTest} |");
             }
             md.AppendLine();
         }
 
-        var knn = summary.Records.Where(r => r.Experiment == "knn").ToList();
+        var knn = summary.Records.Where(r => r.Experiment == ExperimentNames.Knn).ToList();
         if (knn.Count > 0)
         {
             md.AppendLine("## kNN influence").AppendLine();
             md.AppendLine("Semantic kNN accuracy when the database is processed like the query (all-same), the query's class alike (pos-same), other classes alike (neg-same), nothing alike (all-diff), or at random (uniform). Distraction = |pos-same − neg-same|.").AppendLine();
             var setups = knn.Select(r => r.Setup).Distinct().ToList();
-            md.AppendLine("| Encoder | Task | " + string.Join(" | ", setups) + " |");
-            md.AppendLine("|---|---|" + string.Concat(setups.Select(_ => "---:|")));
+            md.AppendLine("| Encoder | Task | " + string.Join(" | ", setups) + " | Chance | Query photos |");
+            md.AppendLine("|---|---|" + string.Concat(setups.Select(_ => "---:|")) + "---:|---:|");
             foreach (var g in knn.GroupBy(r => (r.Encoder, r.Task)))
-                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | " + string.Join(" | ", setups.Select(s => Pct(g.FirstOrDefault(r => r.Setup == s)))) + " |");
+                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | " + string.Join(" | ", setups.Select(s => Pct(g.FirstOrDefault(r => r.Setup == s)))) +
+                              $" | {Pct(g.FirstOrDefault(r => r.Chance is not null)?.Chance)} | {Count(g.First().NTestPhotos)} |");
             md.AppendLine();
         }
 
-        var erasure = summary.Records.Where(r => r.Experiment == "erasure").ToList();
+        var erasure = summary.Records.Where(r => r.Experiment == ExperimentNames.Erasure).ToList();
         if (erasure.Count > 0)
         {
             md.AppendLine("## Trace erasure").AppendLine();
@@ -63,23 +67,35 @@ public static class MarkdownReport
             foreach (var g in erasure.GroupBy(r => (r.Encoder, r.Task)))
             {
                 SummaryRecord? Before(string setup, string metric) => summary.Records.FirstOrDefault(r =>
-                    r.Encoder == g.Key.Encoder && r.Task == g.Key.Task && r.Setup == setup && r.Metric == metric && r.Experiment != "erasure");
+                    r.Encoder == g.Key.Encoder && r.Task == g.Key.Task && r.Setup == setup && r.Metric == metric && r.Experiment != ExperimentNames.Erasure);
                 SummaryRecord? After(string setup, string metric) => g.FirstOrDefault(r => r.Setup == setup && r.Metric == metric);
-                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | {Pct(Before("probe", "top1"))} → {Pct(After("probe", "top1"))} | {Pct(After("probe", "top1")?.Chance)} " +
-                              $"| {Pct(Before("all-same", "accuracy"))} → {Pct(After("all-same", "accuracy"))} | {Pct(Before("distraction", "distraction_score"))} → {Pct(After("distraction", "distraction_score"))} |");
+                md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | {Pct(Before(SetupNames.Probe, MetricNames.Top1))} → {Pct(After(SetupNames.Probe, MetricNames.Top1))} | {Pct(After(SetupNames.Probe, MetricNames.Top1)?.Chance)} " +
+                              $"| {Pct(Before(SetupNames.AllSame, MetricNames.Accuracy))} → {Pct(After(SetupNames.AllSame, MetricNames.Accuracy))} | {Pct(Before(SetupNames.Distraction, MetricNames.DistractionScore))} → {Pct(After(SetupNames.Distraction, MetricNames.DistractionScore))} |");
             }
             md.AppendLine();
         }
 
-        var retrieval = summary.Records.Where(r => r.Experiment == "retrieval").ToList();
+        var retrieval = summary.Records.Where(r => r.Experiment == ExperimentNames.Retrieval).ToList();
         if (retrieval.Count > 0)
         {
             md.AppendLine("## Near-duplicate retrieval").AppendLine();
-            md.AppendLine("| Encoder | Task | Setup | Metric | Value |");
-            md.AppendLine("|---|---|---|---|---:|");
-            foreach (var r in retrieval) md.AppendLine($"| {r.Encoder} | {r.Task} | {r.Setup} | {r.Metric} | {Pct(r)} |");
+            md.AppendLine("| Encoder | Task | Setup | Metric | Value | Pairs |");
+            md.AppendLine("|---|---|---|---|---:|---:|");
+            foreach (var r in retrieval) md.AppendLine($"| {r.Encoder} | {r.Task} | {r.Setup} | {r.Metric} | {Pct(r)} | {Count(r.NTestPhotos ?? r.NTest)} |");
             md.AppendLine();
         }
+
+        if (summary.NotRun.Count > 0)
+        {
+            md.AppendLine("## Not run").AppendLine();
+            md.AppendLine("Measured or attempted, but not reported: too little data for a result to mean anything.").AppendLine();
+            md.AppendLine("| Encoder | Experiment | Task | Reason | Held-out photos |");
+            md.AppendLine("|---|---|---|---|---:|");
+            foreach (var n in summary.NotRun) md.AppendLine($"| {n.Encoder} | {n.Experiment} | {n.Task} | {n.Reason} | {n.TestPhotos} |");
+            md.AppendLine();
+        }
+
+        PaperReference.Render(md, summary);
 
         if (figures is { Count: > 0 })
         {
@@ -115,7 +131,7 @@ public static class MarkdownReport
         md.AppendLine($"- Seed: {summary.Seed}");
         md.AppendLine($"- Created: {summary.CreatedUtc:u}");
         foreach (var (k, v) in summary.Settings.Where(kv => kv.Key != DeparturesKey)) md.AppendLine($"- {k}: {v}");
-        foreach (var r in probes.Where(r => r.Metric == "top1" && r.Details is not null))
+        foreach (var r in probes.Where(r => r.Metric == MetricNames.Top1 && r.Details is not null))
             md.AppendLine($"- {r.Encoder} / {r.Task}: {string.Join(", ", r.Details!.Select(kv => $"{kv.Key} {kv.Value}"))}");
         md.AppendLine($"- Software: {string.Join(", ", summary.Versions.Select(kv => $"{kv.Key} {kv.Value}"))}");
         md.AppendLine($"- Machine: {string.Join(", ", summary.Machine.Select(kv => $"{kv.Key} {kv.Value}"))}");
@@ -127,11 +143,9 @@ public static class MarkdownReport
         return md.ToString();
     }
 
-    private static string Pct(SummaryRecord? r) => r is null ? "–" : Pct(r.Value, r.Std);
+    private static string Pct(SummaryRecord? r) => ResultText.Value(r);
 
-    private static string Pct(double? v, double? std = null) => v is null
-        ? "–"
-        : std is null
-            ? (100 * v.Value).ToString("0.0", CultureInfo.InvariantCulture) + "%"
-            : $"{(100 * v.Value).ToString("0.0", CultureInfo.InvariantCulture)} ± {(100 * std.Value).ToString("0.0", CultureInfo.InvariantCulture)}%";
+    private static string Pct(double? v) => ResultText.Percent(v);
+
+    private static string Count(int? n) => n?.ToString(CultureInfo.InvariantCulture) ?? "–";
 }

@@ -117,7 +117,7 @@ public sealed class ClusterScriptTests
             info.Environment["SLURM_ARRAY_TASK_ID"] = task.ToString();
             info.Environment["SLURM_ARRAY_TASK_COUNT"] = "2";
             info.Environment["SLURM_CPUS_PER_TASK"] = "1";
-            info.Environment["EXTRA_ARGS"] = "--train-crops 3 --test-crops 1 --chunk-size 4 --quiet";
+            info.Environment["EXTRA_ARGS"] = "--train-crops 3 --test-crops 1 --chunk-size 4 --min-test-photos 1 --quiet";
             using var process = System.Diagnostics.Process.Start(info)!;
             var stderr = process.StandardError.ReadToEndAsync();
             await process.StandardOutput.ReadToEndAsync();

@@ -54,7 +54,7 @@ public sealed class PaperModeTests
         var observer = new RecordingObserver();
         var settings = new JobSettings
         {
-            Encoders = ["resnet18"], Tasks = ["sharpen"], Images = ImageNetLayout(), Out = output, Protocol = ProbeProtocol.Paper, Quiet = true,
+            Encoders = ["resnet18"], Tasks = ["sharpen"], Images = ImageNetLayout(), Out = output, Protocol = ProbeProtocol.Paper, Quiet = true, MinTestPhotos = 1,
         };
         var outcome = await TraceSuite.RunAsync(settings, observer);
         var summary = outcome.Summary;

@@ -46,6 +46,7 @@ public class KnnInfluenceStreamingTests
         Assert.Equal(inMemory.Setups, fromFile.Setups);
         Assert.Equal(inMemory.PosSameByPair, fromFile.PosSameByPair);
         Assert.Equal(inMemory.UniformBySeed, fromFile.UniformBySeed);
+        for (var s = 0; s < 5; s++) Assert.Equal(inMemory.ByQuery[s], fromFile.ByQuery[s]);
     }
 
     [Fact]
@@ -88,6 +89,7 @@ public class KnnInfluenceStreamingTests
         Assert.Equal(uninterrupted.Setups, resumed.Setups);
         Assert.Equal(uninterrupted.NegSameByPair, resumed.NegSameByPair);
         Assert.Equal(uninterrupted.UniformBySeed, resumed.UniformBySeed);
+        for (var s = 0; s < 5; s++) Assert.Equal(uninterrupted.ByQuery[s], resumed.ByQuery[s]); // per-query votes are kept in the state too
         Assert.Equal(1.0, first[^1].Fraction);
 
         // A state written by another run (here: another k) is not used.
