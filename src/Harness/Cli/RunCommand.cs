@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using TraceProbe.Experiments;
-using TraceProbe.Probes;
 using TraceProbe.Reports;
 using TraceProbe.Results;
 

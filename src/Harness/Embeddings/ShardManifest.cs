@@ -1,6 +1,6 @@
 using System.Text.Json;
-using TraceProbe.Results;
 using TraceProbe.Common;
+using TraceProbe.Results;
 
 namespace TraceProbe.Embeddings;
 

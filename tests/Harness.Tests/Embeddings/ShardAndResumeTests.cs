@@ -1,6 +1,6 @@
 using TraceProbe.Cli;
-using TraceProbe.Experiments;
 using TraceProbe.Embeddings;
+using TraceProbe.Experiments;
 using TraceProbe.Tests.Support;
 
 namespace TraceProbe.Tests.Embeddings;

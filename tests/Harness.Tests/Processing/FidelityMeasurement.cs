@@ -1,10 +1,7 @@
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using SixLabors.ImageSharp.Processing.Processors.Transforms;
 using TraceProbe.Images;
 using TraceProbe.Processing;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace TraceProbe.Tests.Processing;

@@ -1,5 +1,4 @@
 using TraceProbe.Processing;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace TraceProbe.Tests.Processing;
@@ -38,7 +37,7 @@ public class PillowFidelityTests(ITestOutputHelper log)
         using var src = PillowReference.Input(photo);
         using var expected = PillowReference.Output(photo, op);
         using var actual = ProcessingCatalog.Parse(op).Apply(src, PillowReference.Seed(photo));
-        double psnr = Pixels.Psnr(actual, expected);
+        var psnr = Pixels.Psnr(actual, expected);
         log.WriteLine($"{photo} {op}: {psnr:F2} dB");
         Assert.True(psnr >= Bound(op), $"{op} on {photo}: {psnr:F2} dB vs Pillow, below {Bound(op)} dB.");
     }
@@ -67,7 +66,7 @@ public class PillowFidelityTests(ITestOutputHelper log)
         var expected = PillowReference.QuantTables(op);
         var actual = Pixels.DqtTables(file.ToArray());
         Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i]);
+        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i]);
     }
 
     [Theory]

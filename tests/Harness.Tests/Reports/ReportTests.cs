@@ -1,9 +1,9 @@
 using System.Globalization;
 using TraceProbe.Cli;
+using TraceProbe.Common;
 using TraceProbe.Reports;
 using TraceProbe.Results;
 using TraceProbe.Tests.Support;
-using TraceProbe.Common;
 
 namespace TraceProbe.Tests.Reports;
 
