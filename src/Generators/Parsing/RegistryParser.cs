@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
-using Microsoft.CodeAnalysis;
 using TraceProbe.Generators.Json;
 using TraceProbe.Generators.Model;
 
