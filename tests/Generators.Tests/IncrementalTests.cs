@@ -92,6 +92,30 @@ public class IncrementalTests
         Assert.Contains("Sharpening (edited)", result.GeneratedSources.Single(s => s.HintName.Contains("SharpenTest")).SourceText.ToString());
     }
 
+    [Fact]
+    public void Editing_one_part_of_one_encoder_reemits_only_that_encoder()
+    {
+        var compilation = GeneratorRunner.CreateCompilation();
+        var original = new InMemoryAdditionalText(GeneratorRunner.JsonPath, TestRegistry.Json);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            [new RegistryGenerator().AsSourceGenerator()], [original], GeneratorRunner.ParseOptions, null,
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        driver = driver.RunGenerators(compilation);
+
+        // A value deep in the nested model: resnet18-test's preprocessing.
+        var changedJson = TestRegistry.Json.Replace("\"interpolation\": \"bilinear\"", "\"interpolation\": \"bicubic\"");
+        Assert.NotEqual(TestRegistry.Json, changedJson);
+        driver = driver.ReplaceAdditionalText(original, new InMemoryAdditionalText(GeneratorRunner.JsonPath, changedJson));
+        var result = driver.RunGenerators(compilation.Clone()).GetRunResult().Results.Single();
+
+        var encoders = result.TrackedSteps[TrackingNames.Encoders].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Equal([IncrementalStepRunReason.Unchanged, IncrementalStepRunReason.Modified], encoders);
+        Assert.All(result.TrackedSteps[TrackingNames.Tasks].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Unchanged, o.Reason));
+        Assert.All(result.TrackedSteps[TrackingNames.EncoderIndex].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Unchanged, o.Reason));
+        var resnet = result.GeneratedSources.Single(s => s.HintName.Contains("Resnet18Test")).SourceText.ToString();
+        Assert.Contains("Interpolation: global::TraceProbe.Encoders.Interpolation.Bicubic,", resnet);
+    }
+
     /// <summary>Walks an output's object graph: models must be plain data, never a Compilation, symbol or syntax node.</summary>
     private static void AssertNoCompilerObjects(object? value, string step, HashSet<object> seen)
     {
