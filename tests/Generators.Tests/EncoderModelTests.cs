@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using TraceProbe.Generators.Model;
 using TraceProbe.Generators.Parsing;
-using Xunit;
 
 namespace TraceProbe.Generators.Tests;
 
