@@ -127,7 +127,7 @@ public static class TraceSuite
                 ["photos"] = photos.Count.ToString(),
                 ["dataset_layout"] = dataset.Layout,
                 ["mode"] = paper ? "paper (whole images, the dataset's train/val)" : "quick (crops of photos)",
-                ["protocol"] = s.Protocol.ToString().ToLowerInvariant(),
+                [SettingNames.Protocol] = s.Protocol.ToString().ToLowerInvariant(),
                 ["device"] = s.Device,
                 ["batch_size"] = s.BatchSize.ToString(),
                 ["notes"] = string.Join("; ", notes),

@@ -47,7 +47,7 @@ public static class Figures
         var images = summary.Settings.GetValueOrDefault("images", "");
         var name = images is "" ? "the run's images" : images == "bundled photos" ? "bundled photos" : Path.GetFileName(images.TrimEnd('/', '\\'));
         var photos = summary.Settings.TryGetValue("photos", out var n) ? $" ({n})" : "";
-        var protocol = summary.Settings.GetValueOrDefault("protocol", "");
+        var protocol = summary.Settings.GetValueOrDefault(SettingNames.Protocol, "");
         return $"{name}{photos}" + (protocol is "" ? "" : $", {protocol} protocol");
     }
 

@@ -41,7 +41,11 @@ public static class PaperReference
 
     /// <summary>Whether the run used the paper's protocol; only then are its family means set beside the paper's.</summary>
     public static bool IsPaperMode(Summary summary) =>
-        summary.Settings.TryGetValue("protocol", out var p) && p.Equals("paper", StringComparison.OrdinalIgnoreCase);
+        summary.Settings.TryGetValue(SettingNames.Protocol, out var p) && p.Equals("paper", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Paper mode with nothing departing from the paper's protocol (a summary that does not say: not known to be).</summary>
+    public static bool NothingDeparts(Summary summary) =>
+        IsPaperMode(summary) && summary.Settings.TryGetValue(SettingNames.PaperDepartures, out var d) && string.IsNullOrWhiteSpace(d);
 
     /// <summary>The reference table of report.md.</summary>
     public static void Render(StringBuilder md, Summary summary)
@@ -51,9 +55,11 @@ public static class PaperReference
         md.AppendLine("## The paper's published results (reference)").AppendLine();
         md.AppendLine("Group means per encoder family as **published in the paper** (Ramos et al., ICCV 2025), on **the paper's data** " +
                       "and its 47 encoders; not computed by this run.");
-        md.AppendLine(paperMode
-            ? $"This run is in paper mode: its family means stand beside the paper's, and are directly comparable only where it ran on the same data as the paper's row (the data column), with the same encoders."
-            : $"This run is in quick mode on {images}: different photos, crops, probe and encoders, so its numbers are **not comparable** with these; run `--protocol paper` on the paper's data to compare.");
+        md.AppendLine(!paperMode
+            ? $"This run is in quick mode on {images}: different photos, crops, probe and encoders, so its numbers are **not comparable** with these; run `--protocol paper` on the paper's data to compare."
+            : NothingDeparts(summary)
+                ? $"This run is in paper mode on {images}, and nothing in it departs from the paper's protocol: its family means stand beside the paper's, directly comparable where its data is the row's (the data column) and its encoders are the paper's."
+                : $"This run is in paper mode on {images}, but departs from the paper's protocol (see \"Comparable with the paper?\"): its family means stand beside the paper's, to be compared with those departures in mind.");
         md.AppendLine();
         md.Append("| Experiment | Task | Setup | Data (paper) | Paper CVL | Paper SUP | Paper SSL |");
         if (paperMode) md.Append(" This run CVL | This run SUP | This run SSL |");

@@ -173,6 +173,9 @@ public sealed class ReportTests
         var paperMd = MarkdownReport.Render(paper);
         Assert.Contains("This run SUP", paperMd);
         Assert.Contains("| processing | jpeg | probe | ImageNet | 72.4% | 42.0% | 35.7% | – | 25.3% | – |", paperMd);
+        Assert.Contains("but departs from the paper's protocol", paperMd);
+        var faithful = Sample() with { Settings = new Dictionary<string, string> { [SettingNames.Protocol] = "paper", [SettingNames.PaperDepartures] = "" } };
+        Assert.Contains("nothing in it departs from the paper's protocol", MarkdownReport.Render(faithful));
     }
 
     [Fact]
