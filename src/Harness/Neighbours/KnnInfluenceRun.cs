@@ -37,6 +37,9 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
             {
                 var first = b * blockRows;
                 var rows = Math.Min(blockRows, nq - first);
+                // A (p, block) finished before a resume is skipped whole: asking for its lists would clear the ones
+                // restored for the (p, block) the run was stopped in.
+                if (state.IsDone(p, b, P - 1)) { done += perPass * rows * P; continue; }
                 var labels = input.QueryLabels.AsSpan(first, rows).ToArray();
                 var (same, uniform) = state.ListsFor(p, b);
                 input.Queries.Read(p, first, rows, queries);
