@@ -8,8 +8,13 @@ namespace TraceProbe.Experiments;
 /// <summary>The kNN influence set-ups on an embeddings file of a processing task: the `knn` command without re-embedding.</summary>
 public static class EmbeddingsKnn
 {
-    public static Summary Run(EmbeddingsFile file, KnnOptions options)
+    /// <summary>
+    /// Reads the file's header (items, split, classes) and streams its rows a block at a time: memory stays bounded
+    /// whatever the file's size. <paramref name="hooks"/> take the cost line and progress, and name a state file to resume from.
+    /// </summary>
+    public static Summary Run(string path, KnnOptions options, KnnStageHooks? hooks = null)
     {
+        var file = EmbeddingsFile.ReadHeader(path);
         var set = file.Set;
         var split = file.RequireSplit();
         // Class order of the registered task, so that seeded set-ups (uniform) match the run's.
@@ -38,7 +43,7 @@ public static class EmbeddingsKnn
             throw new InvalidDataException($"{file.Source}: no '{ProcessingProbeExperiment.SemanticKey}' metadata: {KnnInfluenceStage.NeedsClasses}.");
         var semantic = new string?[photoIds.Count];
         for (var i = 0; i < set.Count; i++) semantic[items[i].Photo] = semanticPerItem[i];
-        var records = KnnInfluenceStage.Run(set.Embeddings, set.Dim, items, file.Done.ToArray(), classes.Count, scope, options, semantic);
+        var records = KnnInfluenceStage.Run(path, set.Dim, items, file.Done.ToArray(), classes.Count, scope, options, semantic, hooks);
         if (records.Count == 0) throw new InvalidDataException($"{file.Source}: fewer than 4 held-out crops with a semantic class have an embedding under every processing, or one side (queries, database) is empty.");
         return Summary.Create(options.Seed, new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["k"] = options.K.ToString() }, records, []);
     }

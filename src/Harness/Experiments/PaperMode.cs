@@ -50,6 +50,7 @@ public static class PaperMode
         Seeds = Enumerable.Range(0, s.ProbeSeedsOrDefault).Select(i => s.Seed + (ulong)i).ToArray(),
         Seed = s.Seed,
         Knn = s.KnnK > 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed } : null,
+        KnnStateFolder = Path.Combine(cache.Folder, "knn"),
     };
 
     /// <summary>
