@@ -80,6 +80,22 @@ public static class KnnInfluenceStage
         bool[] isQuery, IReadOnlyList<int> photos, RecordScope scope, KnnOptions options, KnnStageHooks? hooks = null) =>
         Evaluate(r => new IndexedRows(embeddings, r, processings, dim), rows, count, processings, dim, classes, isQuery, photos, scope, options, hooks);
 
+    /// <summary>The same, streaming the rows from an embeddings file (item i under processing p is file row rows[i · P + p]).</summary>
+    public static IReadOnlyList<SummaryRecord> Evaluate(string embeddingsPath, int[] rows, int count, int processings, int dim, IReadOnlyList<string> classes,
+        bool[] isQuery, IReadOnlyList<int> photos, RecordScope scope, KnnOptions options, KnnStageHooks? hooks = null)
+    {
+        var open = new List<EmbeddingsFileRows>();
+        try
+        {
+            return Evaluate(r => { var f = new EmbeddingsFileRows(embeddingsPath, r, processings); open.Add(f); return f; },
+                rows, count, processings, dim, classes, isQuery, photos, scope, options, hooks);
+        }
+        finally
+        {
+            foreach (var f in open) f.Dispose();
+        }
+    }
+
     private static IReadOnlyList<SummaryRecord> Evaluate(Func<int[], IProcessedRows> open, int[] rows, int count, int processings, int dim,
         IReadOnlyList<string> classes, bool[] isQuery, IReadOnlyList<int> photos, RecordScope scope, KnnOptions options, KnnStageHooks? hooks)
     {

@@ -88,6 +88,10 @@ public sealed class PaperModeTests
         Assert.Contains(observer.Lines, l => l.StartsWith("resnet18/sharpen: kNN influence: 9 similarity passes"));
         Assert.Contains(observer.Progress, p => p.Stage == "knn" && p.Done == 1000 && p.Total == 1000);
         Assert.True(File.Exists(Path.Combine(output, "cache", "knn", "resnet18", "sharpen.knn-state.bin")));
+        // The knn command on the run's file asks val against train as the run did (with the reference's vote rule), and so reproduces it.
+        var knnFromFile = EmbeddingsKnn.Run(TraceSuite.EmbeddingsPath(output, "resnet18", "sharpen"), new TraceProbe.Neighbours.KnnOptions { K = 10 }).Records;
+        Assert.Equal(knn.Select(r => (r.Setup, r.Value, r.Std, r.Ci95![0], r.Ci95[1], r.NTest, r.NTrain)),
+            knnFromFile.Select(r => (r.Setup, r.Value, r.Std, r.Ci95![0], r.Ci95[1], r.NTest, r.NTrain)));
 
         // The paper's protocol on the paper's layout: nothing departs from it, and the report says so.
         Assert.Equal("", summary.Settings[SettingNames.PaperDepartures]);
