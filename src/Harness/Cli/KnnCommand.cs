@@ -25,7 +25,10 @@ public static class KnnCommand
         {
             embeddings, k, seeds, seed, output, quiet, device,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancel) => Task.FromResult(Execute(parse, cancel)));
+        return command;
+
+        int Execute(ParseResult parse, CancellationToken cancel)
         {
             var path = parse.GetValue(embeddings)!;
             if (!File.Exists(path)) throw new UsageException($"--embeddings '{path}' does not exist.");
@@ -39,7 +42,8 @@ public static class KnnCommand
             var hooks = new KnnStageHooks
             {
                 Line = log,
-                Progress = log is null ? null : new KnnProgressLog(log),
+                // Ctrl+C stops the run between two database blocks; the passes finished so far are in the state file.
+                Progress = new CancellableProgress(log is null ? null : new KnnProgressLog(log), cancel),
                 StatePath = Path.Combine(outFolder, StateFile),
             };
             var summary = EmbeddingsKnn.Run(path, options, hooks);
@@ -51,8 +55,16 @@ public static class KnnCommand
                 Console.WriteLine($"Wrote {written.SummaryPath} and {written.ReportPath}");
             }
             return ExitCodes.Success;
-        });
-        return command;
+        }
+    }
+
+    private sealed class CancellableProgress(IProgress<KnnProgress>? inner, CancellationToken cancel) : IProgress<KnnProgress>
+    {
+        public void Report(KnnProgress value)
+        {
+            cancel.ThrowIfCancellationRequested();
+            inner?.Report(value);
+        }
     }
 
     private static (KnnDevice Device, int Id) ParseDevice(string device)
