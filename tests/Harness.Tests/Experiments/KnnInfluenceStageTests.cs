@@ -100,6 +100,48 @@ public class KnnInfluenceStageTests
         Assert.Equal(1.0, resumedReports[^1].Fraction);
     }
 
+    [Fact]
+    public async Task A_quick_run_states_the_knn_cost_and_reports_its_progress_through_the_observer()
+    {
+        var images = TestData.TempFolder("knn-stage-classes");
+        foreach (var (photo, i) in TestData.Photos.Take(8).Select((p, i) => (p, i)))
+        {
+            var cls = System.IO.Path.Combine(images, i % 2 == 0 ? "even" : "odd");
+            Directory.CreateDirectory(cls);
+            File.Copy(photo.Path, System.IO.Path.Combine(cls, System.IO.Path.GetFileName(photo.Path)));
+        }
+        var observer = new RecordingObserver();
+        var output = TestData.TempFolder("knn-stage-run");
+        await TraceSuite.RunAsync(new JobSettings
+        {
+            Encoders = ["resnet18"], Tasks = ["jpeg"], Images = images, Out = output, Seed = 4,
+            Crops = new CropPlanOptions { TrainCropsPerPhoto = 6, TestCropsPerPhoto = 2 }, Quiet = true, MinTestPhotos = 1,
+        }, observer);
+
+        Assert.Contains(observer.Lines, l => l.StartsWith("resnet18/jpeg: kNN influence: 36 similarity passes"));
+        Assert.Contains(observer.Progress, p => p.Stage == "knn" && p.Done == 1000 && p.Total == 1000);
+        // Quick mode's kNN takes seconds: it keeps no state file.
+        Assert.False(Directory.Exists(System.IO.Path.Combine(output, "cache", "knn")));
+    }
+
+    private sealed class RecordingObserver : ISuiteObserver
+    {
+        public List<string> Lines { get; } = [];
+        public List<StageProgress> Progress { get; } = [];
+
+        public Task<T> RunAsync<T>(string title, Func<IProgress<StageProgress>, Task<T>> work) => work(new SyncStageProgress(Progress));
+
+        public void Line(string message) => Lines.Add(message);
+
+        private sealed class SyncStageProgress(List<StageProgress> sink) : IProgress<StageProgress>
+        {
+            public void Report(StageProgress value)
+            {
+                lock (sink) sink.Add(value);
+            }
+        }
+    }
+
     private sealed class SyncProgress(Action<KnnProgress> report) : IProgress<KnnProgress>
     {
         public void Report(KnnProgress value) => report(value);
