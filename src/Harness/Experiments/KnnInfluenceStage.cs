@@ -109,7 +109,12 @@ public static class KnnInfluenceStage
         // Each side in item order (the database's order seeds the uniform set-up and breaks top-k ties).
         var queryItems = Enumerable.Range(0, count).Where(i => isQuery[i]).ToArray();
         var databaseItems = Enumerable.Range(0, count).Where(i => !isQuery[i]).ToArray();
-        int[] RowsOf(int[] side) => side.SelectMany(i => rows.AsSpan(i * processings, processings).ToArray()).ToArray();
+        int[] RowsOf(int[] side)
+        {
+            var picked = new int[side.Length * processings];
+            for (var j = 0; j < side.Length; j++) rows.AsSpan(side[j] * processings, processings).CopyTo(picked.AsSpan(j * processings));
+            return picked;
+        }
         var input = new KnnInfluenceInput(open(RowsOf(queryItems)), queryItems.Select(i => labels[i]).ToArray(),
             open(RowsOf(databaseItems)), databaseItems.Select(i => labels[i]).ToArray());
         if (hooks?.Line is { } line)
