@@ -98,6 +98,8 @@ public class KnnInfluenceStageTests
         // The 11 passes done before the kill were not redone (one report per pass: one database block each).
         Assert.Equal(36 - 11, resumedReports.Count);
         Assert.Equal(1.0, resumedReports[^1].Fraction);
+        // The work resumed: 9 passes over blocks of 5 queries and 2 over the last block's 3, of 18 queries × 9 passes.
+        Assert.All(resumedReports, r => Assert.Equal((9 * 5 + 2 * 3) / 162.0, (double)r.MultiplyAddsResumed / r.MultiplyAddsTotal, 12));
     }
 
     [Fact]
