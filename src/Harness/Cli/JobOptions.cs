@@ -1,6 +1,5 @@
 using System.CommandLine;
 using TraceProbe.Experiments;
-using TraceProbe.Probes;
 
 namespace TraceProbe.Cli;
 

@@ -1,12 +1,12 @@
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using TraceProbe.Common;
-using TraceProbe.EncoderInputs;
 using TraceProbe.Embeddings;
+using TraceProbe.EncoderInputs;
 using TraceProbe.Encoders;
 using TraceProbe.Erasure;
-using TraceProbe.Neighbours;
 using TraceProbe.Images;
+using TraceProbe.Neighbours;
 using TraceProbe.Probes;
 using TraceProbe.Processing;
 using TraceProbe.Results;

@@ -1,7 +1,7 @@
 using SixLabors.ImageSharp.PixelFormats;
 using TraceProbe.Datasets;
-using TraceProbe.EncoderInputs;
 using TraceProbe.Embeddings;
+using TraceProbe.EncoderInputs;
 using TraceProbe.Encoders;
 using TraceProbe.Neighbours;
 using TraceProbe.Results;

@@ -46,9 +46,12 @@ public static class TraceSuite
         observer.Line($"traceprobe run: {encoderSpecs.Count} encoder(s) × {processingTasks.Count + acquisitionTasks.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
         var paper = s.Protocol == ProbeProtocol.Paper;
         var departures = PaperMode.Departures(s, dataset, processingTasks, acquisitionTasks);
-        observer.Line(departures.Count == 0
-            ? "Protocol: the paper's, on the paper's data layout (nothing departs from it)."
-            : "Departs from the paper's protocol: " + string.Join("; ", departures) + ".");
+        if (departures.Count == 0) observer.Line("Protocol: the paper's, on the paper's data layout (nothing departs from it).");
+        else
+        {
+            observer.Line("Departs from the paper's protocol:");
+            foreach (var departure in departures) observer.Line($"  - {departure}");
+        }
         // Paper mode: whole images of the dataset's train and val sides, each under every class of every task.
         var sides = paper ? PaperMode.Sides(dataset, s) : null;
         var cost = sides is null ? default : PaperMode.Count(sides, processingTasks, encoderSpecs.Count);

@@ -101,7 +101,7 @@ public sealed class DatasetTests
         // The same table as parquet, the Flickr ID as a 64-bit integer as published.
         var schema = new Parquet.Schema.ParquetSchema(csv.Columns.Select(c => c == "Flickr ID"
             ? (Parquet.Schema.Field)new Parquet.Schema.DataField<long>(c) : new Parquet.Schema.DataField<string>(c)).ToArray());
-        var rows = csv.Rows.Select(r => (IDictionary<string, object>)csv.Columns.Select((c, i) => (c, (object)(c == "Flickr ID" ? long.Parse(r[i]) : r[i])))
+        var rows = csv.Rows.Select(r => (IDictionary<string, object?>)csv.Columns.Select((c, i) => (c, (object?)(c == "Flickr ID" ? long.Parse(r[i]) : r[i])))
             .ToDictionary(x => x.c, x => x.Item2)).ToList();
         await using (var stream = File.Create(Path.Combine(root, FlickrExifDataset.ParquetName)))
             await Parquet.Serialization.ParquetSerializer.SerializeUntypedAsync(rows, schema, stream);

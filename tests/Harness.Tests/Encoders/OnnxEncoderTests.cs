@@ -1,9 +1,9 @@
 using System.Numerics.Tensors;
+using SixLabors.ImageSharp.Processing;
 using TraceProbe.EncoderInputs;
 using TraceProbe.Encoders;
 using TraceProbe.Images;
 using TraceProbe.Tests.Support;
-using SixLabors.ImageSharp.Processing;
 using Xunit.Abstractions;
 
 namespace TraceProbe.Tests.Encoders;

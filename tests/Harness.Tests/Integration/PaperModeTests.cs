@@ -152,6 +152,18 @@ public sealed class PaperModeTests
     }
 
     [Fact]
+    public void Acquisition_departures_are_one_line_per_kind_naming_the_tasks()
+    {
+        var dataset = TraceProbe.Datasets.DatasetLoader.Open(TestData.PhotoFolder(4));
+        var acquisition = TaskSelection.Select(["make", "model", "iso"], kind: null);
+        var departures = PaperMode.Departures(new JobSettings(), dataset, [], acquisition);
+        Assert.Contains("make, model, iso: split drawn from the photos' labels (top classes, balanced), not a published split file", departures);
+        Assert.Contains("make, model, iso: Fast probe, not SGD with 30 TPE trials", departures);
+        Assert.DoesNotContain(departures, d => d.StartsWith("make:", StringComparison.Ordinal));
+        Assert.Equal(departures.Count, departures.Distinct().Count());
+    }
+
+    [Fact]
     public void Class_draws_are_uniform_and_differ_between_seeds()
     {
         var a = PaperProcessingExperiment.DrawClasses(6000, 3, 0);

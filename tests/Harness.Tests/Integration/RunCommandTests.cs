@@ -1,8 +1,7 @@
-using TraceProbe.Embeddings;
 using System.Text.Json;
 using TraceProbe.Cli;
+using TraceProbe.Embeddings;
 using TraceProbe.Experiments;
-using TraceProbe.Images;
 using TraceProbe.Results;
 using TraceProbe.Tests.Support;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using TraceProbe.Cli;
+using TraceProbe.Common;
 using TraceProbe.Reports;
 using TraceProbe.Results;
 using TraceProbe.Tests.Support;
-using TraceProbe.Common;
 
 namespace TraceProbe.Tests.Reports;
 
@@ -182,6 +182,14 @@ public sealed class ReportTests
         var folder = TestData.TempFolder("table");
         var summary = Sample() with { NotRun = [new NotRunTask { Encoder = "resnet18", Experiment = "acquisition", Task = "iso", Reason = "4 held-out photos [test]", TestPhotos = 4 }] };
         var written = ReportWriter.Write(summary, folder);
-        RunCommand.PrintTable(summary, written);
+        var piped = new StringWriter();
+        RunCommand.PrintTable(piped, summary, written);
+        // Not a terminal: tab-separated rows, header first, every interval whole in its cell.
+        var lines = piped.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("Encoder\tTask\tTop-1 [95% CI]\tMean recall [95% CI]\tChance\tTop-1 vs chance\tTest photos", lines[0]);
+        var probes = summary.Records.Where(r => r.Setup == SetupNames.Probe && r.Metric == MetricNames.Top1).ToList();
+        Assert.Equal(probes.Count, lines.Count(l => l.Split('\t').Length == 7) - 1);
+        Assert.Contains(lines, l => l.Split('\t')[2] == ResultText.Value(probes[0]));
+        Assert.Contains("not run: resnet18/iso (acquisition): 4 held-out photos [test]", piped.ToString());
     }
 }
