@@ -2,7 +2,6 @@ using System.CommandLine;
 using TraceProbe.Experiments;
 using TraceProbe.Neighbours;
 using TraceProbe.Reports;
-using TraceProbe.Results;
 
 namespace TraceProbe.Cli;
 

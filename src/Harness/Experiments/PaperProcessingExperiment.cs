@@ -78,7 +78,7 @@ public static class PaperProcessingExperiment
             throw new ArgumentException($"Task '{task.Id}' is an {task.Kind} task, not a processing task.", nameof(task));
         var chains = task.Classes.Select(c => c.Ops.Select(ProcessingCatalog.Parse).ToArray()).ToArray();
         var selected = Selected(sides);
-        int classes = task.Classes.Count;
+        var classes = task.Classes.Count;
         var tensorizer = new InputTensorizer(encoder.Spec, encoder.MeanImage);
 
         void Render(SixLabors.ImageSharp.Image<Rgb24> source, int index, Span<float> tensor)

@@ -51,7 +51,7 @@ public static class KnnCostModel
     {
         var blockRows = Math.Min(options.QueryRowsInMemory, queries);
         var k = Math.Min(options.K, database);
-        long lists = (long)blockRows * PairLists.Count(options.UniformSeeds) * k * (sizeof(float) + sizeof(int));
+        var lists = (long)blockRows * PairLists.Count(options.UniformSeeds) * k * (sizeof(float) + sizeof(int));
         var memory = (long)blockRows * dim * sizeof(float)                  // the query block
             + 2 * lists                                                     // the pass's lists and the kept ones
             + 2L * BlockedSimilarity.DatabaseBlock * dim * sizeof(float)    // a database block, read and packed
