@@ -49,7 +49,9 @@ public static class PaperMode
         SearchSeed = ProcessingSearchSeed + s.Seed,
         Seeds = Enumerable.Range(0, s.ProbeSeedsOrDefault).Select(i => s.Seed + (ulong)i).ToArray(),
         Seed = s.Seed,
-        Knn = s.KnnK > 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed } : null,
+        // The reference's vote: a one-hot count, then a descending sort (see KnnVoteTieBreak.SmallestClass).
+        Knn = s.KnnK > 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed, VoteTieBreak = KnnVoteTieBreak.SmallestClass } : null,
+        KnnStateFolder = Path.Combine(cache.Folder, "knn"),
     };
 
     /// <summary>

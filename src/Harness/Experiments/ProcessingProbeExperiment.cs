@@ -29,6 +29,8 @@ public sealed record ProcessingProbeOptions
     public bool Erase { get; init; }
     /// <summary>Semantic class per photo for kNN (class folders, a manifest column); null: kNN is not run (it needs classes).</summary>
     public IReadOnlyList<string?>? SemanticLabels { get; init; }
+    /// <summary>Lines for the reader while the task runs (the kNN run's cost); null shows none.</summary>
+    public Action<string>? Log { get; init; }
 }
 
 /// <summary>The embedding work of a processing task, its items, and the metadata of its embeddings file.</summary>
@@ -134,9 +136,9 @@ public static class ProcessingProbeExperiment
         var records = ProbeStage.Records(outcome, scope, details).ToList();
         if (options.Knn is { } knn)
         {
-            progress?.Report(new StageProgress("knn", 0, 1));
-            records.AddRange(KnnInfluenceStage.Run(output.Embeddings, dim, items, output.Done, task.Classes.Count, scope with { Details = details }, knn, options.SemanticLabels));
-            progress?.Report(new StageProgress("knn", 1, 1));
+            // Held-out crops of a few photos: seconds of work, so no state file (paper mode keeps one).
+            var hooks = new KnnStageHooks { Line = options.Log, Progress = KnnStageHooks.AsStage(progress) };
+            records.AddRange(KnnInfluenceStage.Run(output.Embeddings, dim, items, output.Done, task.Classes.Count, scope with { Details = details }, knn, options.SemanticLabels, hooks));
         }
         if (options.Erase)
         {
@@ -153,7 +155,8 @@ public static class ProcessingProbeExperiment
             var erasureDetails = new SortedDictionary<string, string>(details) { ["erased_rank"] = eraser.Rank.ToString() };
             records.AddRange(ProbeStage.Records(erasedOutcome, erasure, erasureDetails));
             if (options.Knn is { } knnAfter)
-                records.AddRange(KnnInfluenceStage.Run(erased, dim, items, output.Done, task.Classes.Count, erasure with { Details = erasureDetails }, knnAfter, options.SemanticLabels));
+                records.AddRange(KnnInfluenceStage.Run(erased, dim, items, output.Done, task.Classes.Count, erasure with { Details = erasureDetails }, knnAfter, options.SemanticLabels,
+                    new KnnStageHooks { Line = options.Log }));
             progress?.Report(new StageProgress("erase", 1, 1));
         }
         return new ExperimentOutcome(records, output.Skipped, embeddings)

@@ -85,11 +85,12 @@ public static class TraceSuite
                 var outcome = await observer.RunAsync($"{spec.Id}/{task.Id}", async progress => task.Kind == TraceKind.Processing
                     ? sides is not null
                         ? await PaperProcessingExperiment.RunAsync(encoder, task, photos, sides, dataset.SemanticLabels,
-                            PaperMode.ProcessingOptions(s, dataset, cache), progress, cancel)
+                            PaperMode.ProcessingOptions(s, dataset, cache) with { Log = observer.Line }, progress, cancel)
                         : await ProcessingProbeExperiment.RunAsync(encoder, task, photos, s.ProcessingOptions(cache) with
                         {
                             Erase = s.Erase.Contains(task.Id, StringComparer.OrdinalIgnoreCase),
                             SemanticLabels = dataset.SemanticLabels,
+                            Log = observer.Line,
                         }, progress, cancel)
                     : await AcquisitionProbeExperiment.RunAsync(encoder, task, photos, labels, s.AcquisitionOptions(cache) with
                     {

@@ -80,13 +80,18 @@ public sealed record KnnInfluenceInput(IProcessedRows Queries, int[] QueryLabels
     }
 }
 
-/// <summary>How far a kNN influence run is: similarity passes are (p, query block, q) units of work.</summary>
-public readonly record struct KnnProgress(long MultiplyAddsDone, long MultiplyAddsTotal, TimeSpan Elapsed)
+/// <summary>
+/// How far a kNN influence run is: similarity passes are (p, query block, q) units of work. A resumed run starts
+/// with <paramref name="MultiplyAddsResumed"/> already done (by an earlier run), and <paramref name="Elapsed"/> counts
+/// from its own start.
+/// </summary>
+public readonly record struct KnnProgress(long MultiplyAddsDone, long MultiplyAddsTotal, TimeSpan Elapsed, long MultiplyAddsResumed = 0)
 {
     public double Fraction => MultiplyAddsTotal == 0 ? 1 : (double)MultiplyAddsDone / MultiplyAddsTotal;
 
-    /// <summary>Remaining time at the pace so far; null before any work is done.</summary>
-    public TimeSpan? Eta => MultiplyAddsDone == 0 ? null : Elapsed * ((double)(MultiplyAddsTotal - MultiplyAddsDone) / MultiplyAddsDone);
+    /// <summary>Remaining time at this run's pace (work resumed from a state file took no time here); null before any work is done.</summary>
+    public TimeSpan? Eta => MultiplyAddsDone <= MultiplyAddsResumed ? null
+        : Elapsed * ((double)(MultiplyAddsTotal - MultiplyAddsDone) / (MultiplyAddsDone - MultiplyAddsResumed));
 }
 
 /// <summary>

@@ -29,6 +29,7 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
         var total = perPass * nq * P * P;
         var clock = Stopwatch.StartNew();
         long done = 0;
+        long? resumed = null;
         var pass = new TopKHeaps(blockRows * PairLists.Count(_seeds), _k);
         using var engine = PairEngine.Create(options.Device, options.DeviceId, _k, _seeds);
         var queries = new float[(long)blockRows * dim];
@@ -37,6 +38,9 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
             {
                 var first = b * blockRows;
                 var rows = Math.Min(blockRows, nq - first);
+                // A (p, block) finished before a resume is skipped whole: asking for its lists would clear the ones
+                // restored for the (p, block) the run was stopped in.
+                if (state.IsDone(p, b, P - 1)) { done += perPass * rows * P; continue; }
                 var labels = input.QueryLabels.AsSpan(first, rows).ToArray();
                 var (same, uniform) = state.ListsFor(p, b);
                 input.Queries.Read(p, first, rows, queries);
@@ -45,9 +49,11 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
                     var q = step == 0 ? p : step <= p ? step - 1 : step;
                     if (state.IsDone(p, b, step)) { done += perPass * rows; continue; }
                     var before = done;
+                    // Passes are done in order, so what a resumed run skipped all comes before its first pass.
+                    resumed ??= done;
                     votes.StartPass(pass, uniform, rows);
                     engine.Run(queries, labels, input.Database, q, input.DatabaseLabels, masks[q], pass, options.MaxDegreeOfParallelism,
-                        dbRows => progress?.Report(new KnnProgress(before + (long)dbRows * dim * rows, total, clock.Elapsed)));
+                        dbRows => progress?.Report(new KnnProgress(before + (long)dbRows * dim * rows, total, clock.Elapsed, resumed.Value)));
                     done = before + perPass * rows;
                     votes.Fold(p, q, step == P - 1, labels, input.DatabaseLabels, pass, same, uniform, state.Correct, first, nq, options.MaxDegreeOfParallelism);
                     state.Completed(p, b, step);

@@ -36,7 +36,12 @@ public enum KnnVoteTieBreak
 {
     /// <summary>The class whose neighbours' similarities sum highest (summed in rank order, in double), then the smallest class id.</summary>
     SummedSimilarity,
-    /// <summary>The smallest class id, as the reference's one-hot count followed by a (stable) descending sort decides.</summary>
+    /// <summary>
+    /// The smallest class id. The reference counts one-hot votes and takes the first of a descending
+    /// <c>torch.sort</c>, which is not stable: with torch 1.13 on the CPU it keeps the smallest class among
+    /// tied counts for up to 16 classes, and picks one of them by the sort's internals beyond. This rule equals
+    /// it there, and beyond it is a tie-break blind to the neighbours' similarities as the reference's is.
+    /// </summary>
     SmallestClass,
 }
 

@@ -39,9 +39,19 @@ public sealed class EmbeddingsFileCommandTests
         Assert.Equal((fromRun.Ci95![0], fromRun.Ci95[1], fromRun.NTestPhotos), (fromFile.Ci95[0], fromFile.Ci95[1], fromFile.NTestPhotos));
 
         var knnFromRun = Summary.Read(Path.Combine(output, "summary.json")).Records.Where(r => r.Experiment == "knn").ToList();
-        var knnFromFile = EmbeddingsKnn.Run(EmbeddingsFile.Read(file), new TraceProbe.Neighbours.KnnOptions { K = 10, Seed = 4 }).Records;
+        var knnFromFile = EmbeddingsKnn.Run(file, new TraceProbe.Neighbours.KnnOptions { K = 10, Seed = 4 }).Records;
         Assert.NotEmpty(knnFromRun);
         Assert.Equal(knnFromRun.Select(r => (r.Setup, r.Value, r.Std, r.Ci95![0], r.Ci95[1])), knnFromFile.Select(r => (r.Setup, r.Value, r.Std, r.Ci95![0], r.Ci95[1])));
+
+        // The knn command streams the same file and keeps its state beside its output; a rerun resumes from it.
+        var knnOut = TestData.TempFolder("knn-command");
+        for (var run = 0; run < 2; run++)
+        {
+            Assert.Equal(ExitCodes.Success, await TraceProbeApp.RunAsync(["knn", "--embeddings", file, "--seed", "4", "--out", knnOut, "--quiet"]));
+            Assert.True(File.Exists(Path.Combine(knnOut, KnnCommand.StateFile)));
+            var fromCommand = Summary.Read(Path.Combine(knnOut, "summary.json")).Records;
+            Assert.Equal(knnFromRun.Select(r => (r.Setup, r.Value, r.Ci95![0], r.Ci95[1])), fromCommand.Select(r => (r.Setup, r.Value, r.Ci95![0], r.Ci95[1])));
+        }
     }
 
     [Fact]

@@ -84,6 +84,14 @@ public sealed class PaperModeTests
             Assert.Equal(("4", "6", "2", "6"), (r.Details!["query_photos"], r.Details["database_photos"], r.Details["semantic_classes"], r.Details["k"]));
             Assert.Equal((4, 6), (r.NTest, r.NTrain));
         });
+        // Its cost is stated before it starts, it reports progress as a stage, and it keeps a state file a rerun resumes from.
+        Assert.Contains(observer.Lines, l => l.StartsWith("resnet18/sharpen: kNN influence: 9 similarity passes"));
+        Assert.Contains(observer.Progress, p => p.Stage == "knn" && p.Done == 1000 && p.Total == 1000);
+        Assert.True(File.Exists(Path.Combine(output, "cache", "knn", "resnet18", "sharpen.knn-state.bin")));
+        // The knn command on the run's file asks val against train as the run did (with the reference's vote rule), and so reproduces it.
+        var knnFromFile = EmbeddingsKnn.Run(TraceSuite.EmbeddingsPath(output, "resnet18", "sharpen"), new TraceProbe.Neighbours.KnnOptions { K = 10 }).Records;
+        Assert.Equal(knn.Select(r => (r.Setup, r.Value, r.Std, r.Ci95![0], r.Ci95[1], r.NTest, r.NTrain)),
+            knnFromFile.Select(r => (r.Setup, r.Value, r.Std, r.Ci95![0], r.Ci95[1], r.NTest, r.NTrain)));
 
         // The paper's protocol on the paper's layout: nothing departs from it, and the report says so.
         Assert.Equal("", summary.Settings[SettingNames.PaperDepartures]);
