@@ -155,17 +155,7 @@ public static class PaperProcessingExperiment
             options.Probe, options.Seeds, options.SearchSeed);
         progress?.Report(new StageProgress("probe", 1, 1));
 
-        var scope = new RecordScope
-        {
-            Encoder = encoder.Spec.Id,
-            Family = encoder.Spec.Family.ToString(),
-            Experiment = ExperimentNames.Processing,
-            Task = task.Id,
-            Chance = task.Chance,
-            NTrain = train.Length,
-            NTest = val.Length * classes,
-            Classes = task.Classes.Select(c => c.Id).ToArray(),
-        };
+        var scope = ProcessingProbeExperiment.Scope(encoder, task, train.Length, val.Length * classes);
         var details = new SortedDictionary<string, string>
         {
             ["protocol"] = "paper",

@@ -93,6 +93,19 @@ public static class ProcessingProbeExperiment
         return new ProcessingPlan(new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe), plan, metadata);
     }
 
+    /// <summary>The records' common part for a processing task (quick and paper mode alike).</summary>
+    internal static RecordScope Scope(OnnxEncoder encoder, TraceTaskSpec task, int nTrain, int nTest) => new()
+    {
+        Encoder = encoder.Spec.Id,
+        Family = encoder.Spec.Family.ToString(),
+        Experiment = ExperimentNames.Processing,
+        Task = task.Id,
+        Chance = task.Chance,
+        NTrain = nTrain,
+        NTest = nTest,
+        Classes = task.Classes.Select(c => c.Id).ToArray(),
+    };
+
     public static async Task<ExperimentOutcome> RunAsync(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos,
         ProcessingProbeOptions options, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -112,17 +125,7 @@ public static class ProcessingProbeExperiment
             dim, task.Classes.Count, probeOptions, options.ProbeSeeds);
         progress?.Report(new StageProgress("probe", 1, 1));
 
-        var scope = new RecordScope
-        {
-            Encoder = encoder.Spec.Id,
-            Family = encoder.Spec.Family.ToString(),
-            Experiment = ExperimentNames.Processing,
-            Task = task.Id,
-            Chance = task.Chance,
-            NTrain = train.Length,
-            NTest = test.Length,
-            Classes = task.Classes.Select(c => c.Id).ToArray(),
-        };
+        var scope = Scope(encoder, task, train.Length, test.Length);
         var details = new SortedDictionary<string, string>
         {
             ["protocol"] = options.Probe.Protocol.ToString().ToLowerInvariant(),
