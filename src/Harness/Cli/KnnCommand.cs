@@ -32,8 +32,7 @@ public static class KnnCommand
             var path = parse.GetValue(embeddings)!;
             if (!File.Exists(path)) throw new UsageException($"--embeddings '{path}' does not exist.");
             if (parse.GetValue(k) < 1) throw new UsageException($"--k {parse.GetValue(k)}: must be at least 1.");
-            var (knnDevice, deviceId) = ParseDevice(parse.GetValue(device)!);
-            var options = new KnnOptions { K = parse.GetValue(k), UniformSeeds = parse.GetValue(seeds), Seed = parse.GetValue(seed), Device = knnDevice, DeviceId = deviceId };
+            var options = new KnnOptions { K = parse.GetValue(k), UniformSeeds = parse.GetValue(seeds), Seed = parse.GetValue(seed) }.OnDevice(parse.GetValue(device)!);
             var outFolder = parse.GetValue(output)!;
             Directory.CreateDirectory(outFolder);
             // The cost line and progress go to stderr (stdout keeps the results); the state file lets a rerun resume.
@@ -64,18 +63,5 @@ public static class KnnCommand
             cancel.ThrowIfCancellationRequested();
             inner?.Report(value);
         }
-    }
-
-    private static (KnnDevice Device, int Id) ParseDevice(string device)
-    {
-        if (device.Equals("cpu", StringComparison.OrdinalIgnoreCase)) return (KnnDevice.Cpu, 0);
-        if (device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
-        {
-            var id = 0;
-            if (device.Contains(':') && !int.TryParse(device[(device.IndexOf(':') + 1)..], out id))
-                throw new UsageException($"--device {device}: expected cuda:N with a GPU number N.");
-            return (KnnDevice.Cuda, id);
-        }
-        throw new UsageException($"--device {device}: expected 'cpu' or 'cuda[:N]'.");
     }
 }

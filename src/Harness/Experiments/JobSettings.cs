@@ -45,7 +45,7 @@ public sealed record JobSettings
         Pipeline = new EmbeddingPipelineOptions { BatchSize = BatchSize, ChunkSize = ChunkSize },
         Cache = cache,
         ProbeSeeds = ProbeSeedsOrDefault,
-        Knn = KnnK > 0 ? new KnnOptions { K = KnnK, Seed = Seed } : null,
+        Knn = KnnK > 0 ? new KnnOptions { K = KnnK, Seed = Seed }.OnDevice(Device) : null,
     };
 
     /// <summary>The acquisition experiment's options these settings stand for.</summary>

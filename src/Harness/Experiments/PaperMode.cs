@@ -50,7 +50,7 @@ public static class PaperMode
         Seeds = Enumerable.Range(0, s.ProbeSeedsOrDefault).Select(i => s.Seed + (ulong)i).ToArray(),
         Seed = s.Seed,
         // The reference's vote: a one-hot count, then a descending sort (see KnnVoteTieBreak.SmallestClass).
-        Knn = s.KnnK > 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed, VoteTieBreak = KnnVoteTieBreak.SmallestClass } : null,
+        Knn = s.KnnK > 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed, VoteTieBreak = KnnVoteTieBreak.SmallestClass }.OnDevice(s.Device) : null,
         KnnStateFolder = Path.Combine(cache.Folder, "knn"),
     };
 
