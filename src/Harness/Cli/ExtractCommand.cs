@@ -1,13 +1,11 @@
 using System.CommandLine;
-using TraceProbe.Embeddings;
-using TraceProbe.Encoders;
-using TraceProbe.Images;
+using TraceProbe.Experiments;
 using TraceProbe.Processing;
 
 namespace TraceProbe.Cli;
 
 /// <summary>
-/// <c>traceprobe extract</c>: the paper's feature extraction on whole photos (<see cref="FeatureExtraction"/>), written as
+/// <c>traceprobe extract</c>: the paper's feature extraction on whole photos (<see cref="WholeImageExtraction"/>), written as
 /// one safetensors file; finished chunks are kept in OUT.cache/ so that a rerun resumes.
 /// </summary>
 public static class ExtractCommand
@@ -31,35 +29,24 @@ public static class ExtractCommand
         };
         command.SetAction(async (parse, cancel) =>
         {
-            var id = parse.GetValue(encoder)!;
-            var spec = EncoderRegistry.Find(id)
-                ?? throw new UsageException($"--encoder: unknown encoder '{id}'. Known: {string.Join(", ", EncoderRegistry.All.Select(e => e.Id))}.");
-            var opId = parse.GetValue(op);
-            if (opId is not null && !ProcessingCatalog.TryParse(opId, out _))
-                throw new UsageException($"--op '{opId}' is not an operation. Known: {string.Join(", ", ProcessingCatalog.PaperIds)}.");
-            var batchSize = parse.GetValue(batch);
-            if (batchSize < 1) throw new UsageException($"--batch-size {batchSize}: must be at least 1.");
-            var folder = parse.GetValue(images)!;
-            if (!Directory.Exists(folder)) throw new UsageException($"--images '{folder}' is not a folder.");
-            var outPath = parse.GetValue(output)!;
             var isQuiet = parse.GetValue(quiet);
-            var modelsFolder = ModelsFolder.Resolve(parse.GetValue(models));
-            using var session = EncoderSelection.Open(spec, modelsFolder, parse.GetValue(device)!, parse.GetValue(threads), isQuiet ? null : Console.Error.WriteLine);
-            var options = new FeatureExtractionOptions
+            var settings = new ExtractionSettings
             {
-                Op = opId,
+                Encoder = parse.GetValue(encoder)!,
+                Images = parse.GetValue(images)!,
+                Out = parse.GetValue(output)!,
+                Op = parse.GetValue(op),
+                InputsOut = parse.GetValue(inputsOut),
+                BatchSize = parse.GetValue(batch),
+                Models = parse.GetValue(models),
+                Device = parse.GetValue(device)!,
+                Threads = parse.GetValue(threads),
                 Seed = parse.GetValue(seed),
-                Pipeline = new EmbeddingPipelineOptions { BatchSize = batchSize, ChunkSize = Math.Max(64, batchSize) / batchSize * batchSize },
-                CacheFolder = outPath + ".cache",
-                InputsPath = parse.GetValue(inputsOut),
             };
-            var photos = PhotoCollection.FromFolder(folder);
-            var result = await new ProgressDisplay(isQuiet).RunAsync($"{spec.Id}/{opId ?? FeatureExtraction.NoOp}",
-                progress => FeatureExtraction.RunAsync(session, photos, options, progress, cancel));
-            EmbeddingsFile.Write(outPath, result.Embeddings);
+            var result = await WholeImageExtraction.RunAsync(settings, new ProgressDisplay(isQuiet), cancel);
             if (!isQuiet)
             {
-                Console.WriteLine($"{result.Embeddings.Count} embeddings ({result.Embeddings.Dim}-d) -> {outPath}; {result.CachedChunks} chunk(s) from the cache");
+                Console.WriteLine($"{result.Embeddings.Count} embeddings ({result.Embeddings.Dim}-d) -> {settings.Out}; {result.CachedChunks} chunk(s) from the cache");
                 foreach (var s in result.Skipped) Console.WriteLine($"skipped {s.Path}: {s.Reason}");
             }
             return ExitCodes.Success;
