@@ -13,26 +13,6 @@ namespace TraceProbe.Benchmarks.Gate;
 /// </summary>
 public static class BenchmarkGate
 {
-    /// <summary>
-    /// A ratio below its floor is measured once more and the better of the two counts: a burst of other
-    /// processes' work rarely lands on both tries, while a slower kernel fails both. Accuracies are never retried.
-    /// </summary>
-    private static GateMeasurements MeasureAgainBelowFloor(GateMeasurements measured, GateBaseline baseline, Action<string> log)
-    {
-        var below = measured.Ratios.Where(kv => baseline.Ratios.TryGetValue(kv.Key, out var b) && kv.Value < baseline.Floor(b)).Select(kv => kv.Key).ToHashSet();
-        if (below.Count == 0) return measured;
-        log($"below the floor at the first try, measuring again: {string.Join("; ", below)}");
-        var again = GateSuite.Measure(log, below.Contains, withAccuracies: false);
-        var ratios = new Dictionary<string, double>(measured.Ratios);
-        var notes = new List<string>(measured.Notes ?? []);
-        foreach (var (name, second) in again.Ratios)
-        {
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"Measured twice: {name} was {measured.Ratios[name]:0.###} at the first try (below its floor), {second:0.###} at the second; the better counts."));
-            ratios[name] = Math.Max(measured.Ratios[name], second);
-        }
-        return measured with { Ratios = ratios, Notes = notes };
-    }
-
     /// <summary>The committed baseline beside this project's sources (found from the working directory upward).</summary>
     public static string BaselinePath
     {
@@ -100,5 +80,25 @@ public static class BenchmarkGate
         Console.WriteLine(comparison.Report);
         foreach (var failure in comparison.Failures) Console.Error.WriteLine($"benchmark gate: {failure}");
         return comparison.Passed ? 0 : 1;
+    }
+
+    /// <summary>
+    /// A ratio below its floor is measured once more and the better of the two counts: a burst of other
+    /// processes' work rarely lands on both tries, while a slower kernel fails both. Accuracies are never retried.
+    /// </summary>
+    private static GateMeasurements MeasureAgainBelowFloor(GateMeasurements measured, GateBaseline baseline, Action<string> log)
+    {
+        var below = measured.Ratios.Where(kv => baseline.Ratios.TryGetValue(kv.Key, out var b) && kv.Value < baseline.Floor(b)).Select(kv => kv.Key).ToHashSet();
+        if (below.Count == 0) return measured;
+        log($"below the floor at the first try, measuring again: {string.Join("; ", below)}");
+        var again = GateSuite.Measure(log, below.Contains, withAccuracies: false);
+        var ratios = new Dictionary<string, double>(measured.Ratios);
+        var notes = new List<string>(measured.Notes ?? []);
+        foreach (var (name, second) in again.Ratios)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"Measured twice: {name} was {measured.Ratios[name]:0.###} at the first try (below its floor), {second:0.###} at the second; the better counts."));
+            ratios[name] = Math.Max(measured.Ratios[name], second);
+        }
+        return measured with { Ratios = ratios, Notes = notes };
     }
 }
