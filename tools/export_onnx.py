@@ -574,7 +574,7 @@ def check_on_photos(path: Path, model, entry: dict, photos: list[Path]) -> bool:
 
 def default_photos() -> list[Path]:
     folder = REPO_ROOT / "data" / "photos"
-    return sorted(p for p in folder.glob("*.jpg"))[:8]
+    return sorted(p for p in folder.rglob("*.jpg"))[:8]  # photos sit in class sub-folders
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,7 +34,7 @@ import export_onnx as ex  # noqa: E402
 
 OUT = ex.REPO_ROOT / "tests" / "Harness.Tests" / "Encoders" / "ExportCheck"
 REGISTRY = ex.REPO_ROOT / "encoders.json"
-PHOTOS = ["lomiri-1604-dogs-at-window.jpg", "mate-green-leaf-veins.jpg", "plasma-colorful-cups.jpg", "plasma-foggy-pier.jpg"]
+PHOTOS = ["animal/lomiri-1604-dogs-at-window.jpg", "plant/mate-green-leaf-veins.jpg", "object/plasma-colorful-cups.jpg", "landscape/plasma-foggy-pier.jpg"]
 ENTRIES = ["export-check/resnet", "export-check/vit", "export-check/convnext", "export-check/resnet-external"]
 
 

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.PixelFormats;
 using SkiaSharp;
 
@@ -60,7 +59,7 @@ public static class JpegCodec
             image.ProcessPixelRows(rows =>
             {
                 var source = MemoryMarshal.Cast<byte, Rgba32>(rgba.AsSpan(0, length));
-                for (int y = 0; y < h; y++)
+                for (var y = 0; y < h; y++)
                     PixelOperations<Rgba32>.Instance.ToRgb24(Configuration.Default, source.Slice(y * w, w), rows.GetRowSpan(y));
             });
             return image;
@@ -89,14 +88,14 @@ public static class JpegCodec
     {
         int w = image.Width, h = image.Height;
         var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        int length = info.RowBytes * h;
+        var length = info.RowBytes * h;
         var rgba = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
         try
         {
             image.ProcessPixelRows(rows =>
             {
                 var dest = MemoryMarshal.Cast<byte, Rgba32>(rgba.AsSpan(0, length));
-                for (int y = 0; y < h; y++)
+                for (var y = 0; y < h; y++)
                     PixelOperations<Rgb24>.Instance.ToRgba32(Configuration.Default, rows.GetRowSpan(y), dest.Slice(y * w, w));
             });
             var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);

@@ -2,10 +2,8 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Emit;
 using TraceProbe.Encoders;
 using TraceProbe.Experiments;
-using Xunit;
 
 namespace TraceProbe.Generators.Tests;
 
@@ -160,7 +158,7 @@ public class CompilationTests
     private static Assembly Load(Compilation compilation)
     {
         using var stream = new MemoryStream();
-        EmitResult emitted = compilation.Emit(stream);
+        var emitted = compilation.Emit(stream);
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
         return Assembly.Load(stream.ToArray());
     }

@@ -2,7 +2,6 @@ using System.Collections;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Xunit;
 
 namespace TraceProbe.Generators.Tests;
 
@@ -72,17 +71,7 @@ public class IncrementalTests
     [Fact]
     public void Editing_one_entry_reemits_only_that_entry()
     {
-        var compilation = GeneratorRunner.CreateCompilation();
-        var original = new InMemoryAdditionalText(GeneratorRunner.JsonPath, TestRegistry.Json);
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(
-            [new RegistryGenerator().AsSourceGenerator()], [original], GeneratorRunner.ParseOptions, null,
-            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
-        driver = driver.RunGenerators(compilation);
-
-        var changedJson = TestRegistry.Json.Replace("\"display_name\": \"Sharpening\"", "\"display_name\": \"Sharpening (edited)\"");
-        Assert.NotEqual(TestRegistry.Json, changedJson);
-        driver = driver.ReplaceAdditionalText(original, new InMemoryAdditionalText(GeneratorRunner.JsonPath, changedJson));
-        var result = driver.RunGenerators(compilation.Clone()).GetRunResult().Results.Single();
+        var result = RunEdited("\"display_name\": \"Sharpening\"", "\"display_name\": \"Sharpening (edited)\"");
 
         Assert.Contains(result.TrackedSteps[TrackingNames.Parsed].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         var tasks = result.TrackedSteps[TrackingNames.Tasks].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
@@ -90,6 +79,20 @@ public class IncrementalTests
         Assert.All(result.TrackedSteps[TrackingNames.Encoders].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Unchanged, o.Reason));
         Assert.All(result.TrackedSteps[TrackingNames.TaskIndex].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Unchanged, o.Reason));
         Assert.Contains("Sharpening (edited)", result.GeneratedSources.Single(s => s.HintName.Contains("SharpenTest")).SourceText.ToString());
+    }
+
+    [Fact]
+    public void Editing_one_part_of_one_encoder_reemits_only_that_encoder()
+    {
+        // A value deep in the nested model: resnet18-test's preprocessing.
+        var result = RunEdited("\"interpolation\": \"bilinear\"", "\"interpolation\": \"bicubic\"");
+
+        var encoders = result.TrackedSteps[TrackingNames.Encoders].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Equal([IncrementalStepRunReason.Unchanged, IncrementalStepRunReason.Modified], encoders);
+        Assert.All(result.TrackedSteps[TrackingNames.Tasks].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Unchanged, o.Reason));
+        Assert.All(result.TrackedSteps[TrackingNames.EncoderIndex].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Unchanged, o.Reason));
+        var resnet = result.GeneratedSources.Single(s => s.HintName.Contains("Resnet18Test")).SourceText.ToString();
+        Assert.Contains("Interpolation: global::TraceProbe.Encoders.Interpolation.Bicubic,", resnet);
     }
 
     /// <summary>Walks an output's object graph: models must be plain data, never a Compilation, symbol or syntax node.</summary>
@@ -111,5 +114,20 @@ public class IncrementalTests
                 AssertNoCompilerObjects(field.GetValue(value), step, seen);
             }
         }
+    }
+
+    /// <summary>Runs the generator on the test registry, then again with one text replaced; the second run's result.</summary>
+    private static GeneratorRunResult RunEdited(string before, string after)
+    {
+        var compilation = GeneratorRunner.CreateCompilation();
+        var original = new InMemoryAdditionalText(GeneratorRunner.JsonPath, TestRegistry.Json);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            [new RegistryGenerator().AsSourceGenerator()], [original], GeneratorRunner.ParseOptions, null,
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        driver = driver.RunGenerators(compilation);
+        var changedJson = TestRegistry.Json.Replace(before, after);
+        Assert.NotEqual(TestRegistry.Json, changedJson);
+        driver = driver.ReplaceAdditionalText(original, new InMemoryAdditionalText(GeneratorRunner.JsonPath, changedJson));
+        return driver.RunGenerators(compilation.Clone()).GetRunResult().Results.Single();
     }
 }

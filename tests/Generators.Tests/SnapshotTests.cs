@@ -1,6 +1,5 @@
 using Snapshooter;
 using Snapshooter.Xunit;
-using Xunit;
 
 namespace TraceProbe.Generators.Tests;
 

@@ -13,7 +13,7 @@ public sealed record PublishedSplit(string Attribute, string Source, IReadOnlyLi
 {
     public static readonly string[] Sides = ["train", "val", "test"];
 
-    /// <summary>Ids listed on two sides, by pair of sides ("train & test" → 36), in side order.</summary>
+    /// <summary>Ids listed on two sides, by pair of sides ("train &amp; test" → 36), in side order.</summary>
     public IReadOnlyList<(string Sides, int Ids)> Overlaps
     {
         get
@@ -26,7 +26,7 @@ public sealed record PublishedSplit(string Attribute, string Source, IReadOnlyLi
         }
     }
 
-    /// <summary>"36 ids in train & test, 9 in val & test", or null when no id is on two sides.</summary>
+    /// <summary>"36 ids in train &amp; test, 9 in val &amp; test", or null when no id is on two sides.</summary>
     public string? OverlapText() => Overlaps.Count == 0 ? null
         : string.Join(", ", Overlaps.Select((o, i) => i == 0 ? $"{o.Ids} id{(o.Ids == 1 ? "" : "s")} in {o.Sides}" : $"{o.Ids} in {o.Sides}"));
 }

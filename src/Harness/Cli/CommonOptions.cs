@@ -8,7 +8,7 @@ public static class CommonOptions
 {
     public static Option<string> Out() => new("--out") { Description = "Output folder.", DefaultValueFactory = _ => "results" };
     public static Option<ulong> Seed() => new("--seed") { Description = "Seed of every random choice (splits, crops, classes, probes).", DefaultValueFactory = _ => 0UL };
-    public static Option<string> Device() => new("--device") { Description = "cpu, or cuda[:N] for ONNX Runtime's CUDA provider.", DefaultValueFactory = _ => "cpu" };
+    public static Option<string> Device() => new("--device") { Description = "cpu, or cuda[:N] for ONNX Runtime's CUDA provider (the encoder, and in run and knn the kNN similarity passes).", DefaultValueFactory = _ => "cpu" };
     public static Option<int> Threads() => new("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core).", DefaultValueFactory = _ => 0 };
     public static Option<string?> Models() => new("--models") { Description = "Folder of ONNX models. Default: $TRACEPROBE_MODELS, else the models folder beside the program." };
     public static Option<ProbeProtocol> Protocol() => new("--protocol") { Description = "Fast (default, quick mode: full-batch L-BFGS along a regularisation path; run and embed use crops of photos) or Paper (the paper's protocol: SGD with momentum tuned by 30 TPE trials, one search then 10 seeds; run and embed use whole images of the dataset's train/val split). See docs/paper-mode.md.", DefaultValueFactory = _ => ProbeProtocol.Fast };

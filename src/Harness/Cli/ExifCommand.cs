@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
 using TraceProbe.Acquisition;
-using TraceProbe.Images;
 using TraceProbe.Common;
+using TraceProbe.Images;
 
 namespace TraceProbe.Cli;
 

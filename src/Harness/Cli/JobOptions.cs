@@ -1,6 +1,5 @@
 using System.CommandLine;
 using TraceProbe.Experiments;
-using TraceProbe.Probes;
 
 namespace TraceProbe.Cli;
 
@@ -20,10 +19,11 @@ public sealed class JobOptions
     public Option<int> TestCrops { get; } = new("--test-crops") { Description = "Random crops per held-out photo, each under every class.", DefaultValueFactory = _ => new CropPlanOptions().TestCropsPerPhoto };
     public Option<int> ChunkSize { get; } = new("--chunk-size") { Description = "Items per cache entry (the unit of resuming and of sharding).", DefaultValueFactory = _ => 64 };
     public Option<bool> Quiet { get; } = CommonOptions.Quiet();
+    public Option<int> MinTestPhotos { get; } = new("--min-test-photos") { Description = "Results resting on fewer held-out photos are listed under 'not run' instead of reported (run and its report; embedding ignores it).", DefaultValueFactory = _ => ResultGate.MinimumTestPhotos };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Encoders, Tasks, Images, Out, Seed, Device, Threads, Models, BatchSize, ChunkSize, TrainCrops, TestCrops, Quiet })
+        foreach (var option in new Option[] { Encoders, Tasks, Images, Out, Seed, Device, Threads, Models, BatchSize, ChunkSize, TrainCrops, TestCrops, MinTestPhotos, Quiet })
             command.Options.Add(option);
     }
 
@@ -36,6 +36,8 @@ public sealed class JobOptions
         var train = parse.GetValue(TrainCrops);
         var test = parse.GetValue(TestCrops);
         if (train < 1 || test < 1) throw new UsageException("--train-crops and --test-crops must be at least 1.");
+        var minPhotos = parse.GetValue(MinTestPhotos);
+        if (minPhotos < 1) throw new UsageException($"--min-test-photos {minPhotos}: must be at least 1.");
         return new JobSettings
         {
             Encoders = parse.GetValue(Encoders) ?? [],
@@ -50,6 +52,7 @@ public sealed class JobOptions
             ChunkSize = chunk,
             Crops = new CropPlanOptions { TrainCropsPerPhoto = train, TestCropsPerPhoto = test },
             Quiet = parse.GetValue(Quiet),
+            MinTestPhotos = minPhotos,
         };
     }
 }

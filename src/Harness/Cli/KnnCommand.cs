@@ -1,15 +1,16 @@
 using System.CommandLine;
-using TraceProbe.Embeddings;
 using TraceProbe.Experiments;
 using TraceProbe.Neighbours;
 using TraceProbe.Reports;
-using TraceProbe.Results;
 
 namespace TraceProbe.Cli;
 
 /// <summary><c>traceprobe knn</c>: the kNN influence set-ups on an embeddings file of a processing task.</summary>
 public static class KnnCommand
 {
+    /// <summary>The run's state in the output folder: a rerun after an interruption resumes from it.</summary>
+    public const string StateFile = "knn-state.bin";
+
     public static Command Create()
     {
         var embeddings = new Option<string>("--embeddings") { Description = "An embeddings .safetensors file of a processing task (written by run, or embed + merge).", Required = true };
@@ -19,19 +20,32 @@ public static class KnnCommand
         var output = CommonOptions.Out();
         var quiet = CommonOptions.Quiet();
         var device = CommonOptions.Device();
-        var command = new Command("knn", "Semantic kNN accuracy under the paper's five set-ups (all-same, pos-same, neg-same, all-diff, uniform) and the distraction score, on the held-out crops of an embeddings file; each photo is a semantic class.\n\nExample: traceprobe knn --embeddings results/embeddings/resnet18/jpeg.safetensors --k 1 --out results/knn1")
+        var command = new Command("knn", "Semantic kNN accuracy under the paper's five set-ups (all-same, pos-same, neg-same, all-diff, uniform) and the distraction score, on the held-out crops of an embeddings file (on a paper-mode file: its val images against its train images, as the run), with the semantic classes the run recorded. The rows are streamed from the file; the cost and progress go to stderr, and a rerun after an interruption resumes from OUT/knn-state.bin.\n\nExample: traceprobe knn --embeddings results/embeddings/resnet18/jpeg.safetensors --k 1 --out results/knn1")
         {
             embeddings, k, seeds, seed, output, quiet, device,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancel) => Task.FromResult(Execute(parse, cancel)));
+        return command;
+
+        int Execute(ParseResult parse, CancellationToken cancel)
         {
             var path = parse.GetValue(embeddings)!;
             if (!File.Exists(path)) throw new UsageException($"--embeddings '{path}' does not exist.");
             if (parse.GetValue(k) < 1) throw new UsageException($"--k {parse.GetValue(k)}: must be at least 1.");
-            var (knnDevice, deviceId) = ParseDevice(parse.GetValue(device)!);
-            var options = new KnnOptions { K = parse.GetValue(k), UniformSeeds = parse.GetValue(seeds), Seed = parse.GetValue(seed), Device = knnDevice, DeviceId = deviceId };
-            var summary = EmbeddingsKnn.Run(EmbeddingsFile.Read(path), options);
-            var written = ReportWriter.Write(summary, parse.GetValue(output)!);
+            var options = new KnnOptions { K = parse.GetValue(k), UniformSeeds = parse.GetValue(seeds), Seed = parse.GetValue(seed) }.OnDevice(parse.GetValue(device)!);
+            var outFolder = parse.GetValue(output)!;
+            Directory.CreateDirectory(outFolder);
+            // The cost line and progress go to stderr (stdout keeps the results); the state file lets a rerun resume.
+            Action<string>? log = parse.GetValue(quiet) ? null : Console.Error.WriteLine;
+            var hooks = new KnnStageHooks
+            {
+                Line = log,
+                // Ctrl+C stops the run between two database blocks; the passes finished so far are in the state file.
+                Progress = new CancellableProgress(log is null ? null : new KnnProgressLog(log), cancel),
+                StatePath = Path.Combine(outFolder, StateFile),
+            };
+            var summary = EmbeddingsKnn.Run(path, options, hooks);
+            var written = ReportWriter.Write(summary, outFolder);
             if (!parse.GetValue(quiet))
             {
                 foreach (var r in summary.Records)
@@ -39,20 +53,15 @@ public static class KnnCommand
                 Console.WriteLine($"Wrote {written.SummaryPath} and {written.ReportPath}");
             }
             return ExitCodes.Success;
-        });
-        return command;
+        }
     }
 
-    private static (KnnDevice Device, int Id) ParseDevice(string device)
+    private sealed class CancellableProgress(IProgress<KnnProgress>? inner, CancellationToken cancel) : IProgress<KnnProgress>
     {
-        if (device.Equals("cpu", StringComparison.OrdinalIgnoreCase)) return (KnnDevice.Cpu, 0);
-        if (device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
+        public void Report(KnnProgress value)
         {
-            var id = 0;
-            if (device.Contains(':') && !int.TryParse(device[(device.IndexOf(':') + 1)..], out id))
-                throw new UsageException($"--device {device}: expected cuda:N with a GPU number N.");
-            return (KnnDevice.Cuda, id);
+            cancel.ThrowIfCancellationRequested();
+            inner?.Report(value);
         }
-        throw new UsageException($"--device {device}: expected 'cpu' or 'cuda[:N]'.");
     }
 }

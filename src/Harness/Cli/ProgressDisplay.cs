@@ -12,13 +12,18 @@ public sealed class ProgressDisplay(bool quiet) : ISuiteObserver
 {
     public void Line(string message)
     {
-        if (!quiet) Console.WriteLine(message);
+        if (quiet) return;
+        // On a terminal through Spectre, so that a line written while the live bars are drawn lands above them.
+        if (Interactive) AnsiConsole.WriteLine(message);
+        else Console.WriteLine(message);
     }
+
+    private static bool Interactive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
     public async Task<T> RunAsync<T>(string title, Func<IProgress<StageProgress>, Task<T>> work)
     {
         if (quiet) return await work(new Progress<StageProgress>(_ => { }));
-        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+        if (!Interactive)
         {
             var lastDecile = new Dictionary<string, int>();
             var started = DateTime.UtcNow;

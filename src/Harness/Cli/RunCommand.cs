@@ -1,7 +1,5 @@
 using System.CommandLine;
-using Spectre.Console;
 using TraceProbe.Experiments;
-using TraceProbe.Probes;
 using TraceProbe.Reports;
 using TraceProbe.Results;
 
@@ -44,23 +42,29 @@ public static class RunCommand
     {
         var outcome = await TraceSuite.RunAsync(s, new ProgressDisplay(s.Quiet), cancel);
         var written = ReportWriter.Write(outcome.Summary, s.Out);
-        if (!s.Quiet) PrintTable(outcome.Summary, written);
+        if (!s.Quiet) PrintTable(Console.Out, outcome.Summary, written);
         return ExitCodes.Success;
     }
 
-    private static void PrintTable(Summary summary, ReportWriter.Written written)
+    internal static void PrintTable(TextWriter output, Summary summary, ReportWriter.Written written)
     {
-        var table = new Table().AddColumns("Encoder", "Task", "Top-1", "Mean recall", "Chance", "Train", "Test");
-        foreach (var g in summary.Records.Where(r => r.Setup == SetupNames.Probe).GroupBy(r => (r.Encoder, r.Task)))
+        var rows = summary.Records.Where(r => r.Setup == SetupNames.Probe).GroupBy(r => (r.Encoder, r.Task)).Select(g =>
         {
-            var top1 = g.First(r => r.Metric == MetricNames.Top1);
-            var recall = g.First(r => r.Metric == MetricNames.MeanPerClassRecall);
-            table.AddRow(g.Key.Encoder, g.Key.Task, $"{100 * top1.Value:0.0}%", $"{100 * recall.Value:0.0}%",
-                $"{100 * top1.Chance:0.0}%", top1.NTrain.ToString(), top1.NTest.ToString());
-        }
-        AnsiConsole.Write(table);
+            var top1 = g.FirstOrDefault(r => r.Metric == MetricNames.Top1);
+            var recall = g.FirstOrDefault(r => r.Metric == MetricNames.MeanPerClassRecall);
+            var any = top1 ?? recall!;
+            return (IReadOnlyList<string>)[g.Key.Encoder, g.Key.Task, ResultText.Value(top1), ResultText.Value(recall), ResultText.Percent(any.Chance),
+                ResultText.Verdict(top1).Replace("*", ""), any.NTestPhotos?.ToString() ?? "–"];
+        });
+        // A table on a terminal, tab-separated rows in a pipe (TableOutput escapes the intervals' brackets for Spectre).
+        TableOutput.Write(output, ["Encoder", "Task", "Top-1 [95% CI]", "Mean recall [95% CI]", "Chance", "Top-1 vs chance", "Test photos"], rows,
+            "Encoder", "Task");
+        foreach (var g in summary.Records.Where(r => r.Experiment == ExperimentNames.Knn && r.Metric == MetricNames.Accuracy).GroupBy(r => (r.Encoder, r.Task)))
+            output.WriteLine($"{g.Key.Encoder}/{g.Key.Task} kNN: " + string.Join(", ", g.Select(r => $"{r.Setup} {ResultText.Value(r)}")));
+        foreach (var n in summary.NotRun)
+            output.WriteLine($"not run: {n.Encoder}/{n.Task} ({n.Experiment}): {n.Reason}");
         if (summary.Skipped.Count > 0)
-            Console.WriteLine($"{summary.Skipped.Count} input(s) skipped; see 'skipped' in {written.SummaryPath}.");
-        Console.WriteLine($"Wrote {written.SummaryPath}, {written.CsvPath}, {written.ReportPath} and {written.Figures.Count} figure(s)");
+            output.WriteLine($"{summary.Skipped.Count} input(s) skipped; see 'skipped' in {written.SummaryPath}.");
+        output.WriteLine($"Wrote {written.SummaryPath}, {written.CsvPath}, {written.ReportPath} and {written.Figures.Count} figure(s)");
     }
 }

@@ -11,7 +11,7 @@ public static class Seeds
 {
     public static ulong Derive(ulong seed, string key)
     {
-        ulong h = 14695981039346656037UL;
+        var h = 14695981039346656037UL;
         foreach (var b in Encoding.UTF8.GetBytes(key))
         {
             h ^= b;

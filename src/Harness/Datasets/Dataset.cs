@@ -1,6 +1,6 @@
 using TraceProbe.Acquisition;
-using TraceProbe.Images;
 using TraceProbe.Common;
+using TraceProbe.Images;
 
 namespace TraceProbe.Datasets;
 

@@ -15,7 +15,7 @@ public sealed class FlickrExifTable
 
     public int? OptionalColumn(string name)
     {
-        for (int i = 0; i < Columns.Count; i++)
+        for (var i = 0; i < Columns.Count; i++)
             if (Columns[i].Equals(name, StringComparison.OrdinalIgnoreCase)) return i;
         return null;
     }

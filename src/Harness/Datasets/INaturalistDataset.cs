@@ -34,7 +34,7 @@ public static class INaturalistDataset
         {
             var file = Path.Combine(folder, name);
             var missing = new List<string>();
-            int listed = 0;
+            var listed = 0;
             foreach (var (fileName, category) in Images(file))
             {
                 listed++;

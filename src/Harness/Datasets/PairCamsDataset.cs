@@ -1,5 +1,5 @@
-using TraceProbe.Images;
 using TraceProbe.Common;
+using TraceProbe.Images;
 
 namespace TraceProbe.Datasets;
 

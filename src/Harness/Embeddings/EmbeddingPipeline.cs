@@ -3,9 +3,9 @@ using System.Text.Json;
 using System.Threading.Channels;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using TraceProbe.Common;
 using TraceProbe.Encoders;
 using TraceProbe.Images;
-using TraceProbe.Common;
 
 namespace TraceProbe.Embeddings;
 

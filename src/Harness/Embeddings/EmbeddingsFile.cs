@@ -46,6 +46,9 @@ public sealed class EmbeddingsFile
 
     public static EmbeddingsFile Read(string path) => new(SafetensorsFile.Read(path), path);
 
+    /// <summary>The items' metadata without the embeddings (<c>Set.Embeddings</c> is empty): the rows are then read from the file as needed.</summary>
+    public static EmbeddingsFile ReadHeader(string path) => new(SafetensorsFile.ReadHeader(path), path);
+
     public static void Write(string path, EmbeddingSet set) => SafetensorsFile.Write(path, set);
 
     /// <summary>The split, or an error that names the file and says how to make one that has it.</summary>

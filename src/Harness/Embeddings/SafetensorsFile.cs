@@ -63,7 +63,15 @@ public static class SafetensorsFile
         File.Move(tmp, path, overwrite: true);
     }
 
-    public static EmbeddingSet Read(string path)
+    public static EmbeddingSet Read(string path) => Read(path, withData: true);
+
+    /// <summary>
+    /// Keys, processing ids, dim and metadata without the tensor data (its <see cref="EmbeddingSet.Embeddings"/> is
+    /// empty): for readers that stream the rows themselves, so that memory does not grow with the file.
+    /// </summary>
+    public static EmbeddingSet ReadHeader(string path) => Read(path, withData: false);
+
+    private static EmbeddingSet Read(string path, bool withData)
     {
         using var stream = File.OpenRead(path);
         Span<byte> length = stackalloc byte[8];
@@ -86,9 +94,10 @@ public static class SafetensorsFile
         var processing = metadata.TryGetValue("processing", out var p) ? JsonSerializer.Deserialize<string[]>(p)! : [];
         if (keys.Length != shape[0] || processing.Length != shape[0])
             throw new InvalidDataException($"{path}: {keys.Length} keys and {processing.Length} processing ids for {shape[0]} embeddings.");
+        if (8 + (long)headerLength + offsets[1] > stream.Length) throw new InvalidDataException($"{path}: truncated tensor data.");
+        var data = withData ? new float[(long)shape[0] * shape[1]] : [];
         stream.Position = 8 + (long)headerLength + offsets[0];
-        var data = new float[(long)shape[0] * shape[1]];
-        ReadFloats(stream, data, path);
+        if (withData) ReadFloats(stream, data, path);
         metadata.Remove("keys");
         metadata.Remove("processing");
         metadata.Remove("dim");

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using TraceProbe.Results;
+using System.Text.Json.Serialization;
 using TraceProbe.Common;
 
 namespace TraceProbe.Embeddings;
@@ -27,19 +27,28 @@ public sealed record ShardManifest
 
     public sealed record ManifestChunk(int Index, int Start, int Count, string Key);
 
+    /// <summary>The shard format's own JSON settings: a change to the summary's format must not change this one.</summary>
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
     public static string FileName(Shard shard) => $"shard-{shard.Index}-of-{shard.Count}.json";
 
     public void Write(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var tmp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(tmp, JsonSerializer.Serialize(this, Summary.JsonOptions));
+        File.WriteAllText(tmp, JsonSerializer.Serialize(this, JsonOptions));
         File.Move(tmp, path, overwrite: true);
     }
 
     public static ShardManifest Read(string path)
     {
-        var manifest = JsonSerializer.Deserialize<ShardManifest>(File.ReadAllText(path), Summary.JsonOptions)
+        var manifest = JsonSerializer.Deserialize<ShardManifest>(File.ReadAllText(path), JsonOptions)
             ?? throw new InvalidDataException($"{path}: empty manifest.");
         if (manifest.Schema != SchemaId)
             throw new InvalidDataException($"{path}: schema '{manifest.Schema}', expected '{SchemaId}'.");

@@ -1,6 +1,5 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
 using TraceProbe.Encoders;
 using TraceProbe.Processing;
 
@@ -82,7 +81,7 @@ public sealed class InputTensorizer
         if (destination.Length < TensorLength)
             throw new ArgumentException("Destination is too small.", nameof(destination));
         var bgr = string.Equals(_spec.Preprocessing.ChannelOrder, "BGR", StringComparison.OrdinalIgnoreCase);
-        int plane = Height * Width;
+        var plane = Height * Width;
         var dest = destination[..TensorLength];
         var lut = _lookup;
         var pixels = System.Buffers.ArrayPool<Rgb24>.Shared.Rent(plane);
@@ -120,7 +119,7 @@ public sealed class InputTensorizer
         for (var v = 0; v < 256; v++)
         {
             if (meanImage) { lut[c * 256 + v] = v; continue; }
-            float x = v / 255f;
+            var x = v / 255f;
             x -= p.Mean![c];
             lut[c * 256 + v] = x / p.Std![c];
         }

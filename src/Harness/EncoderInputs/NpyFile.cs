@@ -21,7 +21,7 @@ public static partial class NpyFile
         var dims = shape.Count == 1 ? $"{shape[0]}," : string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
         var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({dims}), }}";
         // Magic, version, header length, header padded with spaces and ended by '\n' to a multiple of 64 bytes.
-        int total = (10 + header.Length + 1 + 63) / 64 * 64;
+        var total = (10 + header.Length + 1 + 63) / 64 * 64;
         header = header.PadRight(total - 10 - 1) + "\n";
         var stream = File.Create(path);
         stream.Write(Magic);
@@ -42,7 +42,7 @@ public static partial class NpyFile
 
     public static void Write(string path, ReadOnlySpan<float> values, IReadOnlyList<int> shape)
     {
-        long count = shape.Aggregate(1L, (a, d) => a * d);
+        var count = shape.Aggregate(1L, (a, d) => a * d);
         if (count != values.Length) throw new ArgumentException($"{values.Length} values do not fill shape ({string.Join(", ", shape)}).");
         using var stream = Create(path, shape);
         Append(stream, values);

@@ -118,8 +118,8 @@ public sealed class TraceEraser
     {
         if (x.Length % Dim != 0) throw new ArgumentException($"x has {x.Length} floats, not a multiple of dim = {Dim}.", nameof(x));
         if (destination.Length != x.Length) throw new ArgumentException("destination must have the length of x.", nameof(destination));
-        Span<float> centred = Dim <= 2048 ? stackalloc float[Dim] : new float[Dim];
-        Span<float> coords = Rank <= 256 ? stackalloc float[Rank] : new float[Rank];
+        var centred = Dim <= 2048 ? stackalloc float[Dim] : new float[Dim];
+        var coords = Rank <= 256 ? stackalloc float[Rank] : new float[Rank];
         for (var i = 0; i < x.Length / Dim; i++)
         {
             var row = x.Slice(i * Dim, Dim);

@@ -2,8 +2,8 @@ using System.Globalization;
 using SixLabors.ImageSharp.PixelFormats;
 using TraceProbe.Acquisition;
 using TraceProbe.Datasets;
-using TraceProbe.EncoderInputs;
 using TraceProbe.Embeddings;
+using TraceProbe.EncoderInputs;
 using TraceProbe.Encoders;
 using TraceProbe.Images;
 using TraceProbe.Probes;
@@ -89,7 +89,7 @@ public static class AcquisitionProbeExperiment
         if (!tuned) probe = probe with { Lambda = 1e-4, LearningRate = 1, WeightDecay = 1e-6 };
         var outcome = ProbeStage.Run(
             ProbeData.Gather(output.Embeddings, dim, fit, i => data.Items[i].Label),
-            ProbeData.Gather(output.Embeddings, dim, test, i => data.Items[i].Label),
+            ProbeData.Gather(output.Embeddings, dim, test, i => data.Items[i].Label, i => data.Items[i].Photo),
             dim, data.Classes.Count, probe, 1);
         progress?.Report(new StageProgress("probe", 1, 1));
 

@@ -30,21 +30,12 @@ public static class EmbeddingsProbe
             return RunPaperMode(file, options, seeds, train, test, Label, classes, names, encoderId, taskId);
 
         // Items of one photo form a group that validation never splits.
-        var photoIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        var groups = train.Select(i => file.Photos[i]).Select(k => photoIds.TryGetValue(k, out var g) ? g : photoIds[k] = photoIds.Count).ToArray();
-        var outcome = ProbeStage.Run(ProbeData.Gather(set.Embeddings, set.Dim, train, Label), ProbeData.Gather(set.Embeddings, set.Dim, test, Label),
+        var photoOf = PhotoIds(file);
+        var groups = train.Select(photoOf).ToArray();
+        // Test rows name their photos: the intervals resample them.
+        var outcome = ProbeStage.Run(ProbeData.Gather(set.Embeddings, set.Dim, train, Label), ProbeData.Gather(set.Embeddings, set.Dim, test, Label, photoOf),
             set.Dim, classes.Count, options with { Groups = groups }, seeds);
-        var scope = new RecordScope
-        {
-            Encoder = encoderId,
-            Family = EncoderRegistry.Find(encoderId)?.Family.ToString() ?? FamilyNames.Unregistered,
-            Experiment = ExperimentNames.Processing,
-            Task = taskId,
-            Chance = 1.0 / classes.Count,
-            NTrain = train.Length,
-            NTest = test.Length,
-            Classes = names,
-        };
+        var scope = Scope(encoderId, taskId, names, train.Length, test.Length);
         var details = new Dictionary<string, string>
         {
             ["protocol"] = options.Protocol.ToString().ToLowerInvariant(),
@@ -68,19 +59,9 @@ public static class EmbeddingsProbe
             .Where(g => g.Count() == classes.Count)
             .Select(g => g.OrderBy(label).ToArray()).ToList();
         var outcome = PaperProcessingExperiment.Probe(set.Embeddings, set.Dim, classes.Count, trainPhotos,
-            ProbeData.Gather(set.Embeddings, set.Dim, test, label), options,
+            ProbeData.Gather(set.Embeddings, set.Dim, test, label, PhotoIds(file)), options,
             Enumerable.Range(0, Math.Max(1, seeds)).Select(s => options.Seed + (ulong)s).ToArray(), PaperMode.ProcessingSearchSeed + options.Seed);
-        var scope = new RecordScope
-        {
-            Encoder = encoderId,
-            Family = EncoderRegistry.Find(encoderId)?.Family.ToString() ?? FamilyNames.Unregistered,
-            Experiment = ExperimentNames.Processing,
-            Task = taskId,
-            Chance = 1.0 / classes.Count,
-            NTrain = trainPhotos.Count,
-            NTest = test.Length,
-            Classes = names,
-        };
+        var scope = Scope(encoderId, taskId, names, trainPhotos.Count, test.Length);
         var details = new Dictionary<string, string>
         {
             ["protocol"] = "paper",
@@ -92,6 +73,25 @@ public static class EmbeddingsProbe
             new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["protocol"] = "paper" },
             ProbeStage.Records(outcome, scope, details), []);
     }
+
+    /// <summary>A photo's number, in order of first appearance (the run numbers them in the same order).</summary>
+    private static Func<int, int> PhotoIds(EmbeddingsFile file)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        return row => ids.TryGetValue(file.Photos[row], out var id) ? id : ids[file.Photos[row]] = ids.Count;
+    }
+
+    private static RecordScope Scope(string encoderId, string taskId, List<string> names, int nTrain, int nTest) => new()
+    {
+        Encoder = encoderId,
+        Family = EncoderRegistry.Find(encoderId)?.Family.ToString() ?? FamilyNames.Unregistered,
+        Experiment = ExperimentNames.Processing,
+        Task = taskId,
+        Chance = 1.0 / names.Count,
+        NTrain = nTrain,
+        NTest = nTest,
+        Classes = names,
+    };
 }
 
 /// <summary>The class order of a processing task: the registered task's, else the processing ids as they first appear.</summary>

@@ -29,6 +29,8 @@ public sealed record JobSettings
     public IReadOnlyList<string> Erase { get; init; } = [];
     /// <summary>Centre-mask area ratio of acquisition probes; null takes each task's (0.9).</summary>
     public double? MaskRatio { get; init; }
+    /// <summary>Results resting on fewer held-out photos are listed as not run instead of reported (tests on tiny folders lower it).</summary>
+    public int MinTestPhotos { get; init; } = ResultGate.MinimumTestPhotos;
     public bool Quiet { get; init; }
 
     /// <summary>Probes per task: as asked, else 1 for the fast protocol and 10 for the paper's.</summary>
@@ -43,7 +45,7 @@ public sealed record JobSettings
         Pipeline = new EmbeddingPipelineOptions { BatchSize = BatchSize, ChunkSize = ChunkSize },
         Cache = cache,
         ProbeSeeds = ProbeSeedsOrDefault,
-        Knn = KnnK > 0 ? new KnnOptions { K = KnnK, Seed = Seed } : null,
+        Knn = KnnK > 0 ? new KnnOptions { K = KnnK, Seed = Seed }.OnDevice(Device) : null,
     };
 
     /// <summary>The acquisition experiment's options these settings stand for.</summary>

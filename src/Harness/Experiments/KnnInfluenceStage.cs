@@ -1,6 +1,7 @@
 using TraceProbe.Common;
 using TraceProbe.Neighbours;
 using TraceProbe.Results;
+using TraceProbe.Statistics;
 
 namespace TraceProbe.Experiments;
 
@@ -20,9 +21,34 @@ public static class KnnInfluenceStage
     /// Quick mode, on the held-out crops of a processing task: photos with a semantic class are dealt to queries
     /// or database (alternately within each class, in a seeded order), so no photo is on both sides. Records of the
     /// five set-ups and the distraction score; none when there are no classes or too few crops on either side.
+    /// The rows are read from <paramref name="embeddings"/> where they are (row items[i].Index), not copied.
     /// </summary>
     public static IReadOnlyList<SummaryRecord> Run(float[] embeddings, int dim, IReadOnlyList<TraceItem> items, bool[] done,
-        int processings, RecordScope scope, KnnOptions options, IReadOnlyList<string?>? semanticLabels)
+        int processings, RecordScope scope, KnnOptions options, IReadOnlyList<string?>? semanticLabels, KnnStageHooks? hooks = null) =>
+        Run(rows => new IndexedRows(embeddings, rows, processings, dim), dim, items, done, processings, scope, options, semanticLabels, hooks);
+
+    /// <summary>
+    /// The same, streaming the rows from an embeddings file a block at a time (item i's embedding is file row
+    /// items[i].Index), so that memory does not grow with the number of items.
+    /// </summary>
+    public static IReadOnlyList<SummaryRecord> Run(string embeddingsPath, int dim, IReadOnlyList<TraceItem> items, bool[] done,
+        int processings, RecordScope scope, KnnOptions options, IReadOnlyList<string?>? semanticLabels, KnnStageHooks? hooks = null)
+    {
+        var open = new List<EmbeddingsFileRows>();
+        try
+        {
+            return Run(rows => { var r = new EmbeddingsFileRows(embeddingsPath, rows, processings); open.Add(r); return r; },
+                dim, items, done, processings, scope, options, semanticLabels, hooks);
+        }
+        finally
+        {
+            foreach (var r in open) r.Dispose();
+        }
+    }
+
+    /// <param name="open">One side from its rows, item-major: rows[item · P + processing].</param>
+    private static IReadOnlyList<SummaryRecord> Run(Func<int[], IProcessedRows> open, int dim, IReadOnlyList<TraceItem> items, bool[] done,
+        int processings, RecordScope scope, KnnOptions options, IReadOnlyList<string?>? semanticLabels, KnnStageHooks? hooks)
     {
         if (semanticLabels is null) return [];
         // Held-out crops come as runs of `processings` items (labels 0..P-1); keep crops whose every item was made.
@@ -38,26 +64,40 @@ public static class KnnInfluenceStage
         }
         if (crops.Count < 4) return [];
 
-        var layout = new float[crops.Count * processings * dim];
-        var labels = new string[crops.Count];
-        var isQuery = new bool[crops.Count];
-        for (var c = 0; c < crops.Count; c++)
-        {
-            for (var p = 0; p < processings; p++)
-                embeddings.AsSpan(crops[c][p].Index * dim, dim).CopyTo(layout.AsSpan((c * processings + p) * dim, dim));
-            labels[c] = semanticLabels[crops[c][0].Photo]!;
-            isQuery[c] = queryPhotos.Contains(crops[c][0].Photo);
-        }
+        var rows = crops.SelectMany(c => c.Select(i => i.Index)).ToArray();
+        var labels = crops.Select(c => semanticLabels[c[0].Photo]!).ToArray();
+        var isQuery = crops.Select(c => queryPhotos.Contains(c[0].Photo)).ToArray();
         var photos = crops.Select(c => c[0].Photo).ToArray();
-        return Evaluate(layout, crops.Count, processings, dim, labels, isQuery, photos, scope, options);
+        return Evaluate(open, rows, crops.Count, processings, dim, labels, isQuery, photos, scope, options, hooks);
     }
 
     /// <summary>
-    /// The set-ups on a ready layout [item][processing][dim] with a semantic class, a side and a source photo per
-    /// item. None when either side is empty; throws if a photo is on both sides (a query would meet itself).
+    /// The set-ups on items of an embeddings array [N, dim]: item i under processing p is row rows[i · P + p] (read
+    /// in place), with a semantic class, a side and a source photo per item. None when either side is empty; throws
+    /// if a photo is on both sides (a query would meet itself).
     /// </summary>
-    public static IReadOnlyList<SummaryRecord> Evaluate(float[] layout, int count, int processings, int dim, IReadOnlyList<string> classes,
-        bool[] isQuery, IReadOnlyList<int> photos, RecordScope scope, KnnOptions options)
+    public static IReadOnlyList<SummaryRecord> Evaluate(float[] embeddings, int[] rows, int count, int processings, int dim, IReadOnlyList<string> classes,
+        bool[] isQuery, IReadOnlyList<int> photos, RecordScope scope, KnnOptions options, KnnStageHooks? hooks = null) =>
+        Evaluate(r => new IndexedRows(embeddings, r, processings, dim), rows, count, processings, dim, classes, isQuery, photos, scope, options, hooks);
+
+    /// <summary>The same, streaming the rows from an embeddings file (item i under processing p is file row rows[i · P + p]).</summary>
+    public static IReadOnlyList<SummaryRecord> Evaluate(string embeddingsPath, int[] rows, int count, int processings, int dim, IReadOnlyList<string> classes,
+        bool[] isQuery, IReadOnlyList<int> photos, RecordScope scope, KnnOptions options, KnnStageHooks? hooks = null)
+    {
+        var open = new List<EmbeddingsFileRows>();
+        try
+        {
+            return Evaluate(r => { var f = new EmbeddingsFileRows(embeddingsPath, r, processings); open.Add(f); return f; },
+                rows, count, processings, dim, classes, isQuery, photos, scope, options, hooks);
+        }
+        finally
+        {
+            foreach (var f in open) f.Dispose();
+        }
+    }
+
+    private static IReadOnlyList<SummaryRecord> Evaluate(Func<int[], IProcessedRows> open, int[] rows, int count, int processings, int dim,
+        IReadOnlyList<string> classes, bool[] isQuery, IReadOnlyList<int> photos, RecordScope scope, KnnOptions options, KnnStageHooks? hooks)
     {
         var queries = Enumerable.Range(0, count).Where(i => isQuery[i]).Select(i => photos[i]).ToHashSet();
         var database = Enumerable.Range(0, count).Where(i => !isQuery[i]).Select(i => photos[i]).ToHashSet();
@@ -66,7 +106,20 @@ public static class KnnInfluenceStage
             throw new InvalidOperationException("kNN influence: a photo is both a query and in the database.");
         var classIds = classes.Distinct(StringComparer.Ordinal).Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
         var labels = classes.Select(c => classIds[c]).ToArray();
-        var result = KnnInfluence.Evaluate(layout, count, processings, dim, labels, isQuery, options);
+        // Each side in item order (the database's order seeds the uniform set-up and breaks top-k ties).
+        var queryItems = Enumerable.Range(0, count).Where(i => isQuery[i]).ToArray();
+        var databaseItems = Enumerable.Range(0, count).Where(i => !isQuery[i]).ToArray();
+        int[] RowsOf(int[] side)
+        {
+            var picked = new int[side.Length * processings];
+            for (var j = 0; j < side.Length; j++) rows.AsSpan(side[j] * processings, processings).CopyTo(picked.AsSpan(j * processings));
+            return picked;
+        }
+        var input = new KnnInfluenceInput(open(RowsOf(queryItems)), queryItems.Select(i => labels[i]).ToArray(),
+            open(RowsOf(databaseItems)), databaseItems.Select(i => labels[i]).ToArray());
+        if (hooks?.Line is { } line)
+            line($"{scope.Encoder}/{scope.Task}{(scope.Experiment == ExperimentNames.Erasure ? " (erased)" : "")}: " + KnnCostModel.Estimate(queryItems.Length, databaseItems.Length, dim, processings, options));
+        var result = KnnInfluence.Evaluate(input, options, hooks?.Progress, hooks?.StatePath);
         var details = new SortedDictionary<string, string>(scope.Details?.ToDictionary() ?? [])
         {
             ["k"] = result.K.ToString(),
@@ -83,9 +136,20 @@ public static class KnnInfluenceStage
             Chance = 1.0 / classIds.Count,
             Details = details,
         };
+        // Intervals: the queries resampled by photo (a photo's crops together), the database held fixed.
+        var queryPhotoOf = queryItems.Select(i => photos[i]).ToArray();
+        var bootstrap = new BootstrapOptions { Seed = options.Seed };
         var records = result.Setups.Select((s, i) =>
-            knn.Record(SetupNames.Knn[i], MetricNames.Accuracy, s.Mean, s.Setup == KnnSetup.Uniform ? s.Std : null)).ToList();
-        records.Add((knn with { Chance = null }).Record(SetupNames.Distraction, MetricNames.DistractionScore, result.DistractionScore));
+            knn.Record(SetupNames.Knn[i], MetricNames.Accuracy, s.Mean, s.Setup == KnnSetup.Uniform ? s.Std : null) with
+            {
+                Ci95 = ClusterBootstrap.Mean(result.ByQuery[i], queryPhotoOf, bootstrap).ToArray(),
+                NTestPhotos = queries.Count,
+            }).ToList();
+        records.Add((knn with { Chance = null }).Record(SetupNames.Distraction, MetricNames.DistractionScore, result.DistractionScore) with
+        {
+            Ci95 = ClusterBootstrap.AbsoluteMeanDifference(result.ByQuery[(int)KnnSetup.PosSame], result.ByQuery[(int)KnnSetup.NegSame], queryPhotoOf, bootstrap).ToArray(),
+            NTestPhotos = queries.Count,
+        });
         return records;
     }
 }

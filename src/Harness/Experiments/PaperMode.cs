@@ -49,7 +49,9 @@ public static class PaperMode
         SearchSeed = ProcessingSearchSeed + s.Seed,
         Seeds = Enumerable.Range(0, s.ProbeSeedsOrDefault).Select(i => s.Seed + (ulong)i).ToArray(),
         Seed = s.Seed,
-        Knn = s.KnnK > 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed } : null,
+        // The reference's vote: a one-hot count, then a descending sort (see KnnVoteTieBreak.SmallestClass).
+        Knn = s.KnnK > 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed, VoteTieBreak = KnnVoteTieBreak.SmallestClass }.OnDevice(s.Device) : null,
+        KnnStateFolder = Path.Combine(cache.Folder, "knn"),
     };
 
     /// <summary>
@@ -77,15 +79,23 @@ public static class PaperMode
             else if (paper && K(s, dataset) != dataset.PaperK) d.Add($"kNN with k = {K(s, dataset)}, the paper's is {dataset.PaperK} on this dataset");
             if (s.Erase.Count > 0) d.Add(paper ? "trace erasure is not part of the paper; not run in paper mode" : "trace erasure (--erase) is an addition to the paper's protocol");
         }
+        // Acquisition departures name the tasks they concern, one line per kind of departure (not one per task).
+        var byDeparture = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Add(string departure, string taskId)
+        {
+            if (!byDeparture.TryGetValue(departure, out var tasks)) byDeparture[departure] = tasks = [];
+            tasks.Add(taskId);
+        }
         foreach (var task in acquisition)
         {
             if (dataset.Splits?.ContainsKey(task.Attribute!) != true)
-                d.Add($"{task.Id}: split drawn from the photos' labels (top classes, balanced), not a published split file");
+                Add("split drawn from the photos' labels (top classes, balanced), not a published split file", task.Id);
             var ratio = s.MaskRatio ?? (paper ? MaskRatio : task.MaskRatio ?? 0.9);
             if (ratio != 0 && ratio != MaskRatio)
-                d.Add($"{task.Id}: centre mask {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; the reference code masks 0.95 (--mask-ratio 0.95) or not at all (--mask-ratio 0)");
-            if (!paper) d.Add($"{task.Id}: Fast probe, not SGD with 30 TPE trials");
+                Add($"centre mask {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; the reference code masks 0.95 (--mask-ratio 0.95) or not at all (--mask-ratio 0)", task.Id);
+            if (!paper) Add("Fast probe, not SGD with 30 TPE trials", task.Id);
         }
+        foreach (var (departure, tasks) in byDeparture) d.Add($"{string.Join(", ", tasks)}: {departure}");
         return d;
     }
 

@@ -25,6 +25,13 @@ public sealed record PaperProcessingOptions
     public ulong Seed { get; init; }
     /// <summary>kNN influence (val queries, train database); null skips it.</summary>
     public KnnOptions? Knn { get; init; }
+    /// <summary>
+    /// Where the kNN run keeps its state (a file per encoder and task), so that a rerun after an interruption resumes
+    /// it: at the paper's scale it runs for hours. Null keeps none.
+    /// </summary>
+    public string? KnnStateFolder { get; init; }
+    /// <summary>Lines for the reader while the task runs (the kNN run's cost); null shows none.</summary>
+    public Action<string>? Log { get; init; }
 }
 
 /// <summary>
@@ -71,7 +78,7 @@ public static class PaperProcessingExperiment
             throw new ArgumentException($"Task '{task.Id}' is an {task.Kind} task, not a processing task.", nameof(task));
         var chains = task.Classes.Select(c => c.Ops.Select(ProcessingCatalog.Parse).ToArray()).ToArray();
         var selected = Selected(sides);
-        int classes = task.Classes.Count;
+        var classes = task.Classes.Count;
         var tensorizer = new InputTensorizer(encoder.Spec, encoder.MeanImage);
 
         void Render(SixLabors.ImageSharp.Image<Rgb24> source, int index, Span<float> tensor)
@@ -142,22 +149,13 @@ public static class PaperProcessingExperiment
             throw new InvalidDataException($"Task '{task.Id}': no usable {(train.Length == 0 ? "train" : "val")} images (all were skipped).");
 
         progress?.Report(new StageProgress("probe", 0, 1));
-        var test = ProbeData.Gather(output.Embeddings, dim, val.SelectMany(k => Enumerable.Range(k * classes, classes)).ToArray(), i => i % classes);
+        // A val image with all its processed copies is one unit of the intervals.
+        var test = ProbeData.Gather(output.Embeddings, dim, val.SelectMany(k => Enumerable.Range(k * classes, classes)).ToArray(), i => i % classes, i => i / classes);
         var outcome = Probe(output.Embeddings, dim, classes, train.Select(k => Enumerable.Range(k * classes, classes).ToArray()).ToList(), test,
             options.Probe, options.Seeds, options.SearchSeed);
         progress?.Report(new StageProgress("probe", 1, 1));
 
-        var scope = new RecordScope
-        {
-            Encoder = encoder.Spec.Id,
-            Family = encoder.Spec.Family.ToString(),
-            Experiment = ExperimentNames.Processing,
-            Task = task.Id,
-            Chance = task.Chance,
-            NTrain = train.Length,
-            NTest = val.Length * classes,
-            Classes = task.Classes.Select(c => c.Id).ToArray(),
-        };
+        var scope = ProcessingProbeExperiment.Scope(encoder, task, train.Length, val.Length * classes);
         var details = new SortedDictionary<string, string>
         {
             ["protocol"] = "paper",
@@ -177,9 +175,13 @@ public static class PaperProcessingExperiment
                 notes.Add($"{encoder.Spec.Id}/{task.Id}: {KnnInfluenceStage.NeedsClasses}");
             else
             {
-                progress?.Report(new StageProgress("knn", 0, 1));
-                records.AddRange(Knn(output.Embeddings, dim, classes, selected, train, val, semanticLabels, scope with { Details = details }, knn));
-                progress?.Report(new StageProgress("knn", 1, 1));
+                var hooks = new KnnStageHooks
+                {
+                    Line = options.Log,
+                    Progress = KnnStageHooks.AsStage(progress),
+                    StatePath = options.KnnStateFolder is { } folder ? StatePath(folder, encoder.Spec.Id, task.Id) : null,
+                };
+                records.AddRange(Knn(output.Embeddings, dim, classes, selected, train, val, semanticLabels, scope with { Details = details }, knn, hooks));
             }
         }
 
@@ -189,17 +191,24 @@ public static class PaperProcessingExperiment
         return new ExperimentOutcome(records, output.Skipped, embeddings) { Notes = notes };
     }
 
-    /// <summary>kNN influence as the reference runs it: val images are the queries, train images the database.</summary>
+    /// <summary>The kNN run's state file of an encoder and task under <paramref name="folder"/> (its folder is made).</summary>
+    public static string StatePath(string folder, string encoder, string task)
+    {
+        var dir = Path.Combine(folder, encoder);
+        Directory.CreateDirectory(dir);
+        return Path.Combine(dir, task + ".knn-state.bin");
+    }
+
+    /// <summary>kNN influence as the reference runs it: val images are the queries, train images the database (rows read in place).</summary>
     private static IReadOnlyList<SummaryRecord> Knn(float[] embeddings, int dim, int classes, IReadOnlyList<int> selected,
-        int[] train, int[] val, IReadOnlyList<string?> semanticLabels, RecordScope scope, KnnOptions options)
+        int[] train, int[] val, IReadOnlyList<string?> semanticLabels, RecordScope scope, KnnOptions options, KnnStageHooks hooks)
     {
         var used = train.Concat(val).Where(k => semanticLabels[selected[k]] is not null).ToArray();
-        var layout = new float[used.Length * classes * dim];
-        for (var u = 0; u < used.Length; u++)
-            embeddings.AsSpan(used[u] * classes * dim, classes * dim).CopyTo(layout.AsSpan(u * classes * dim, classes * dim));
+        // Photo k's embedding under class c is row k · classes + c.
+        var rows = used.SelectMany(k => Enumerable.Range(k * classes, classes)).ToArray();
         var valSet = val.ToHashSet();
-        return KnnInfluenceStage.Evaluate(layout, used.Length, classes, dim,
+        return KnnInfluenceStage.Evaluate(embeddings, rows, used.Length, classes, dim,
             used.Select(k => semanticLabels[selected[k]]!).ToArray(), used.Select(valSet.Contains).ToArray(),
-            used.Select(k => selected[k]).ToArray(), scope, options);
+            used.Select(k => selected[k]).ToArray(), scope, options, hooks);
     }
 }

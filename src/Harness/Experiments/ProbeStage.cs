@@ -1,14 +1,17 @@
 using TraceProbe.Probes;
 using TraceProbe.Results;
+using TraceProbe.Statistics;
 
 namespace TraceProbe.Experiments;
 
 /// <summary>
 /// A probe trained and tested under several seeds: mean and std (population, ddof 0) of the metrics, per-seed top-1,
-/// the first seed's confusion; <see cref="Search"/> is the paper protocol's one search when there was one.
+/// the first seed's confusion; <see cref="Search"/> is the paper protocol's one search when there was one. When the test
+/// rows name their photos: the 95% intervals of the means (bootstrap over held-out photos) and the photo count.
 /// </summary>
 public sealed record ProbeOutcome(
-    double Top1, double Top1Std, double Recall, double RecallStd, int[][] Confusion, ProbeModel FirstModel, int Seeds)
+    double Top1, double Top1Std, double Recall, double RecallStd, int[][] Confusion, ProbeModel FirstModel, int Seeds,
+    ConfidenceInterval? Top1Ci = null, ConfidenceInterval? RecallCi = null, int? TestPhotos = null)
 {
     public PaperSearch? Search { get; init; }
     public IReadOnlyList<double> Top1PerSeed { get; init; } = [];
@@ -18,7 +21,10 @@ public sealed record ProbeOutcome(
 /// <summary>Rows and labels of one side of a probe (train or test), gathered from an embeddings matrix.</summary>
 public sealed record ProbeData(float[] X, int[] Y)
 {
-    public static ProbeData Gather(float[] embeddings, int dim, IReadOnlyList<int> rows, Func<int, int> label)
+    /// <summary>The source photo of each row, when known: the unit the test side's intervals resample.</summary>
+    public int[]? Photos { get; init; }
+
+    public static ProbeData Gather(float[] embeddings, int dim, IReadOnlyList<int> rows, Func<int, int> label, Func<int, int>? photo = null)
     {
         var x = new float[rows.Count * dim];
         var y = new int[rows.Count];
@@ -27,7 +33,7 @@ public sealed record ProbeData(float[] X, int[] Y)
             embeddings.AsSpan(rows[i] * dim, dim).CopyTo(x.AsSpan(i * dim, dim));
             y[i] = label(rows[i]);
         }
-        return new ProbeData(x, y);
+        return new ProbeData(x, y) { Photos = photo is null ? null : rows.Select(photo).ToArray() };
     }
 }
 
@@ -63,22 +69,30 @@ public static class ProbeStage
         var recall = new double[seeds.Count];
         int[][]? confusion = null;
         ProbeModel? first = null;
+        // Per test row, the share of seeds that got it right: the mean top-1 and recall over seeds are its sums.
+        var correct = new double[test.Y.Length];
+        var predicted = new int[test.Y.Length];
         for (var s = 0; s < seeds.Count; s++)
         {
             var train = trainFor(seeds[s]);
             var model = LinearProbe.Fit(train.X, train.Y, dim, classes, fit with { Seed = seeds[s] });
-            var result = LinearProbe.Evaluate(model, test.X, test.Y);
+            model.Predict(test.X, predicted);
+            var result = ProbeResult.FromPredictions(test.Y, predicted, classes);
+            for (var i = 0; i < predicted.Length; i++) if (predicted[i] == test.Y[i]) correct[i] += 1.0 / seeds.Count;
             top1[s] = result.Top1;
             recall[s] = result.MeanPerClassRecall;
             confusion ??= result.Confusion;
             first ??= model;
         }
-        return new ProbeOutcome(top1.Average(), PopulationStd(top1), recall.Average(), PopulationStd(recall), confusion!, first!, seeds.Count)
+        var outcome = new ProbeOutcome(top1.Average(), PopulationStd(top1), recall.Average(), PopulationStd(recall), confusion!, first!, seeds.Count)
         {
             Search = search,
             Top1PerSeed = top1,
             SeedValues = seeds,
         };
+        if (test.Photos is not { Length: > 0 } photos) return outcome;
+        var (top1Ci, recallCi) = ClusterBootstrap.Classification(correct, test.Y, classes, photos, new BootstrapOptions { Seed = seeds[0] });
+        return outcome with { Top1Ci = top1Ci, RecallCi = recallCi, TestPhotos = photos.Distinct().Count() };
     }
 
     /// <summary>
@@ -112,8 +126,10 @@ public static class ProbeStage
         foreach (var key in all.Where(kv => kv.Value == "NaN").Select(kv => kv.Key).ToList()) all.Remove(key);
         return
         [
-            (scope with { Details = all }).Record(SetupNames.Probe, MetricNames.Top1, outcome.Top1, outcome.Seeds > 1 ? outcome.Top1Std : null) with { Confusion = outcome.Confusion },
-            (scope with { Details = all }).Record(SetupNames.Probe, MetricNames.MeanPerClassRecall, outcome.Recall, outcome.Seeds > 1 ? outcome.RecallStd : null),
+            (scope with { Details = all }).Record(SetupNames.Probe, MetricNames.Top1, outcome.Top1, outcome.Seeds > 1 ? outcome.Top1Std : null)
+                with { Confusion = outcome.Confusion, Ci95 = outcome.Top1Ci?.ToArray(), NTestPhotos = outcome.TestPhotos },
+            (scope with { Details = all }).Record(SetupNames.Probe, MetricNames.MeanPerClassRecall, outcome.Recall, outcome.Seeds > 1 ? outcome.RecallStd : null)
+                with { Ci95 = outcome.RecallCi?.ToArray(), NTestPhotos = outcome.TestPhotos },
         ];
     }
 }

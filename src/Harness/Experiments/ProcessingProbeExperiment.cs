@@ -1,12 +1,12 @@
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using TraceProbe.Common;
-using TraceProbe.EncoderInputs;
 using TraceProbe.Embeddings;
+using TraceProbe.EncoderInputs;
 using TraceProbe.Encoders;
 using TraceProbe.Erasure;
-using TraceProbe.Neighbours;
 using TraceProbe.Images;
+using TraceProbe.Neighbours;
 using TraceProbe.Probes;
 using TraceProbe.Processing;
 using TraceProbe.Results;
@@ -29,6 +29,8 @@ public sealed record ProcessingProbeOptions
     public bool Erase { get; init; }
     /// <summary>Semantic class per photo for kNN (class folders, a manifest column); null: kNN is not run (it needs classes).</summary>
     public IReadOnlyList<string?>? SemanticLabels { get; init; }
+    /// <summary>Lines for the reader while the task runs (the kNN run's cost); null shows none.</summary>
+    public Action<string>? Log { get; init; }
 }
 
 /// <summary>The embedding work of a processing task, its items, and the metadata of its embeddings file.</summary>
@@ -91,6 +93,19 @@ public static class ProcessingProbeExperiment
         return new ProcessingPlan(new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe), plan, metadata);
     }
 
+    /// <summary>The records' common part for a processing task (quick and paper mode alike).</summary>
+    internal static RecordScope Scope(OnnxEncoder encoder, TraceTaskSpec task, int nTrain, int nTest) => new()
+    {
+        Encoder = encoder.Spec.Id,
+        Family = encoder.Spec.Family.ToString(),
+        Experiment = ExperimentNames.Processing,
+        Task = task.Id,
+        Chance = task.Chance,
+        NTrain = nTrain,
+        NTest = nTest,
+        Classes = task.Classes.Select(c => c.Id).ToArray(),
+    };
+
     public static async Task<ExperimentOutcome> RunAsync(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos,
         ProcessingProbeOptions options, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -105,22 +120,12 @@ public static class ProcessingProbeExperiment
         progress?.Report(new StageProgress("probe", 0, 1));
         var probeOptions = options.Probe with { Seed = options.Seed, Groups = train.Select(i => i.Photo).ToArray() };
         var trainData = ProbeData.Gather(output.Embeddings, dim, train.Select(i => i.Index).ToArray(), i => items[i].Label);
-        var outcome = ProbeStage.Run(trainData,
-            ProbeData.Gather(output.Embeddings, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label),
+        var testData = ProbeData.Gather(output.Embeddings, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label, i => items[i].Photo);
+        var outcome = ProbeStage.Run(trainData, testData,
             dim, task.Classes.Count, probeOptions, options.ProbeSeeds);
         progress?.Report(new StageProgress("probe", 1, 1));
 
-        var scope = new RecordScope
-        {
-            Encoder = encoder.Spec.Id,
-            Family = encoder.Spec.Family.ToString(),
-            Experiment = ExperimentNames.Processing,
-            Task = task.Id,
-            Chance = task.Chance,
-            NTrain = train.Length,
-            NTest = test.Length,
-            Classes = task.Classes.Select(c => c.Id).ToArray(),
-        };
+        var scope = Scope(encoder, task, train.Length, test.Length);
         var details = new SortedDictionary<string, string>
         {
             ["protocol"] = options.Probe.Protocol.ToString().ToLowerInvariant(),
@@ -134,9 +139,9 @@ public static class ProcessingProbeExperiment
         var records = ProbeStage.Records(outcome, scope, details).ToList();
         if (options.Knn is { } knn)
         {
-            progress?.Report(new StageProgress("knn", 0, 1));
-            records.AddRange(KnnInfluenceStage.Run(output.Embeddings, dim, items, output.Done, task.Classes.Count, scope with { Details = details }, knn, options.SemanticLabels));
-            progress?.Report(new StageProgress("knn", 1, 1));
+            // Held-out crops of a few photos: seconds of work, so no state file (paper mode keeps one).
+            var hooks = new KnnStageHooks { Line = options.Log, Progress = KnnStageHooks.AsStage(progress) };
+            records.AddRange(KnnInfluenceStage.Run(output.Embeddings, dim, items, output.Done, task.Classes.Count, scope with { Details = details }, knn, options.SemanticLabels, hooks));
         }
         if (options.Erase)
         {
@@ -147,13 +152,14 @@ public static class ProcessingProbeExperiment
             for (var r = 0; r < erased.Length / dim; r++) OnnxEncoder.L2Normalize(erased.AsSpan(r * dim, dim));
             var erasedOutcome = ProbeStage.Run(
                 ProbeData.Gather(erased, dim, train.Select(i => i.Index).ToArray(), i => items[i].Label),
-                ProbeData.Gather(erased, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label),
+                ProbeData.Gather(erased, dim, test.Select(i => i.Index).ToArray(), i => items[i].Label, i => items[i].Photo),
                 dim, task.Classes.Count, probeOptions, options.ProbeSeeds);
             var erasure = scope with { Experiment = ExperimentNames.Erasure };
             var erasureDetails = new SortedDictionary<string, string>(details) { ["erased_rank"] = eraser.Rank.ToString() };
             records.AddRange(ProbeStage.Records(erasedOutcome, erasure, erasureDetails));
             if (options.Knn is { } knnAfter)
-                records.AddRange(KnnInfluenceStage.Run(erased, dim, items, output.Done, task.Classes.Count, erasure with { Details = erasureDetails }, knnAfter, options.SemanticLabels));
+                records.AddRange(KnnInfluenceStage.Run(erased, dim, items, output.Done, task.Classes.Count, erasure with { Details = erasureDetails }, knnAfter, options.SemanticLabels,
+                    new KnnStageHooks { Line = options.Log }));
             progress?.Report(new StageProgress("erase", 1, 1));
         }
         return new ExperimentOutcome(records, output.Skipped, embeddings)

@@ -1,10 +1,11 @@
 using SixLabors.ImageSharp.PixelFormats;
 using TraceProbe.Datasets;
-using TraceProbe.EncoderInputs;
 using TraceProbe.Embeddings;
+using TraceProbe.EncoderInputs;
 using TraceProbe.Encoders;
 using TraceProbe.Neighbours;
 using TraceProbe.Results;
+using TraceProbe.Statistics;
 
 namespace TraceProbe.Experiments;
 
@@ -16,7 +17,8 @@ namespace TraceProbe.Experiments;
 public static class RetrievalExperiment
 {
     public static async Task<ExperimentOutcome> RunAsync(OnnxEncoder encoder, IReadOnlyList<CameraPair> pairs, string taskId,
-        EmbeddingPipelineOptions pipeline, EmbeddingCache? cache, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
+        EmbeddingPipelineOptions pipeline, EmbeddingCache? cache, IProgress<StageProgress>? progress = null, CancellationToken cancel = default,
+        ulong seed = 0)
     {
         var photos = pairs.SelectMany(p => new[] { p.Phone, p.Camera }).ToList();
         var tensorizer = new InputTensorizer(encoder.Spec, encoder.MeanImage);
@@ -57,9 +59,15 @@ public static class RetrievalExperiment
                 ["model_sha256"] = ModelHash.Sha256(encoder.ModelPath),
             },
         };
+        // Intervals: the pairs resampled (a pair is one subject, both of its queries together).
+        var pairIds = Enumerable.Range(0, usable.Count).ToArray();
+        var bootstrap = new BootstrapOptions { Seed = seed };
         SummaryRecord[] records =
         [
-            scope.Record(SetupNames.Hard, MetricNames.RecallAt1, result.RecallAt1Hard),
+            scope.Record(SetupNames.Hard, MetricNames.RecallAt1, result.RecallAt1Hard) with
+            {
+                Ci95 = ClusterBootstrap.Mean(result.HardByPair, pairIds, bootstrap).ToArray(), NTestPhotos = usable.Count,
+            },
             (scope with
             {
                 Details = new SortedDictionary<string, string>(scope.Details!.ToDictionary())
@@ -67,12 +75,17 @@ public static class RetrievalExperiment
                     ["phone_to_camera"] = result.EasyFirstToSecond.ToString("0.####"),
                     ["camera_to_phone"] = result.EasySecondToFirst.ToString("0.####"),
                 },
-            }).Record(SetupNames.Easy, MetricNames.RecallAt1, result.RecallAt1Easy),
+            }).Record(SetupNames.Easy, MetricNames.RecallAt1, result.RecallAt1Easy) with
+            {
+                Ci95 = ClusterBootstrap.Mean(result.EasyByPair, pairIds, bootstrap).ToArray(), NTestPhotos = usable.Count,
+            },
             // Per query class, as the reference reports them (the overall values above average the two).
             .. result.PerQueryClass.SelectMany(q => new[]
             {
-                (scope with { Details = QueryDetails(scope, scope.Classes[q.QueryClass]) }).Record(SetupNames.ForQueryClass(SetupNames.Hard, scope.Classes[q.QueryClass]), MetricNames.RecallAt1, q.Hard),
-                (scope with { Details = QueryDetails(scope, scope.Classes[q.QueryClass]) }).Record(SetupNames.ForQueryClass(SetupNames.Easy, scope.Classes[q.QueryClass]), MetricNames.RecallAt1, q.Easy),
+                (scope with { Details = QueryDetails(scope, scope.Classes[q.QueryClass]) }).Record(SetupNames.ForQueryClass(SetupNames.Hard, scope.Classes[q.QueryClass]), MetricNames.RecallAt1, q.Hard)
+                    with { Ci95 = ClusterBootstrap.Mean(q.HardHits, pairIds, bootstrap).ToArray(), NTestPhotos = usable.Count },
+                (scope with { Details = QueryDetails(scope, scope.Classes[q.QueryClass]) }).Record(SetupNames.ForQueryClass(SetupNames.Easy, scope.Classes[q.QueryClass]), MetricNames.RecallAt1, q.Easy)
+                    with { Ci95 = ClusterBootstrap.Mean(q.EasyHits, pairIds, bootstrap).ToArray(), NTestPhotos = usable.Count },
             }),
         ];
         var embeddings = new EmbeddingSet(output.Embeddings, dim, items.Select(i => i.Key).ToList(), items.Select(_ => "none").ToList(),

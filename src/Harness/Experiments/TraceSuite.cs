@@ -42,12 +42,16 @@ public static class TraceSuite
         var skipped = dataset.Skipped.ToList();
         var existing = s.SkipExisting ? ExistingRecords(s.Out) : [];
         var notes = new List<string>();
+        var notRun = new List<NotRunTask>();
         observer.Line($"traceprobe run: {encoderSpecs.Count} encoder(s) × {processingTasks.Count + acquisitionTasks.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
         var paper = s.Protocol == ProbeProtocol.Paper;
         var departures = PaperMode.Departures(s, dataset, processingTasks, acquisitionTasks);
-        observer.Line(departures.Count == 0
-            ? "Protocol: the paper's, on the paper's data layout (nothing departs from it)."
-            : "Departs from the paper's protocol: " + string.Join("; ", departures) + ".");
+        if (departures.Count == 0) observer.Line("Protocol: the paper's, on the paper's data layout (nothing departs from it).");
+        else
+        {
+            observer.Line("Departs from the paper's protocol:");
+            foreach (var departure in departures) observer.Line($"  - {departure}");
+        }
         // Paper mode: whole images of the dataset's train and val sides, each under every class of every task.
         var sides = paper ? PaperMode.Sides(dataset, s) : null;
         var cost = sides is null ? default : PaperMode.Count(sides, processingTasks, encoderSpecs.Count);
@@ -81,11 +85,12 @@ public static class TraceSuite
                 var outcome = await observer.RunAsync($"{spec.Id}/{task.Id}", async progress => task.Kind == TraceKind.Processing
                     ? sides is not null
                         ? await PaperProcessingExperiment.RunAsync(encoder, task, photos, sides, dataset.SemanticLabels,
-                            PaperMode.ProcessingOptions(s, dataset, cache), progress, cancel)
+                            PaperMode.ProcessingOptions(s, dataset, cache) with { Log = observer.Line }, progress, cancel)
                         : await ProcessingProbeExperiment.RunAsync(encoder, task, photos, s.ProcessingOptions(cache) with
                         {
                             Erase = s.Erase.Contains(task.Id, StringComparer.OrdinalIgnoreCase),
                             SemanticLabels = dataset.SemanticLabels,
+                            Log = observer.Line,
                         }, progress, cancel)
                     : await AcquisitionProbeExperiment.RunAsync(encoder, task, photos, labels, s.AcquisitionOptions(cache) with
                     {
@@ -97,10 +102,15 @@ public static class TraceSuite
                     }, progress, cancel));
                 if (outcome is null)
                 {
-                    notes.Add($"{spec.Id}/{task.Id}: fewer than two '{task.Attribute}' classes with {new AcquisitionSplitOptions().MinPerClass}+ labelled photos; not run");
+                    // Listed in the summary's not_run (front ends print it), not as a note too.
+                    var reason = $"fewer than two '{task.Attribute}' classes with {new AcquisitionSplitOptions().MinPerClass}+ labelled photos";
+                    notRun.Add(new NotRunTask { Encoder = spec.Id, Experiment = ExperimentNames.Acquisition, Task = task.Id, Reason = reason, TestPhotos = 0 });
                     continue;
                 }
-                records.AddRange(outcome.Records);
+                // Results resting on fewer than 10 held-out photos are listed as not run instead of reported.
+                var (kept, left) = ResultGate.Apply(outcome.Records, s.MinTestPhotos);
+                records.AddRange(kept);
+                notRun.AddRange(left);
                 foreach (var note in outcome.Notes)
                     if (!notes.Contains(note)) notes.Add(note);
                 EmbeddingsFile.Write(EmbeddingsPath(s.Out, spec.Id, task.Id), outcome.Embeddings);
@@ -118,7 +128,7 @@ public static class TraceSuite
                 ["photos"] = photos.Count.ToString(),
                 ["dataset_layout"] = dataset.Layout,
                 ["mode"] = paper ? "paper (whole images, the dataset's train/val)" : "quick (crops of photos)",
-                ["protocol"] = s.Protocol.ToString().ToLowerInvariant(),
+                [SettingNames.Protocol] = s.Protocol.ToString().ToLowerInvariant(),
                 ["device"] = s.Device,
                 ["batch_size"] = s.BatchSize.ToString(),
                 ["notes"] = string.Join("; ", notes),
@@ -137,7 +147,7 @@ public static class TraceSuite
             settings["val_images"] = sides.Count(x => x == PaperProcessingExperiment.Val).ToString();
             settings["knn_k"] = PaperMode.K(s, dataset).ToString();
         }
-        var summary = Summary.Create(s.Seed, settings, records, skipped);
+        var summary = Summary.Create(s.Seed, settings, records, skipped) with { NotRun = notRun };
         return new SuiteOutcome(summary, notes);
     }
 

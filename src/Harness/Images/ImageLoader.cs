@@ -115,7 +115,7 @@ public static class ImageLoader
         if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8)
         {
             // EOI after the first start-of-scan (an EXIF thumbnail's EOI comes before it).
-            int sos = IndexOf(b, 0xFF, 0xDA, 2);
+            var sos = IndexOf(b, 0xFF, 0xDA, 2);
             if (sos < 0 || IndexOf(b, 0xFF, 0xD9, sos) < 0) return "truncated JPEG (no end-of-image marker)";
         }
         else if (b.Length >= 8 && b[0] == 0x89 && b[1] == 0x50 && b[2] == 0x4E && b[3] == 0x47)
@@ -127,7 +127,7 @@ public static class ImageLoader
 
     private static int IndexOf(byte[] b, byte first, byte second, int from)
     {
-        for (int i = from; i < b.Length - 1; i++)
+        for (var i = from; i < b.Length - 1; i++)
             if (b[i] == first && b[i + 1] == second) return i;
         return -1;
     }

@@ -58,7 +58,7 @@ public static class CosineKnn
             throw new ArgumentException($"databaseLabels has {databaseLabels.Length} entries but the database has {nd} rows.", nameof(databaseLabels));
         var nn = Search(queries, database, dim, options.K, options.MaxDegreeOfParallelism);
         var predicted = new int[nn.Queries];
-        Span<int> labels = nn.K <= 256 ? stackalloc int[nn.K] : new int[nn.K];
+        var labels = nn.K <= 256 ? stackalloc int[nn.K] : new int[nn.K];
         for (var i = 0; i < nn.Queries; i++)
         {
             var idx = nn.IndicesOf(i);

@@ -51,7 +51,7 @@ public static class KnnCostModel
     {
         var blockRows = Math.Min(options.QueryRowsInMemory, queries);
         var k = Math.Min(options.K, database);
-        long lists = (long)blockRows * PairLists.Count(options.UniformSeeds) * k * (sizeof(float) + sizeof(int));
+        var lists = (long)blockRows * PairLists.Count(options.UniformSeeds) * k * (sizeof(float) + sizeof(int));
         var memory = (long)blockRows * dim * sizeof(float)                  // the query block
             + 2 * lists                                                     // the pass's lists and the kept ones
             + 2L * BlockedSimilarity.DatabaseBlock * dim * sizeof(float)    // a database block, read and packed
@@ -60,8 +60,16 @@ public static class KnnCostModel
         return new KnnCost(queries, database, dim, processings, options.UniformSeeds, gflops ?? MeasureGflops(dim, options.MaxDegreeOfParallelism), memory, device);
     }
 
-    /// <summary>GFLOP/s of the blocked kernel with top-10 on random unit rows: a short run after one warm-up.</summary>
-    public static double MeasureGflops(int dim, int maxDegreeOfParallelism = -1)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, int), double> Measured = new();
+
+    /// <summary>
+    /// GFLOP/s of the blocked kernel with top-10 on random unit rows: a short run after one warm-up, once per
+    /// process for a (dim, threads) pair (a run that states the cost of every task measures once).
+    /// </summary>
+    public static double MeasureGflops(int dim, int maxDegreeOfParallelism = -1) =>
+        Measured.GetOrAdd((dim, maxDegreeOfParallelism), key => Measure(key.Item1, key.Item2));
+
+    private static double Measure(int dim, int maxDegreeOfParallelism)
     {
         const int nq = 384, nd = 2 * BlockedSimilarity.DatabaseBlock;
         var rng = new Random(1);

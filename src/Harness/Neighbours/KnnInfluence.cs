@@ -46,6 +46,12 @@ public sealed record KnnInfluenceResult(
     double[] AllDiffByPair,
     double[] UniformBySeed)
 {
+    /// <summary>
+    /// Per set-up (in <see cref="Setups"/> order), each query's accuracy averaged as the set-up averages (over p, and q
+    /// or seeds): the mean over queries is the set-up's accuracy. Queries in item order.
+    /// </summary>
+    public IReadOnlyList<double[]> ByQuery { get; init; } = [];
+
     /// <summary>|acc(pos-same) − acc(neg-same)|: how much sharing the query's processing pulls neighbours.</summary>
     public double DistractionScore => Math.Abs(PosSame.Mean - NegSame.Mean);
 
@@ -74,13 +80,18 @@ public sealed record KnnInfluenceInput(IProcessedRows Queries, int[] QueryLabels
     }
 }
 
-/// <summary>How far a kNN influence run is: similarity passes are (p, query block, q) units of work.</summary>
-public readonly record struct KnnProgress(long MultiplyAddsDone, long MultiplyAddsTotal, TimeSpan Elapsed)
+/// <summary>
+/// How far a kNN influence run is: similarity passes are (p, query block, q) units of work. A resumed run starts
+/// with <paramref name="MultiplyAddsResumed"/> already done (by an earlier run), and <paramref name="Elapsed"/> counts
+/// from its own start.
+/// </summary>
+public readonly record struct KnnProgress(long MultiplyAddsDone, long MultiplyAddsTotal, TimeSpan Elapsed, long MultiplyAddsResumed = 0)
 {
     public double Fraction => MultiplyAddsTotal == 0 ? 1 : (double)MultiplyAddsDone / MultiplyAddsTotal;
 
-    /// <summary>Remaining time at the pace so far; null before any work is done.</summary>
-    public TimeSpan? Eta => MultiplyAddsDone == 0 ? null : Elapsed * ((double)(MultiplyAddsTotal - MultiplyAddsDone) / MultiplyAddsDone);
+    /// <summary>Remaining time at this run's pace (work resumed from a state file took no time here); null before any work is done.</summary>
+    public TimeSpan? Eta => MultiplyAddsDone <= MultiplyAddsResumed ? null
+        : Elapsed * ((double)(MultiplyAddsTotal - MultiplyAddsDone) / (MultiplyAddsDone - MultiplyAddsResumed));
 }
 
 /// <summary>
@@ -167,7 +178,7 @@ public static class KnnInfluence
         return masks;
     }
 
-    /// <summary>Averages correct counts [P × slots] as the reference does: over p (all-same), over p and q ≠ p, over p and seeds.</summary>
+    /// <summary>Averages correct counts [P × slots] (then per query [5 set-ups × nq]) as the reference does: over p (all-same), over p and q ≠ p, over p and seeds.</summary>
     private static KnnInfluenceResult Summarise(long[] correct, KnnInfluenceInput input, KnnOptions options)
     {
         var P = input.Processings;
@@ -207,6 +218,21 @@ public static class KnnInfluence
         var uVar = 0.0;
         foreach (var u in uniformBy) uVar += (u - uMean) * (u - uMean);
 
+        // Per query: the same averages as the set-ups', from its own correct votes (counted after the P × slots counts).
+        var pairs = (double)(P * (P - 1));
+        double[] PerQuery(KnnSetup setup, double votes)
+        {
+            var x = new double[nq];
+            var offset = P * slots + (int)setup * nq;
+            for (var i = 0; i < nq; i++) x[i] = correct[offset + i] / votes;
+            return x;
+        }
+        double[][] byQuery =
+        [
+            PerQuery(KnnSetup.AllSame, P), PerQuery(KnnSetup.PosSame, pairs), PerQuery(KnnSetup.NegSame, pairs),
+            PerQuery(KnnSetup.AllDiff, pairs), PerQuery(KnnSetup.Uniform, P * seeds),
+        ];
+
         return new KnnInfluenceResult(
             k, nq, input.Database.Count, P,
             new KnnSetupAccuracy(KnnSetup.AllSame, allSameBy.Average(), 0),
@@ -214,7 +240,7 @@ public static class KnnInfluence
             new KnnSetupAccuracy(KnnSetup.NegSame, MeanOf(negBy), 0),
             new KnnSetupAccuracy(KnnSetup.AllDiff, MeanOf(diffBy), 0),
             new KnnSetupAccuracy(KnnSetup.Uniform, uMean, Math.Sqrt(uVar / seeds)),
-            allSameBy, posBy, negBy, diffBy, uniformBy);
+            allSameBy, posBy, negBy, diffBy, uniformBy) { ByQuery = byQuery };
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace TraceProbe.Neighbours;
 /// <summary>
 /// The loop of a kNN influence run: for each test processing p and block of queries, one pass per
 /// database processing q (q = p first, whose own/other lists the other pairs reuse), each folded into the
-/// correct-query counts at once. State after every pass can be saved and resumed.
+/// correct-query counts (per set-up and per query) at once. State after every pass can be saved and resumed.
 /// </summary>
 internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions options, IProgress<KnnProgress>? progress, string? statePath)
 {
@@ -22,13 +22,14 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
         var queryBlocks = (nq + blockRows - 1) / blockRows;
         var votes = new SetupVotes(P, _seeds, _k, options.VoteTieBreak);
         var masks = KnnInfluence.UniformMasks(options.Seed, _seeds, P, nd);
-        var state = KnnInfluenceState.Start(statePath, Fingerprint(blockRows), P * votes.Slots, P, blockRows, _seeds, _k);
+        var state = KnnInfluenceState.Start(statePath, Fingerprint(blockRows), P * votes.Slots + 5 * nq, P, blockRows, _seeds, _k);
         state.Layout(queryBlocks);
 
         var perPass = (long)nd * dim; // multiply-adds per query per pass
         var total = perPass * nq * P * P;
         var clock = Stopwatch.StartNew();
         long done = 0;
+        long? resumed = null;
         var pass = new TopKHeaps(blockRows * PairLists.Count(_seeds), _k);
         using var engine = PairEngine.Create(options.Device, options.DeviceId, _k, _seeds);
         var queries = new float[(long)blockRows * dim];
@@ -37,6 +38,9 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
             {
                 var first = b * blockRows;
                 var rows = Math.Min(blockRows, nq - first);
+                // A (p, block) finished before a resume is skipped whole: asking for its lists would clear the ones
+                // restored for the (p, block) the run was stopped in.
+                if (state.IsDone(p, b, P - 1)) { done += perPass * rows * P; continue; }
                 var labels = input.QueryLabels.AsSpan(first, rows).ToArray();
                 var (same, uniform) = state.ListsFor(p, b);
                 input.Queries.Read(p, first, rows, queries);
@@ -45,11 +49,13 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
                     var q = step == 0 ? p : step <= p ? step - 1 : step;
                     if (state.IsDone(p, b, step)) { done += perPass * rows; continue; }
                     var before = done;
+                    // Passes are done in order, so what a resumed run skipped all comes before its first pass.
+                    resumed ??= done;
                     votes.StartPass(pass, uniform, rows);
                     engine.Run(queries, labels, input.Database, q, input.DatabaseLabels, masks[q], pass, options.MaxDegreeOfParallelism,
-                        dbRows => progress?.Report(new KnnProgress(before + (long)dbRows * dim * rows, total, clock.Elapsed)));
+                        dbRows => progress?.Report(new KnnProgress(before + (long)dbRows * dim * rows, total, clock.Elapsed, resumed.Value)));
                     done = before + perPass * rows;
-                    votes.Fold(p, q, step == P - 1, labels, input.DatabaseLabels, pass, same, uniform, state.Correct, options.MaxDegreeOfParallelism);
+                    votes.Fold(p, q, step == P - 1, labels, input.DatabaseLabels, pass, same, uniform, state.Correct, first, nq, options.MaxDegreeOfParallelism);
                     state.Completed(p, b, step);
                 }
             }

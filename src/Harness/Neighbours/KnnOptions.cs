@@ -1,3 +1,5 @@
+using TraceProbe.Common;
+
 namespace TraceProbe.Neighbours;
 
 /// <summary>Options shared by the kNN classifier and the kNN influence set-ups.</summary>
@@ -29,6 +31,20 @@ public sealed record KnnOptions
 
     /// <summary>The GPU's index for <see cref="KnnDevice.Cuda"/>.</summary>
     public int DeviceId { get; init; }
+
+    /// <summary>This set of options on the device a user names as the encoder's: "cpu", "cuda" or "cuda:N".</summary>
+    public KnnOptions OnDevice(string device)
+    {
+        if (device.Equals("cpu", StringComparison.OrdinalIgnoreCase)) return this with { Device = KnnDevice.Cpu, DeviceId = 0 };
+        if (device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
+        {
+            var id = 0;
+            if (device.Contains(':') && !int.TryParse(device[(device.IndexOf(':') + 1)..], out id))
+                throw new SettingsException($"--device {device}: expected cuda:N with a GPU number N.");
+            return this with { Device = KnnDevice.Cuda, DeviceId = id };
+        }
+        throw new SettingsException($"--device {device}: expected 'cpu' or 'cuda[:N]'.");
+    }
 }
 
 /// <summary>Which class wins a kNN vote between classes with equally many neighbours.</summary>
@@ -36,7 +52,12 @@ public enum KnnVoteTieBreak
 {
     /// <summary>The class whose neighbours' similarities sum highest (summed in rank order, in double), then the smallest class id.</summary>
     SummedSimilarity,
-    /// <summary>The smallest class id, as the reference's one-hot count followed by a (stable) descending sort decides.</summary>
+    /// <summary>
+    /// The smallest class id. The reference counts one-hot votes and takes the first of a descending
+    /// <c>torch.sort</c>, which is not stable: with torch 1.13 on the CPU it keeps the smallest class among
+    /// tied counts for up to 16 classes, and picks one of them by the sort's internals beyond. This rule equals
+    /// it there, and beyond it is a tie-break blind to the neighbours' similarities as the reference's is.
+    /// </summary>
     SmallestClass,
 }
 

@@ -17,10 +17,19 @@ public sealed record RetrievalResult(
 {
     /// <summary>
     /// Recall@1 per query class (0: queries of the first class, 1: of the second), as the reference's retrieval
-    /// reports it: one hard and one easy score for each class of queries.
+    /// reports it, with each pair's hit (0/1) in that direction for the intervals.
     /// </summary>
-    public IReadOnlyList<(int QueryClass, double Hard, double Easy)> PerQueryClass =>
-        [(0, HardFirstToSecond, EasyFirstToSecond), (1, HardSecondToFirst, EasySecondToFirst)];
+    public IReadOnlyList<(int QueryClass, double Hard, double Easy, double[] HardHits, double[] EasyHits)> PerQueryClass =>
+        [(0, HardFirstToSecond, EasyFirstToSecond, HardHits[0], EasyHits[0]), (1, HardSecondToFirst, EasySecondToFirst, HardHits[1], EasyHits[1])];
+
+    /// <summary>Per pair, the share of its two queries (one per direction) that found their pair, hard negatives.</summary>
+    public double[] HardByPair { get; init; } = [];
+    /// <summary>Per pair, the same with easy negatives.</summary>
+    public double[] EasyByPair { get; init; } = [];
+    /// <summary>Per direction (first→second, second→first), each pair's hit with hard negatives.</summary>
+    public double[][] HardHits { get; init; } = [[], []];
+    /// <summary>The same with easy negatives.</summary>
+    public double[][] EasyHits { get; init; } = [[], []];
 }
 
 public static class NearDuplicateRetrieval
@@ -52,15 +61,25 @@ public static class NearDuplicateRetrieval
             }
         }
 
-        double Recall(float[] target, float[] negatives)
+        double[] Hits(float[] target, float[] negatives)
         {
-            var hits = 0;
-            for (var i = 0; i < n; i++) if (target[i] > negatives[i]) hits++;
-            return (double)hits / n;
+            var hits = new double[n];
+            for (var i = 0; i < n; i++) hits[i] = target[i] > negatives[i] ? 1 : 0;
+            return hits;
         }
-        double h12 = Recall(target12, hard12), h21 = Recall(target21, hard21);
-        double e12 = Recall(target12, easy12), e21 = Recall(target21, easy21);
-        return new RetrievalResult(n, (h12 + h21) / 2, (e12 + e21) / 2, h12, h21, e12, e21);
+        double[] h12 = Hits(target12, hard12), h21 = Hits(target21, hard21);
+        double[] e12 = Hits(target12, easy12), e21 = Hits(target21, easy21);
+        var hardByPair = new double[n];
+        var easyByPair = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            hardByPair[i] = (h12[i] + h21[i]) / 2.0;
+            easyByPair[i] = (e12[i] + e21[i]) / 2.0;
+        }
+        return new RetrievalResult(n, hardByPair.Average(), easyByPair.Average(), h12.Average(), h21.Average(), e12.Average(), e21.Average())
+        {
+            HardByPair = hardByPair, EasyByPair = easyByPair, HardHits = [h12, h21], EasyHits = [e12, e21],
+        };
     }
 
     /// <summary>For each row i of Q·Dᵀ: the diagonal entry and the largest entry off the diagonal (−∞ if none).</summary>

@@ -35,6 +35,41 @@ public sealed class InMemoryRows(float[] embeddings, int count, int processings,
 }
 
 /// <summary>
+/// Rows of an embeddings array [N, dim] held elsewhere (a run's embeddings), picked by a row map without a copy:
+/// item i under processing p is row rows[i · P + p].
+/// </summary>
+public sealed class IndexedRows : IProcessedRows
+{
+    private readonly float[] _embeddings;
+    private readonly int[] _rows;
+
+    /// <param name="rows">Row of each (item, processing), item-major: rows[item · P + processing].</param>
+    public IndexedRows(float[] embeddings, int[] rows, int processings, int dim)
+    {
+        if (dim < 1 || embeddings.Length % dim != 0) throw new ArgumentException($"embeddings has {embeddings.Length} floats, not rows of dim {dim}.", nameof(embeddings));
+        if (processings < 1 || rows.Length % processings != 0) throw new ArgumentException($"rows has {rows.Length} entries, not a multiple of {processings} processings.", nameof(rows));
+        var n = embeddings.Length / dim;
+        foreach (var r in rows)
+            if (r < 0 || r >= n) throw new ArgumentException($"row {r} is outside the embeddings' {n} rows.", nameof(rows));
+        _embeddings = embeddings;
+        _rows = rows;
+        Processings = processings;
+        Dim = dim;
+        Count = rows.Length / processings;
+    }
+
+    public int Count { get; }
+    public int Processings { get; }
+    public int Dim { get; }
+
+    public void Read(int processing, int first, int count, Span<float> destination)
+    {
+        for (var i = 0; i < count; i++)
+            _embeddings.AsSpan(_rows[(first + i) * Processings + processing] * Dim, Dim).CopyTo(destination.Slice(i * Dim, Dim));
+    }
+}
+
+/// <summary>
 /// Rows read on demand from an embeddings file (safetensors, float32 [N, D], as <c>run</c> and <c>merge</c>
 /// write it): item i under processing p is file row rows[i · P + p]. Only the header is parsed up front.
 /// </summary>
@@ -79,7 +114,7 @@ public sealed class EmbeddingsFileRows : IProcessedRows, IDisposable
         Span<byte> lengthBytes = stackalloc byte[8];
         file.ReadExactly(lengthBytes);
         var headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
-        if (headerLength <= 0 || headerLength > 100_000_000) throw new InvalidDataException($"{path}: not a safetensors file (header length {headerLength}).");
+        if (headerLength <= 0 || headerLength > 1L << 30 || headerLength > file.Length - 8) throw new InvalidDataException($"{path}: not a safetensors file (header length {headerLength}).");
         var header = new byte[headerLength];
         file.ReadExactly(header);
         JsonDocument json;

@@ -37,11 +37,16 @@ internal sealed class SetupVotes(int processings, int seeds, int k, KnnVoteTieBr
     /// Folds one finished (p, q) pass (sorted <paramref name="pass"/> lists) into the counts of p. On q = p it
     /// stores own(p,p) and other(p,p) in <paramref name="sameLists"/> for the later pairs; the seeds' running
     /// lists live in <paramref name="uniformLists"/> (continued by the pass, see <see cref="StartPass"/>); <paramref name="lastPair"/> closes the uniform votes.
+    /// <paramref name="correct"/> holds [P × slots] counts, then each query's correct votes per set-up [5 × all queries]
+    /// (for intervals over query photos); this block's queries start at <paramref name="firstQuery"/>.
     /// </summary>
     public void Fold(int p, int q, bool lastPair, int[] queryLabels, int[] databaseLabels,
-        TopKHeaps pass, TopKHeaps sameLists, TopKHeaps uniformLists, long[] correct, int maxDegreeOfParallelism)
+        TopKHeaps pass, TopKHeaps sameLists, TopKHeaps uniformLists, long[] correct, int firstQuery, int allQueries, int maxDegreeOfParallelism)
     {
         var nq = queryLabels.Length;
+        var perQuery = processings * Slots + firstQuery;
+        // Each query is folded by one thread: its per-query entries need no lock.
+        void PerQuery(KnnSetup setup, int i, bool hit) { if (hit) correct[perQuery + (int)setup * allQueries + i]++; }
         var per = PairLists.Count(seeds);
         var slots = Slots;
         var o = q == p ? -1 : Other(p, q);
@@ -56,20 +61,28 @@ internal sealed class SetupVotes(int processings, int seeds, int k, KnnVoteTieBr
                 {
                     sameLists.Set(2 * i, pass.Similarities(own), pass.Indices(own));
                     sameLists.Set(2 * i + 1, pass.Similarities(other), pass.Indices(other));
-                    s.Count(AllSame, Correct(pass, own, pass, other, label, databaseLabels, s));
+                    var hit = Correct(pass, own, pass, other, label, databaseLabels, s);
+                    s.Count(AllSame, hit);
+                    PerQuery(KnnSetup.AllSame, i, hit);
                 }
                 else
                 {
-                    s.Count(Pos(o), Correct(sameLists, 2 * i, pass, other, label, databaseLabels, s));
-                    s.Count(Neg(o), Correct(pass, own, sameLists, 2 * i + 1, label, databaseLabels, s));
-                    s.Count(Diff(o), Correct(pass, own, pass, other, label, databaseLabels, s));
+                    var pos = Correct(sameLists, 2 * i, pass, other, label, databaseLabels, s);
+                    var neg = Correct(pass, own, sameLists, 2 * i + 1, label, databaseLabels, s);
+                    var diff = Correct(pass, own, pass, other, label, databaseLabels, s);
+                    s.Count(Pos(o), pos); PerQuery(KnnSetup.PosSame, i, pos);
+                    s.Count(Neg(o), neg); PerQuery(KnnSetup.NegSame, i, neg);
+                    s.Count(Diff(o), diff); PerQuery(KnnSetup.AllDiff, i, diff);
                 }
                 for (var t = 0; t < seeds; t++)
                 {
                     // The pass continued the seed's running list (StartPass), so it is the merged list already.
                     var list = i * per + PairLists.Seed(t);
                     uniformLists.Set(i * seeds + t, pass.Similarities(list), pass.Indices(list));
-                    if (lastPair) s.Count(Uniform(t), Correct(pass, list, pass, list, label, databaseLabels, s, single: true));
+                    if (!lastPair) continue;
+                    var hit = Correct(pass, list, pass, list, label, databaseLabels, s, single: true);
+                    s.Count(Uniform(t), hit);
+                    PerQuery(KnnSetup.Uniform, i, hit);
                 }
                 return s;
             },

@@ -85,7 +85,7 @@ internal ref struct TopKHeap
         var n = _count;
         for (var end = n - 1; end > 0; end--)
         {
-            float s = _sims[end]; int ix = _indices[end];
+            var s = _sims[end]; var ix = _indices[end];
             (_sims[end], _indices[end]) = (_sims[0], _indices[0]);
             _count = end;
             SiftDown(s, ix);

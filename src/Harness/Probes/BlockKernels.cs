@@ -35,7 +35,7 @@ internal static class BlockKernels
     public static void AddOuter(ReadOnlySpan<float> coef, ReadOnlySpan<float> x0, ReadOnlySpan<float> x1, ReadOnlySpan<float> x2,
         ReadOnlySpan<float> x3, Span<float> g, int classes)
     {
-        int dim = x0.Length;
+        var dim = x0.Length;
         if (x1.Length != dim || x2.Length != dim || x3.Length != dim || g.Length < classes * dim || coef.Length < Rows * classes)
             throw new ArgumentException("Block shapes do not agree.");
         if (Vector512.IsHardwareAccelerated && dim >= Vector512<float>.Count)
@@ -53,23 +53,23 @@ internal static class BlockKernels
         where TOps : struct, IOps<TV> where TV : struct
     {
         int dim = x0s.Length, classes = b.Length;
-        int vectorEnd = dim - dim % TOps.Width;
+        var vectorEnd = dim - dim % TOps.Width;
         ref float x0 = ref MemoryMarshal.GetReference(x0s), x1 = ref MemoryMarshal.GetReference(x1s);
         ref float x2 = ref MemoryMarshal.GetReference(x2s), x3 = ref MemoryMarshal.GetReference(x3s);
-        int c = 0;
+        var c = 0;
         // Three classes at a time: twelve accumulators, each x vector loaded once for three weight vectors.
         for (; c + 3 <= classes; c += 3)
         {
-            ref float wa = ref Unsafe.Add(ref MemoryMarshal.GetReference(ws), c * dim);
-            ref float wb = ref Unsafe.Add(ref wa, dim);
-            ref float wc2 = ref Unsafe.Add(ref wb, dim);
+            ref var wa = ref Unsafe.Add(ref MemoryMarshal.GetReference(ws), c * dim);
+            ref var wb = ref Unsafe.Add(ref wa, dim);
+            ref var wc2 = ref Unsafe.Add(ref wb, dim);
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
             TV b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
             TV e0 = TOps.Zero, e1 = TOps.Zero, e2 = TOps.Zero, e3 = TOps.Zero;
-            for (int d = 0; d < vectorEnd; d += TOps.Width)
+            for (var d = 0; d < vectorEnd; d += TOps.Width)
             {
                 TV v0 = TOps.Load(ref x0, d), v1 = TOps.Load(ref x1, d), v2 = TOps.Load(ref x2, d), v3 = TOps.Load(ref x3, d);
-                TV w = TOps.Load(ref wa, d);
+                var w = TOps.Load(ref wa, d);
                 a0 = TOps.MultiplyAdd(v0, w, a0);
                 a1 = TOps.MultiplyAdd(v1, w, a1);
                 a2 = TOps.MultiplyAdd(v2, w, a2);
@@ -93,11 +93,11 @@ internal static class BlockKernels
 
         for (; c < classes; c++)
         {
-            ref float wc = ref Unsafe.Add(ref MemoryMarshal.GetReference(ws), c * dim);
+            ref var wc = ref Unsafe.Add(ref MemoryMarshal.GetReference(ws), c * dim);
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
-            for (int d = 0; d < vectorEnd; d += TOps.Width)
+            for (var d = 0; d < vectorEnd; d += TOps.Width)
             {
-                TV wv = TOps.Load(ref wc, d);
+                var wv = TOps.Load(ref wc, d);
                 a0 = TOps.MultiplyAdd(TOps.Load(ref x0, d), wv, a0);
                 a1 = TOps.MultiplyAdd(TOps.Load(ref x1, d), wv, a1);
                 a2 = TOps.MultiplyAdd(TOps.Load(ref x2, d), wv, a2);
@@ -114,13 +114,13 @@ internal static class BlockKernels
         where TOps : struct, IOps<TV> where TV : struct
     {
         int dim = x0s.Length, classes = b.Length;
-        int vectorEnd = dim - dim % TOps.Width;
+        var vectorEnd = dim - dim % TOps.Width;
         ref float x0 = ref MemoryMarshal.GetReference(x0s), x1 = ref MemoryMarshal.GetReference(x1s);
         ref float x2 = ref MemoryMarshal.GetReference(x2s), x3 = ref MemoryMarshal.GetReference(x3s);
         float s0 = TOps.Sum(a0), s1 = TOps.Sum(a1), s2 = TOps.Sum(a2), s3 = TOps.Sum(a3);
-        for (int d = vectorEnd; d < dim; d++)
+        for (var d = vectorEnd; d < dim; d++)
         {
-            float wv = Unsafe.Add(ref wk, d);
+            var wv = Unsafe.Add(ref wk, d);
             s0 += Unsafe.Add(ref x0, d) * wv;
             s1 += Unsafe.Add(ref x1, d) * wv;
             s2 += Unsafe.Add(ref x2, d) * wv;
@@ -137,24 +137,24 @@ internal static class BlockKernels
         ReadOnlySpan<float> x3s, Span<float> gs, int classes)
         where TOps : struct, IOps<TV> where TV : struct
     {
-        int dim = x0s.Length;
-        int vectorEnd = dim - dim % TOps.Width;
+        var dim = x0s.Length;
+        var vectorEnd = dim - dim % TOps.Width;
         ref float x0 = ref MemoryMarshal.GetReference(x0s), x1 = ref MemoryMarshal.GetReference(x1s);
         ref float x2 = ref MemoryMarshal.GetReference(x2s), x3 = ref MemoryMarshal.GetReference(x3s);
-        int c = 0;
+        var c = 0;
         // Three classes at a time: each x vector loaded once for three gradient rows.
         for (; c + 3 <= classes; c += 3)
         {
-            ref float ga = ref Unsafe.Add(ref MemoryMarshal.GetReference(gs), c * dim);
-            ref float gb = ref Unsafe.Add(ref ga, dim);
-            ref float ge = ref Unsafe.Add(ref gb, dim);
+            ref var ga = ref Unsafe.Add(ref MemoryMarshal.GetReference(gs), c * dim);
+            ref var gb = ref Unsafe.Add(ref ga, dim);
+            ref var ge = ref Unsafe.Add(ref gb, dim);
             TV qa0 = TOps.Broadcast(coef[c]), qa1 = TOps.Broadcast(coef[classes + c]);
             TV qa2 = TOps.Broadcast(coef[2 * classes + c]), qa3 = TOps.Broadcast(coef[3 * classes + c]);
             TV qb0 = TOps.Broadcast(coef[c + 1]), qb1 = TOps.Broadcast(coef[classes + c + 1]);
             TV qb2 = TOps.Broadcast(coef[2 * classes + c + 1]), qb3 = TOps.Broadcast(coef[3 * classes + c + 1]);
             TV qe0 = TOps.Broadcast(coef[c + 2]), qe1 = TOps.Broadcast(coef[classes + c + 2]);
             TV qe2 = TOps.Broadcast(coef[2 * classes + c + 2]), qe3 = TOps.Broadcast(coef[3 * classes + c + 2]);
-            for (int d = 0; d < vectorEnd; d += TOps.Width)
+            for (var d = 0; d < vectorEnd; d += TOps.Width)
             {
                 TV v0 = TOps.Load(ref x0, d), v1 = TOps.Load(ref x1, d), v2 = TOps.Load(ref x2, d), v3 = TOps.Load(ref x3, d);
                 TV a = TOps.Load(ref ga, d), b = TOps.Load(ref gb, d), e = TOps.Load(ref ge, d);
@@ -175,18 +175,18 @@ internal static class BlockKernels
                 TOps.Store(e, ref ge, d);
             }
 
-            for (int k = c; k < c + 3; k++)
+            for (var k = c; k < c + 3; k++)
                 AddOuterTail(coef, x0s, x1s, x2s, x3s, gs, classes, k, vectorEnd);
         }
 
         for (; c < classes; c++)
         {
-            ref float gc = ref Unsafe.Add(ref MemoryMarshal.GetReference(gs), c * dim);
+            ref var gc = ref Unsafe.Add(ref MemoryMarshal.GetReference(gs), c * dim);
             float p0 = coef[c], p1 = coef[classes + c], p2 = coef[2 * classes + c], p3 = coef[3 * classes + c];
             TV q0 = TOps.Broadcast(p0), q1 = TOps.Broadcast(p1), q2 = TOps.Broadcast(p2), q3 = TOps.Broadcast(p3);
-            for (int d = 0; d < vectorEnd; d += TOps.Width)
+            for (var d = 0; d < vectorEnd; d += TOps.Width)
             {
-                TV acc = TOps.Load(ref gc, d);
+                var acc = TOps.Load(ref gc, d);
                 acc = TOps.MultiplyAdd(TOps.Load(ref x0, d), q0, acc);
                 acc = TOps.MultiplyAdd(TOps.Load(ref x1, d), q1, acc);
                 acc = TOps.MultiplyAdd(TOps.Load(ref x2, d), q2, acc);
@@ -202,10 +202,10 @@ internal static class BlockKernels
     private static void AddOuterTail(ReadOnlySpan<float> coef, ReadOnlySpan<float> x0, ReadOnlySpan<float> x1, ReadOnlySpan<float> x2,
         ReadOnlySpan<float> x3, Span<float> g, int classes, int k, int vectorEnd)
     {
-        int dim = x0.Length;
+        var dim = x0.Length;
         float p0 = coef[k], p1 = coef[classes + k], p2 = coef[2 * classes + k], p3 = coef[3 * classes + k];
-        Span<float> gk = g.Slice(k * dim, dim);
-        for (int d = vectorEnd; d < dim; d++)
+        var gk = g.Slice(k * dim, dim);
+        for (var d = vectorEnd; d < dim; d++)
             gk[d] += p0 * x0[d] + p1 * x1[d] + p2 * x2[d] + p3 * x3[d];
     }
 

@@ -18,31 +18,31 @@ internal sealed class Centring
         _classes = objective.Classes;
         Mean = new double[_dim];
         Variance = new double[_dim];
-        int rows = objective.RowCountTotal;
+        var rows = objective.RowCountTotal;
         // Float sums per block of rows, added up in double: precise enough for coordinates that only change the
         // solver's path (any μ gives the same optimum).
         const int Block = 256;
         var sum = new float[_dim];
         var squares = new float[_dim];
-        for (int first = 0; first < rows; first += Block)
+        for (var first = 0; first < rows; first += Block)
         {
             sum.AsSpan().Clear();
             squares.AsSpan().Clear();
-            for (int i = first; i < Math.Min(rows, first + Block); i++)
+            for (var i = first; i < Math.Min(rows, first + Block); i++)
             {
-                ReadOnlySpan<float> row = objective.Row(i);
+                var row = objective.Row(i);
                 TensorPrimitives.Add(sum, row, sum);
                 TensorPrimitives.MultiplyAdd(row, row, squares, squares);
             }
 
-            for (int j = 0; j < _dim; j++)
+            for (var j = 0; j < _dim; j++)
             {
                 Mean[j] += sum[j];
                 Variance[j] += squares[j];
             }
         }
 
-        for (int j = 0; j < _dim; j++)
+        for (var j = 0; j < _dim; j++)
         {
             Mean[j] /= Math.Max(1, rows);
             Variance[j] = Math.Max(0, Variance[j] / Math.Max(1, rows) - Mean[j] * Mean[j]);
@@ -60,12 +60,12 @@ internal sealed class Centring
     /// </summary>
     public IPreconditioner Preconditioner(double lambda)
     {
-        double curvature = (_classes - 1.0) / ((double)_classes * _classes);
+        var curvature = (_classes - 1.0) / ((double)_classes * _classes);
         var diagonal = new double[_classes * (_dim + 1)];
-        for (int c = 0; c < _classes; c++)
-            for (int j = 0; j < _dim; j++)
+        for (var c = 0; c < _classes; c++)
+            for (var j = 0; j < _dim; j++)
                 diagonal[c * _dim + j] = 1 / (curvature * Variance[j] + lambda);
-        for (int c = 0; c < _classes; c++)
+        for (var c = 0; c < _classes; c++)
             diagonal[_classes * _dim + c] = 1 / curvature;
         return new DiagonalPreconditioner(diagonal);
     }
@@ -73,13 +73,13 @@ internal sealed class Centring
     /// <summary>Model parameters (weights, then bias b = β − W·μ) of solver coordinates θ.</summary>
     public void ToParameters(ReadOnlySpan<double> theta, Span<float> parameters)
     {
-        int weights = _classes * _dim;
-        for (int i = 0; i < weights; i++)
+        var weights = _classes * _dim;
+        for (var i = 0; i < weights; i++)
             parameters[i] = (float)theta[i];
-        for (int c = 0; c < _classes; c++)
+        for (var c = 0; c < _classes; c++)
         {
             double shift = 0;
-            for (int j = 0; j < _dim; j++)
+            for (var j = 0; j < _dim; j++)
                 shift += theta[c * _dim + j] * Mean[j];
             parameters[weights + c] = (float)(theta[weights + c] - shift);
         }
@@ -88,11 +88,11 @@ internal sealed class Centring
     /// <summary>Turns a gradient with respect to (W, b) into one with respect to (W, β) in place: ∂W −= ∂b·μᵀ.</summary>
     public void ToSolverGradient(Span<double> gradient)
     {
-        int weights = _classes * _dim;
-        for (int c = 0; c < _classes; c++)
+        var weights = _classes * _dim;
+        for (var c = 0; c < _classes; c++)
         {
-            double gb = gradient[weights + c];
-            for (int j = 0; j < _dim; j++)
+            var gb = gradient[weights + c];
+            for (var j = 0; j < _dim; j++)
                 gradient[c * _dim + j] -= gb * Mean[j];
         }
     }

@@ -24,7 +24,7 @@ internal sealed class Lbfgs
         _m = Math.Max(1, memory);
         _s = new double[_m][];
         _y = new double[_m][];
-        for (int i = 0; i < _m; i++)
+        for (var i = 0; i < _m; i++)
         {
             _s[i] = new double[n];
             _y[i] = new double[n];
@@ -50,7 +50,7 @@ internal sealed class Lbfgs
     /// </summary>
     public int Minimize(Function f, double[] x, int maxIterations, double gradientTolerance)
     {
-        double fx = f(x, _g);
+        var fx = f(x, _g);
         int stored = 0, newest = -1, iteration = 0;
         for (; iteration < maxIterations; iteration++)
         {
@@ -74,24 +74,24 @@ internal sealed class Lbfgs
                     // _gNew is free until the line search: it holds P·y here.
                     _y[newest].CopyTo(_gNew, 0);
                     preconditioner.Apply(_gNew);
-                    double gamma = TensorPrimitives.Dot<double>(_s[newest], _y[newest]) / TensorPrimitives.Dot<double>(_y[newest], _gNew);
+                    var gamma = TensorPrimitives.Dot<double>(_s[newest], _y[newest]) / TensorPrimitives.Dot<double>(_y[newest], _gNew);
                     TensorPrimitives.Multiply<double>(_d, gamma, _d);
                 }
             }
             else if (stored > 0)
             {
-                double gamma = TensorPrimitives.Dot<double>(_s[newest], _y[newest]) / TensorPrimitives.Dot<double>(_y[newest], _y[newest]);
+                var gamma = TensorPrimitives.Dot<double>(_s[newest], _y[newest]) / TensorPrimitives.Dot<double>(_y[newest], _y[newest]);
                 TensorPrimitives.Multiply<double>(_d, gamma, _d);
             }
 
             for (int k = 0, i = (newest - stored + 1 + _m) % _m; k < stored; k++, i = (i + 1) % _m)
             {
-                double beta = _rho[i] * TensorPrimitives.Dot<double>(_y[i], _d);
+                var beta = _rho[i] * TensorPrimitives.Dot<double>(_y[i], _d);
                 TensorPrimitives.MultiplyAdd<double>(_s[i], _alpha[i] - beta, _d, _d);
             }
 
             TensorPrimitives.Negate<double>(_d, _d);
-            double slope = TensorPrimitives.Dot<double>(_g, _d);
+            var slope = TensorPrimitives.Dot<double>(_g, _d);
             if (!(slope < 0))
             {
                 // Not a descent direction (round-off): restart from steepest descent.
@@ -101,8 +101,8 @@ internal sealed class Lbfgs
             }
 
             double step = 1, fNew = double.NaN;
-            bool accepted = false;
-            for (int trial = 0; trial < 40; trial++)
+            var accepted = false;
+            for (var trial = 0; trial < 40; trial++)
             {
                 TensorPrimitives.MultiplyAdd<double>(_d, step, x, _xNew);
                 fNew = f(_xNew, _gNew);
@@ -113,7 +113,7 @@ internal sealed class Lbfgs
                 }
 
                 // Minimiser of the quadratic through f(0), f'(0) and f(step), kept within [0.1, 0.5]·step.
-                double q = double.IsFinite(fNew) ? -slope * step * step / (2 * (fNew - fx - slope * step)) : 0.1 * step;
+                var q = double.IsFinite(fNew) ? -slope * step * step / (2 * (fNew - fx - slope * step)) : 0.1 * step;
                 step = Math.Clamp(q, 0.1 * step, 0.5 * step);
             }
 
@@ -123,7 +123,7 @@ internal sealed class Lbfgs
             newest = (newest + 1) % _m;
             TensorPrimitives.Subtract<double>(_xNew, x, _s[newest]);
             TensorPrimitives.Subtract<double>(_gNew, _g, _y[newest]);
-            double sy = TensorPrimitives.Dot<double>(_s[newest], _y[newest]);
+            var sy = TensorPrimitives.Dot<double>(_s[newest], _y[newest]);
             if (sy > 1e-12)
             {
                 _rho[newest] = 1 / sy;
@@ -135,7 +135,7 @@ internal sealed class Lbfgs
                 newest = (newest - 1 + _m) % _m;
             }
 
-            double decrease = fx - fNew;
+            var decrease = fx - fNew;
             _xNew.CopyTo(x, 0);
             _gNew.CopyTo(_g, 0);
             fx = fNew;

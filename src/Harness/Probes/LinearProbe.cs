@@ -14,13 +14,13 @@ public static class LinearProbe
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
-        int rows = SoftmaxKernels.RowCount(x.Length, dim, nameof(x));
+        var rows = SoftmaxKernels.RowCount(x.Length, dim, nameof(x));
         if (y.Length != rows)
             throw new ArgumentException($"y has {y.Length} labels for {rows} rows.", nameof(y));
         if (rows == 0)
             throw new ArgumentException("There are no training rows.", nameof(x));
-        int[] labels = y.ToArray();
-        for (int i = 0; i < rows; i++)
+        var labels = y.ToArray();
+        for (var i = 0; i < rows; i++)
         {
             if ((uint)labels[i] >= (uint)classes)
                 throw new ArgumentOutOfRangeException(nameof(y), $"Row {i} has label {labels[i]}, outside [0, {classes}).");
@@ -42,7 +42,7 @@ public static class LinearProbe
     public static ProbeResult Evaluate(ProbeModel model, ReadOnlySpan<float> x, ReadOnlySpan<int> y)
     {
         ArgumentNullException.ThrowIfNull(model);
-        int rows = SoftmaxKernels.RowCount(x.Length, model.Dim, nameof(x));
+        var rows = SoftmaxKernels.RowCount(x.Length, model.Dim, nameof(x));
         if (y.Length != rows)
             throw new ArgumentException($"y has {y.Length} labels for {rows} rows.", nameof(y));
         var predicted = new int[rows];
@@ -76,7 +76,7 @@ public static class LinearProbe
 
     private static ProbeModel FitFast(SoftmaxObjective objective, int[] labels, ProbeOptions options)
     {
-        int[] all = Enumerable.Range(0, labels.Length).ToArray();
+        var all = Enumerable.Range(0, labels.Length).ToArray();
         var theta = new double[objective.ParameterCount];
         var centring = new Centring(objective);
         var trials = new List<ProbeTrial>();
@@ -85,7 +85,7 @@ public static class LinearProbe
         // Tolerance relative to the gradient at zero, so that it means the same whatever the data's scale.
         var gradientAtZero = new double[theta.Length];
         MeanObjective(objective, centring, all, 0)(theta, gradientAtZero);
-        double scale = Math.Max(Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradientAtZero)), 1e-30);
+        var scale = Math.Max(Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradientAtZero)), 1e-30);
         double tolerance = options.Tolerance * scale, pathTolerance = options.PathTolerance * scale;
 
         if (options.Lambda is double fixedLambda)
@@ -94,7 +94,7 @@ public static class LinearProbe
         }
         else
         {
-            (int[] Train, int[] Validation)[] splits = options.Groups is { } groups
+            var splits = options.Groups is { } groups
                 ? GroupFolds(labels, groups, options)
                 : [ValidationSplit(labels, objective.Classes, options)];
             RequireValidation(splits[0].Validation, "Set ProbeOptions.Lambda to skip the search.");
@@ -103,7 +103,7 @@ public static class LinearProbe
 
         var refit = new Lbfgs(theta.Length, options.Memory) { Preconditioner = centring.Preconditioner(lambda) };
         refit.Minimize(MeanObjective(objective, centring, all, lambda), theta, options.MaxIterations, tolerance);
-        float[] parameters = Parameters(centring, theta);
+        var parameters = Parameters(centring, theta);
         return new ProbeModel(objective.Dim, objective.Classes, Weights(objective, parameters), Bias(objective, parameters))
         {
             Protocol = ProbeProtocol.Fast,
@@ -122,14 +122,14 @@ public static class LinearProbe
         if (groups.Count != labels.Length)
             throw new ArgumentException($"Groups has {groups.Count} entries for {labels.Length} rows.", nameof(options));
         var distinct = groups.Distinct().Order().ToArray();
-        int folds = Math.Min(Math.Max(2, options.Folds), distinct.Length);
+        var folds = Math.Min(Math.Max(2, options.Folds), distinct.Length);
         if (folds < 2)
             throw new ArgumentException("Grouped validation needs at least 2 groups.", nameof(options));
         // Groups are dealt to folds in a seeded order, so the folds do not depend on the groups' numbering.
         var random = new ProbeRandom(options.Seed, SplitStream);
         random.Shuffle(distinct);
         var foldOf = new Dictionary<int, int>();
-        for (int i = 0; i < distinct.Length; i++) foldOf[distinct[i]] = i % folds;
+        for (var i = 0; i < distinct.Length; i++) foldOf[distinct[i]] = i % folds;
         return Enumerable.Range(0, folds).Select(f => (
             Train: Enumerable.Range(0, labels.Length).Where(r => foldOf[groups[r]] != f).ToArray(),
             Validation: Enumerable.Range(0, labels.Length).Where(r => foldOf[groups[r]] == f).ToArray())).ToArray();
@@ -143,32 +143,32 @@ public static class LinearProbe
     private static (double Lambda, double ValidationTop1) Path(SoftmaxObjective objective, Centring centring,
         (int[] Train, int[] Validation)[] splits, double[] theta, double tolerance, List<ProbeTrial> trials, ProbeOptions options)
     {
-        int folds = splits.Length;
-        int validationRows = splits.Sum(s => s.Validation.Length);
+        var folds = splits.Length;
+        var validationRows = splits.Sum(s => s.Validation.Length);
         var thetas = splits.Select(_ => new double[theta.Length]).ToArray();
         var solvers = splits.Select(_ => new Lbfgs(theta.Length, options.Memory)).ToArray();
         double bestLambda = double.NaN, bestTop1 = double.NaN;
-        int sinceBest = 0;
-        foreach (double l in LambdaPath(options))
+        var sinceBest = 0;
+        foreach (var l in LambdaPath(options))
         {
             double correct = 0;
-            int iterations = 0;
+            var iterations = 0;
             var preconditioner = centring.Preconditioner(l);
-            for (int f = 0; f < folds; f++)
+            for (var f = 0; f < folds; f++)
             {
                 solvers[f].Preconditioner = preconditioner;
                 iterations += solvers[f].Minimize(MeanObjective(objective, centring, splits[f].Train, l), thetas[f], options.MaxIterations, tolerance);
                 correct += objective.Top1(Parameters(centring, thetas[f]), splits[f].Validation) * splits[f].Validation.Length;
             }
 
-            double top1 = correct / validationRows;
+            var top1 = correct / validationRows;
             trials.Add(new ProbeTrial(l, double.NaN, double.NaN, top1, iterations));
             if (!(top1 <= bestTop1))
             {
                 (bestLambda, bestTop1, sinceBest) = (l, top1, 0);
                 Array.Clear(theta);
                 foreach (var t in thetas)
-                    for (int i = 0; i < theta.Length; i++) theta[i] += t[i] / folds;
+                    for (var i = 0; i < theta.Length; i++) theta[i] += t[i] / folds;
             }
             else if (++sinceBest >= options.PathPatience)
             {
@@ -181,11 +181,11 @@ public static class LinearProbe
 
     private static ProbeModel FitPaper(SoftmaxObjective objective, int[] labels, ProbeOptions options)
     {
-        int[] all = Enumerable.Range(0, labels.Length).ToArray();
+        var all = Enumerable.Range(0, labels.Length).ToArray();
         var search = options.LearningRate is double fixedRate && options.WeightDecay is double fixedDecay
             ? new PaperSearch(fixedRate, fixedDecay, double.NaN, [])
             : SearchPaper(objective, labels, options);
-        float[] final = TrainSgd(objective, all, search.LearningRate, search.WeightDecay, options)
+        var final = TrainSgd(objective, all, search.LearningRate, search.WeightDecay, options)
             ?? throw new InvalidOperationException($"SGD diverged in its first epoch at learning rate {search.LearningRate:g4}, weight decay {search.WeightDecay:g4}; set ProbeOptions.LearningRate lower.");
         return new ProbeModel(objective.Dim, objective.Classes, Weights(objective, final), Bias(objective, final))
         {
@@ -207,11 +207,11 @@ public static class LinearProbe
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
-        int rows = SoftmaxKernels.RowCount(x.Length, dim, nameof(x));
+        var rows = SoftmaxKernels.RowCount(x.Length, dim, nameof(x));
         if (y.Length != rows)
             throw new ArgumentException($"y has {y.Length} labels for {rows} rows.", nameof(y));
-        int[] labels = y.ToArray();
-        foreach (int l in labels)
+        var labels = y.ToArray();
+        foreach (var l in labels)
             if ((uint)l >= (uint)classes)
                 throw new ArgumentOutOfRangeException(nameof(y), $"Label {l} is outside [0, {classes}).");
         fixed (float* px = x)
@@ -232,12 +232,12 @@ public static class LinearProbe
         var sampler = new TpeSampler(space, options.Seed, new TpeOptions { StartupTrials = options.StartupTrials });
         var trials = new List<ProbeTrial>();
         double bestRate = double.NaN, bestDecay = double.NaN, bestTop1 = double.NaN;
-        for (int t = 0; t < Math.Max(1, options.Trials); t++)
+        for (var t = 0; t < Math.Max(1, options.Trials); t++)
         {
-            double[] point = sampler.Ask();
-            double rate = options.LearningRate ?? point[sampler.Space.ToList().FindIndex(p => p.Name == LearningRateName)];
-            double decay = options.WeightDecay ?? point[sampler.Space.ToList().FindIndex(p => p.Name == WeightDecayName)];
-            float[]? parameters = TrainSgd(objective, train, rate, decay, options);
+            var point = sampler.Ask();
+            var rate = options.LearningRate ?? point[sampler.Space.ToList().FindIndex(p => p.Name == LearningRateName)];
+            var decay = options.WeightDecay ?? point[sampler.Space.ToList().FindIndex(p => p.Name == WeightDecayName)];
+            var parameters = TrainSgd(objective, train, rate, decay, options);
             // A run that diverges in its first epoch has no model (the reference's trial fails); a later divergence
             // keeps the last finished epoch's model.
             double? top1 = parameters is null ? null : objective.Top1(parameters, validation);
@@ -275,24 +275,24 @@ public static class LinearProbe
     {
         // The same stream for every trial: trials differ only by their hyper-parameters.
         var random = new ProbeRandom(options.Seed, TrainStream);
-        int p = objective.ParameterCount;
+        var p = objective.ParameterCount;
         var parameters = new float[p];
-        float bound = 1f / MathF.Sqrt(objective.Dim);
-        for (int i = 0; i < p; i++)
+        var bound = 1f / MathF.Sqrt(objective.Dim);
+        for (var i = 0; i < p; i++)
             parameters[i] = (float)((2 * random.NextDouble() - 1) * bound);
         var gradient = new float[p];
         var momentum = new float[p];
         float[]? finished = null;
-        int[] order = (int[])rows.Clone();
-        int batch = Math.Max(1, options.BatchSize);
-        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        var order = (int[])rows.Clone();
+        var batch = Math.Max(1, options.BatchSize);
+        for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
-            float rate = (float)EpochLearningRate(learningRate, epoch, options.Epochs);
+            var rate = (float)EpochLearningRate(learningRate, epoch, options.Epochs);
             random.Shuffle(order);
-            for (int start = 0; start < order.Length; start += batch)
+            for (var start = 0; start < order.Length; start += batch)
             {
-                int count = Math.Min(batch, order.Length - start);
-                double loss = objective.LossAndGradientSum(parameters, order, start, count, gradient);
+                var count = Math.Min(batch, order.Length - start);
+                var loss = objective.LossAndGradientSum(parameters, order, start, count, gradient);
                 if (!double.IsFinite(loss))
                     return finished;
                 TensorPrimitives.Multiply(gradient, 1f / count, gradient);
@@ -318,18 +318,18 @@ public static class LinearProbe
     /// </summary>
     private static Lbfgs.Function MeanObjective(SoftmaxObjective objective, Centring centring, int[] rows, double lambda)
     {
-        int weights = objective.Classes * objective.Dim;
+        var weights = objective.Classes * objective.Dim;
         var parameters = new float[objective.ParameterCount];
         var gradient = new float[objective.ParameterCount];
         return (theta, grad) =>
         {
             centring.ToParameters(theta, parameters);
-            double loss = objective.LossAndGradientSum(parameters, rows, 0, rows.Length, gradient);
+            var loss = objective.LossAndGradientSum(parameters, rows, 0, rows.Length, gradient);
             double scale = 1.0 / rows.Length, penalty = 0;
-            for (int i = 0; i < theta.Length; i++)
+            for (var i = 0; i < theta.Length; i++)
                 grad[i] = gradient[i] * scale;
             centring.ToSolverGradient(grad);
-            for (int i = 0; i < weights; i++)
+            for (var i = 0; i < weights; i++)
             {
                 grad[i] += lambda * theta[i];
                 penalty += theta[i] * theta[i];
@@ -341,10 +341,10 @@ public static class LinearProbe
 
     private static double[] LambdaPath(ProbeOptions options)
     {
-        int steps = Math.Max(1, options.LambdaSteps);
+        var steps = Math.Max(1, options.LambdaSteps);
         var path = new double[steps];
         double hi = Math.Log(options.LambdaMax), lo = Math.Log(options.LambdaMin);
-        for (int k = 0; k < steps; k++)
+        for (var k = 0; k < steps; k++)
             path[k] = steps == 1 ? options.LambdaMax : Math.Exp(hi + (lo - hi) * k / (steps - 1));
         return path;
     }

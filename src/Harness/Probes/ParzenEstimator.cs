@@ -21,21 +21,21 @@ internal sealed class ParzenEstimator
         _high = space.Select(p => p.TransformedHigh).ToArray();
 
         double[] weights = n == 0 ? [1.0] : [.. TpeSampler.Weights(n), priorWeight];
-        double total = weights.Sum();
+        var total = weights.Sum();
         _weights = weights.Select(w => w / total).ToArray();
         _logWeights = _weights.Select(w => Math.Log(w)).ToArray();
 
         _mu = new double[weights.Length][];
-        for (int k = 0; k < n; k++) _mu[k] = observations[k];
+        for (var k = 0; k < n; k++) _mu[k] = observations[k];
         _mu[^1] = Enumerable.Range(0, d).Select(i => 0.5 * (_low[i] + _high[i])).ToArray();
 
         _sigma = new double[d];
-        for (int i = 0; i < d; i++)
+        for (var i = 0; i < d; i++)
         {
-            double range = _high[i] - _low[i];
-            double sigma = 0.2 * Math.Pow(Math.Max(n, 1), -1.0 / (d + 4)) * range;
+            var range = _high[i] - _low[i];
+            var sigma = 0.2 * Math.Pow(Math.Max(n, 1), -1.0 / (d + 4)) * range;
             // Magic clip: n trials' kernels + the prior kernel.
-            double minSigma = range / Math.Min(100.0, 1.0 + (n + 1));
+            var minSigma = range / Math.Min(100.0, 1.0 + (n + 1));
             _sigma[i] = Math.Clamp(sigma, minSigma, range);
         }
     }
@@ -49,18 +49,18 @@ internal sealed class ParzenEstimator
     public double[] Sample(ref ProbeRandom random)
     {
         double u = random.NextDouble(), cumulative = 0;
-        int kernel = Kernels - 1;
-        for (int k = 0; k < Kernels; k++)
+        var kernel = Kernels - 1;
+        for (var k = 0; k < Kernels; k++)
         {
             cumulative += _weights[k];
             if (u < cumulative) { kernel = k; break; }
         }
 
         var x = new double[_space.Count];
-        for (int i = 0; i < x.Length; i++)
+        for (var i = 0; i < x.Length; i++)
         {
             double mu = _mu[kernel][i], sigma = Sigma(kernel, i);
-            double q = random.NextDouble();
+            var q = random.NextDouble();
             x[i] = TruncatedNormal.Quantile(q, (_low[i] - mu) / sigma, (_high[i] - mu) / sigma) * sigma + mu;
         }
         return x;
@@ -70,11 +70,11 @@ internal sealed class ParzenEstimator
     public double LogPdf(double[] x)
     {
         var terms = new double[Kernels];
-        double max = double.NegativeInfinity;
-        for (int k = 0; k < Kernels; k++)
+        var max = double.NegativeInfinity;
+        for (var k = 0; k < Kernels; k++)
         {
-            double t = _logWeights[k];
-            for (int i = 0; i < x.Length; i++)
+            var t = _logWeights[k];
+            for (var i = 0; i < x.Length; i++)
             {
                 double sigma = Sigma(k, i), mu = _mu[k][i];
                 t += TruncatedNormal.LogPdf((x[i] - mu) / sigma, (_low[i] - mu) / sigma, (_high[i] - mu) / sigma) - Math.Log(sigma);

@@ -62,7 +62,7 @@ public sealed class ProbeModel
     public int Predict(ReadOnlySpan<float> row)
     {
         CheckRow(row);
-        Span<float> z = Classes <= 256 ? stackalloc float[Classes] : new float[Classes];
+        var z = Classes <= 256 ? stackalloc float[Classes] : new float[Classes];
         SoftmaxKernels.Logits(row, Weights, Bias, z);
         return SoftmaxKernels.ArgMax(z);
     }
@@ -70,11 +70,11 @@ public sealed class ProbeModel
     /// <summary>Predicts every row of a row-major [rows, dim] block.</summary>
     public void Predict(ReadOnlySpan<float> x, Span<int> labels)
     {
-        int rows = SoftmaxKernels.RowCount(x.Length, Dim, nameof(x));
+        var rows = SoftmaxKernels.RowCount(x.Length, Dim, nameof(x));
         if (labels.Length != rows)
             throw new ArgumentException($"labels has {labels.Length} slots for {rows} rows.", nameof(labels));
-        Span<float> z = Classes <= 256 ? stackalloc float[Classes] : new float[Classes];
-        for (int i = 0; i < rows; i++)
+        var z = Classes <= 256 ? stackalloc float[Classes] : new float[Classes];
+        for (var i = 0; i < rows; i++)
         {
             SoftmaxKernels.Logits(x.Slice(i * Dim, Dim), Weights, Bias, z);
             labels[i] = SoftmaxKernels.ArgMax(z);

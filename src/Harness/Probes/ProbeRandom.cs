@@ -12,7 +12,7 @@ internal struct ProbeRandom
 
     public ProbeRandom(ulong seed, ulong stream = 0)
     {
-        ulong z = seed ^ (stream * 0xD1B54A32D192ED03UL);
+        var z = seed ^ (stream * 0xD1B54A32D192ED03UL);
         _s0 = SplitMix(ref z);
         _s1 = SplitMix(ref z);
         _s2 = SplitMix(ref z);
@@ -28,8 +28,8 @@ internal struct ProbeRandom
 
     public ulong NextUInt64()
     {
-        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
+        var result = ulong.RotateLeft(_s1 * 5, 7) * 9;
+        var t = _s1 << 17;
         _s2 ^= _s0;
         _s3 ^= _s1;
         _s1 ^= _s2;
@@ -45,11 +45,11 @@ internal struct ProbeRandom
     /// <summary>Uniform in [0, n) without modulo bias (Lemire's method).</summary>
     public int NextInt(int n)
     {
-        ulong range = (ulong)n;
-        UInt128 m = (UInt128)NextUInt64() * range;
+        var range = (ulong)n;
+        var m = (UInt128)NextUInt64() * range;
         if ((ulong)m < range)
         {
-            ulong threshold = (0UL - range) % range;
+            var threshold = (0UL - range) % range;
             while ((ulong)m < threshold)
                 m = (UInt128)NextUInt64() * range;
         }
@@ -62,9 +62,9 @@ internal struct ProbeRandom
 
     public void Shuffle(Span<int> values)
     {
-        for (int i = values.Length - 1; i > 0; i--)
+        for (var i = values.Length - 1; i > 0; i--)
         {
-            int j = NextInt(i + 1);
+            var j = NextInt(i + 1);
             (values[i], values[j]) = (values[j], values[i]);
         }
     }

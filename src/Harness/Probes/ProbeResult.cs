@@ -14,10 +14,10 @@ public sealed record ProbeResult(double Top1, double MeanPerClassRecall, int[][]
         if (truth.Length != predicted.Length)
             throw new ArgumentException($"{truth.Length} true labels but {predicted.Length} predictions.", nameof(predicted));
         var confusion = new int[classes][];
-        for (int c = 0; c < classes; c++)
+        for (var c = 0; c < classes; c++)
             confusion[c] = new int[classes];
-        int correct = 0;
-        for (int i = 0; i < truth.Length; i++)
+        var correct = 0;
+        for (var i = 0; i < truth.Length; i++)
         {
             int t = truth[i], p = predicted[i];
             if ((uint)t >= (uint)classes || (uint)p >= (uint)classes)
@@ -29,11 +29,11 @@ public sealed record ProbeResult(double Top1, double MeanPerClassRecall, int[][]
 
         // Classes absent from the test rows have no recall; they are left out of the mean.
         double recallSum = 0;
-        int present = 0;
-        for (int c = 0; c < classes; c++)
+        var present = 0;
+        for (var c = 0; c < classes; c++)
         {
-            int total = 0;
-            foreach (int n in confusion[c])
+            var total = 0;
+            foreach (var n in confusion[c])
                 total += n;
             if (total == 0)
                 continue;
@@ -41,8 +41,8 @@ public sealed record ProbeResult(double Top1, double MeanPerClassRecall, int[][]
             present++;
         }
 
-        double top1 = truth.Length == 0 ? double.NaN : (double)correct / truth.Length;
-        double recall = present == 0 ? double.NaN : recallSum / present;
+        var top1 = truth.Length == 0 ? double.NaN : (double)correct / truth.Length;
+        var recall = present == 0 ? double.NaN : recallSum / present;
         return new ProbeResult(top1, recall, confusion, truth.Length, 1.0 / classes);
     }
 }

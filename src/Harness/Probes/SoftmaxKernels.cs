@@ -8,8 +8,8 @@ internal static class SoftmaxKernels
     /// <summary>z[c] = w[c,:]·row + b[c], with w row-major [z.Length, row.Length].</summary>
     public static void Logits(ReadOnlySpan<float> row, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> z)
     {
-        int dim = row.Length;
-        for (int c = 0; c < z.Length; c++)
+        var dim = row.Length;
+        for (var c = 0; c < z.Length; c++)
             z[c] = TensorPrimitives.Dot(row, w.Slice(c * dim, dim)) + b[c];
     }
 
@@ -20,11 +20,11 @@ internal static class SoftmaxKernels
     public static double SoftmaxCrossEntropy(Span<float> z, int label)
     {
         // Shift by the maximum so that exp never overflows.
-        float max = TensorPrimitives.Max(z);
+        var max = TensorPrimitives.Max(z);
         TensorPrimitives.Subtract(z, max, z);
-        float shiftedLabel = z[label];
+        var shiftedLabel = z[label];
         TensorPrimitives.Exp(z, z);
-        float sum = TensorPrimitives.Sum(z);
+        var sum = TensorPrimitives.Sum(z);
         TensorPrimitives.Multiply(z, 1f / sum, z);
         z[label] -= 1f;
         return Math.Log(sum) - shiftedLabel;
@@ -37,30 +37,30 @@ internal static class SoftmaxKernels
     /// </summary>
     public static double SoftmaxCrossEntropyRows(Span<float> z, int classes, ReadOnlySpan<int> labels)
     {
-        int rows = labels.Length;
-        Span<float> shiftedLabel = rows <= 64 ? stackalloc float[rows] : new float[rows];
-        for (int r = 0; r < rows; r++)
+        var rows = labels.Length;
+        var shiftedLabel = rows <= 64 ? stackalloc float[rows] : new float[rows];
+        for (var r = 0; r < rows; r++)
         {
-            Span<float> zr = z.Slice(r * classes, classes);
-            float max = float.NegativeInfinity;
-            foreach (float v in zr)
+            var zr = z.Slice(r * classes, classes);
+            var max = float.NegativeInfinity;
+            foreach (var v in zr)
                 max = MathF.Max(max, v);
-            for (int c = 0; c < zr.Length; c++)
+            for (var c = 0; c < zr.Length; c++)
                 zr[c] -= max;
             shiftedLabel[r] = zr[labels[r]];
         }
 
-        Span<float> block = z[..(rows * classes)];
+        var block = z[..(rows * classes)];
         TensorPrimitives.Exp(block, block);
         double loss = 0;
-        for (int r = 0; r < rows; r++)
+        for (var r = 0; r < rows; r++)
         {
-            Span<float> zr = z.Slice(r * classes, classes);
+            var zr = z.Slice(r * classes, classes);
             float sum = 0;
-            foreach (float v in zr)
+            foreach (var v in zr)
                 sum += v;
-            float inverse = 1f / sum;
-            for (int c = 0; c < zr.Length; c++)
+            var inverse = 1f / sum;
+            for (var c = 0; c < zr.Length; c++)
                 zr[c] *= inverse;
             zr[labels[r]] -= 1f;
             loss += Math.Log(sum) - shiftedLabel[r];
@@ -72,10 +72,10 @@ internal static class SoftmaxKernels
     /// <summary>g[c,:] += coef[c]·row, with g row-major [coef.Length, row.Length].</summary>
     public static void AddOuter(ReadOnlySpan<float> coef, ReadOnlySpan<float> row, Span<float> g)
     {
-        int dim = row.Length;
-        for (int c = 0; c < coef.Length; c++)
+        var dim = row.Length;
+        for (var c = 0; c < coef.Length; c++)
         {
-            Span<float> gc = g.Slice(c * dim, dim);
+            var gc = g.Slice(c * dim, dim);
             TensorPrimitives.MultiplyAdd(row, coef[c], gc, gc);
         }
     }
@@ -83,9 +83,9 @@ internal static class SoftmaxKernels
     /// <summary>Index of the largest value, the lowest among ties; NaN never wins.</summary>
     public static int ArgMax(ReadOnlySpan<float> z)
     {
-        int best = 0;
-        float bestValue = float.NegativeInfinity;
-        for (int c = 0; c < z.Length; c++)
+        var best = 0;
+        var bestValue = float.NegativeInfinity;
+        for (var c = 0; c < z.Length; c++)
         {
             if (z[c] > bestValue)
             {

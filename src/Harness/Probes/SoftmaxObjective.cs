@@ -48,7 +48,7 @@ internal sealed unsafe class SoftmaxObjective
         fixed (float* px = x)
         {
             var objective = new SoftmaxObjective(px, y, dim, classes, threads);
-            double loss = objective.LossAndGradientSum(parameters, Enumerable.Range(0, y.Length).ToArray(), 0, y.Length, gradient);
+            var loss = objective.LossAndGradientSum(parameters, Enumerable.Range(0, y.Length).ToArray(), 0, y.Length, gradient);
             TensorPrimitives.Multiply(gradient, 1f / y.Length, gradient);
             return loss / y.Length;
         }
@@ -61,8 +61,8 @@ internal sealed unsafe class SoftmaxObjective
     /// </summary>
     public double LossAndGradientSum(float[] parameters, int[] rows, int start, int count, float[] gradient)
     {
-        int p = ParameterCount;
-        int chunks = (count + ChunkRows - 1) / ChunkRows;
+        var p = ParameterCount;
+        var chunks = (count + ChunkRows - 1) / ChunkRows;
         if (_chunkLoss.Length < chunks)
         {
             _chunkLoss = new double[chunks];
@@ -71,7 +71,7 @@ internal sealed unsafe class SoftmaxObjective
 
         if (Threads == 1 || chunks == 1)
         {
-            for (int k = 0; k < chunks; k++)
+            for (var k = 0; k < chunks; k++)
                 RunChunk(k, parameters, rows, start, count);
         }
         else
@@ -83,7 +83,7 @@ internal sealed unsafe class SoftmaxObjective
         double loss = 0;
         Array.Copy(_partials, 0, gradient, 0, p);
         loss += _chunkLoss[0];
-        for (int k = 1; k < chunks; k++)
+        for (var k = 1; k < chunks; k++)
         {
             TensorPrimitives.Add(gradient.AsSpan(0, p), _partials.AsSpan(k * p, p), gradient.AsSpan(0, p));
             loss += _chunkLoss[k];
@@ -94,10 +94,10 @@ internal sealed unsafe class SoftmaxObjective
 
     private void RunChunk(int k, float[] parameters, int[] rows, int start, int count)
     {
-        int p = ParameterCount;
-        int first = start + k * ChunkRows;
-        int n = Math.Min(ChunkRows, start + count - first);
-        Span<float> g = _partials.AsSpan(k * p, p);
+        var p = ParameterCount;
+        var first = start + k * ChunkRows;
+        var n = Math.Min(ChunkRows, start + count - first);
+        var g = _partials.AsSpan(k * p, p);
         g.Clear();
         _chunkLoss[k] = ChunkLossAndGradient(parameters, rows.AsSpan(first, n), g);
     }
@@ -105,49 +105,49 @@ internal sealed unsafe class SoftmaxObjective
     private double ChunkLossAndGradient(ReadOnlySpan<float> parameters, ReadOnlySpan<int> rows, Span<float> g)
     {
         int dim = Dim, classes = Classes;
-        ReadOnlySpan<float> w = parameters[..(classes * dim)];
-        ReadOnlySpan<float> b = parameters.Slice(classes * dim, classes);
-        Span<float> gw = g[..(classes * dim)];
-        Span<float> gb = g.Slice(classes * dim, classes);
+        var w = parameters[..(classes * dim)];
+        var b = parameters.Slice(classes * dim, classes);
+        var gw = g[..(classes * dim)];
+        var gb = g.Slice(classes * dim, classes);
         // Logits of a group of blocks, one softmax over the group (a vectorised Exp over a handful of values per
         // call costs more than the work), then the group's gradient while its rows are still in cache.
         const int Group = 8 * BlockKernels.Rows;
-        int groupValues = Group * classes;
-        Span<float> z = groupValues <= 2048 ? stackalloc float[groupValues] : new float[groupValues];
+        var groupValues = Group * classes;
+        var z = groupValues <= 2048 ? stackalloc float[groupValues] : new float[groupValues];
         Span<int> labels = stackalloc int[Group];
         double loss = 0;
-        int full = rows.Length - rows.Length % BlockKernels.Rows;
-        for (int first = 0; first < full; first += Group)
+        var full = rows.Length - rows.Length % BlockKernels.Rows;
+        for (var first = 0; first < full; first += Group)
         {
-            int count = Math.Min(Group, full - first);
-            for (int r = 0; r < count; r += BlockKernels.Rows)
+            var count = Math.Min(Group, full - first);
+            for (var r = 0; r < count; r += BlockKernels.Rows)
             {
-                int i = first + r;
+                var i = first + r;
                 // The next block's rows, fetched while this block computes: on rows streamed from memory the
                 // logits ran 4× slower than on cached rows; the hint gained about a tenth of a pass.
-                for (int ahead = i + BlockKernels.Rows; ahead < Math.Min(full, i + 2 * BlockKernels.Rows); ahead++)
+                for (var ahead = i + BlockKernels.Rows; ahead < Math.Min(full, i + 2 * BlockKernels.Rows); ahead++)
                     Prefetch(rows[ahead]);
                 BlockKernels.Logits(Row(rows[i]), Row(rows[i + 1]), Row(rows[i + 2]), Row(rows[i + 3]), w, b, z.Slice(r * classes, BlockKernels.Rows * classes));
             }
 
-            for (int r = 0; r < count; r++)
+            for (var r = 0; r < count; r++)
                 labels[r] = _y[rows[first + r]];
-            Span<float> zGroup = z[..(count * classes)];
+            var zGroup = z[..(count * classes)];
             loss += SoftmaxKernels.SoftmaxCrossEntropyRows(zGroup, classes, labels[..count]);
-            for (int r = 0; r < count; r++)
+            for (var r = 0; r < count; r++)
                 TensorPrimitives.Add(gb, zGroup.Slice(r * classes, classes), gb);
-            for (int r = 0; r < count; r += BlockKernels.Rows)
+            for (var r = 0; r < count; r += BlockKernels.Rows)
             {
-                int i = first + r;
+                var i = first + r;
                 BlockKernels.AddOuter(zGroup.Slice(r * classes, BlockKernels.Rows * classes), Row(rows[i]), Row(rows[i + 1]), Row(rows[i + 2]), Row(rows[i + 3]), gw, classes);
             }
         }
 
         // The last rows that do not fill a block.
-        Span<float> zr = z[..classes];
-        for (int r = full; r < rows.Length; r++)
+        var zr = z[..classes];
+        for (var r = full; r < rows.Length; r++)
         {
-            ReadOnlySpan<float> row = Row(rows[r]);
+            var row = Row(rows[r]);
             SoftmaxKernels.Logits(row, w, b, zr);
             loss += SoftmaxKernels.SoftmaxCrossEntropy(zr, _y[rows[r]]);
             SoftmaxKernels.AddOuter(zr, row, gw);
@@ -162,7 +162,7 @@ internal sealed unsafe class SoftmaxObjective
     {
         if (!Sse.IsSupported)
             return;
-        byte* start = (byte*)(_x + (long)i * Dim);
+        var start = (byte*)(_x + (long)i * Dim);
         for (long offset = 0; offset < (long)Dim * sizeof(float); offset += 64)
             Sse.Prefetch0(start + offset);
     }
@@ -172,17 +172,17 @@ internal sealed unsafe class SoftmaxObjective
     {
         if (rows.Length == 0)
             return double.NaN;
-        int chunks = (rows.Length + ChunkRows - 1) / ChunkRows;
+        var chunks = (rows.Length + ChunkRows - 1) / ChunkRows;
         var correct = new int[chunks];
         Action<int> body = k =>
         {
-            int first = k * ChunkRows;
-            int n = Math.Min(ChunkRows, rows.Length - first);
+            var first = k * ChunkRows;
+            var n = Math.Min(ChunkRows, rows.Length - first);
             ReadOnlySpan<float> w = parameters.AsSpan(0, Classes * Dim);
             ReadOnlySpan<float> b = parameters.AsSpan(Classes * Dim, Classes);
-            Span<float> z = Classes <= 256 ? stackalloc float[Classes] : new float[Classes];
-            int hits = 0;
-            foreach (int i in rows.AsSpan(first, n))
+            var z = Classes <= 256 ? stackalloc float[Classes] : new float[Classes];
+            var hits = 0;
+            foreach (var i in rows.AsSpan(first, n))
             {
                 SoftmaxKernels.Logits(Row(i), w, b, z);
                 if (SoftmaxKernels.ArgMax(z) == _y[i])
@@ -193,7 +193,7 @@ internal sealed unsafe class SoftmaxObjective
         };
         if (Threads == 1 || chunks == 1)
         {
-            for (int k = 0; k < chunks; k++)
+            for (var k = 0; k < chunks; k++)
                 body(k);
         }
         else
@@ -202,7 +202,7 @@ internal sealed unsafe class SoftmaxObjective
         }
 
         long total = 0;
-        foreach (int c in correct)
+        foreach (var c in correct)
             total += c;
         return (double)total / rows.Length;
     }

@@ -11,9 +11,9 @@ internal static class StratifiedSplit
     public static (int[] Train, int[] Validation) Split(int[] labels, int classes, double fraction, ProbeRandom random, bool truncate = false)
     {
         var byClass = new List<int>[classes];
-        for (int c = 0; c < classes; c++)
+        for (var c = 0; c < classes; c++)
             byClass[c] = [];
-        for (int i = 0; i < labels.Length; i++)
+        for (var i = 0; i < labels.Length; i++)
             byClass[labels[i]].Add(i);
 
         var train = new List<int>(labels.Length);
@@ -22,7 +22,7 @@ internal static class StratifiedSplit
         {
             int[] shuffled = [.. members];
             random.Shuffle(shuffled);
-            int held = truncate ? (int)(fraction * shuffled.Length) : (int)Math.Round(fraction * shuffled.Length, MidpointRounding.AwayFromZero);
+            var held = truncate ? (int)(fraction * shuffled.Length) : (int)Math.Round(fraction * shuffled.Length, MidpointRounding.AwayFromZero);
 
             // Every class with two or more rows is seen on both sides.
             if (fraction > 0 && shuffled.Length >= 2)

@@ -77,11 +77,11 @@ public sealed class TpeSampler
     /// <summary>The next point to try, one value per parameter of <see cref="Space"/>.</summary>
     public double[] Ask()
     {
-        int d = _space.Count;
+        var d = _space.Count;
         var point = new double[d];
         if (_completed.Count < _options.StartupTrials)
         {
-            for (int i = 0; i < d; i++)
+            for (var i = 0; i < d; i++)
             {
                 var p = _space[i];
                 point[i] = p.ToExternal(p.TransformedLow + _random.NextDouble() * (p.TransformedHigh - p.TransformedLow));
@@ -93,16 +93,16 @@ public sealed class TpeSampler
         var good = new ParzenEstimator(below, _space, _options.PriorWeight);
         var bad = new ParzenEstimator(above, _space, _options.PriorWeight);
         double[]? best = null;
-        double bestScore = double.NegativeInfinity;
-        for (int c = 0; c < _options.Candidates; c++)
+        var bestScore = double.NegativeInfinity;
+        for (var c = 0; c < _options.Candidates; c++)
         {
             var candidate = good.Sample(ref _tpe);
-            double score = good.LogPdf(candidate) - bad.LogPdf(candidate);
+            var score = good.LogPdf(candidate) - bad.LogPdf(candidate);
             if (best is null || score > bestScore)
                 (best, bestScore) = (candidate, score);
         }
 
-        for (int i = 0; i < d; i++)
+        for (var i = 0; i < d; i++)
             point[i] = _space[i].ToExternal(best![i]);
         return point;
     }
@@ -127,11 +127,11 @@ public sealed class TpeSampler
     {
         if (n < 25) return Enumerable.Repeat(1.0, n).ToArray();
         var w = new double[n];
-        int ramp = n - 25;
+        var ramp = n - 25;
         // numpy.linspace(1/n, 1, num=ramp)
-        for (int i = 0; i < ramp; i++)
+        for (var i = 0; i < ramp; i++)
             w[i] = ramp == 1 ? 1.0 / n : 1.0 / n + (1.0 - 1.0 / n) * i / (ramp - 1);
-        for (int i = ramp; i < n; i++) w[i] = 1;
+        for (var i = ramp; i < n; i++) w[i] = 1;
         return w;
     }
 

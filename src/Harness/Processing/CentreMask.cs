@@ -19,7 +19,7 @@ public sealed class CentreMask(double ratio) : ProcessingOp
 
     public static (int Start, int End) Span(int size, double ratio)
     {
-        double m = (1 - Math.Sqrt(ratio)) * size / 2;
+        var m = (1 - Math.Sqrt(ratio)) * size / 2;
         return ((int)Math.Round(m, MidpointRounding.ToEven), (int)Math.Round(size - m, MidpointRounding.ToEven));
     }
 
@@ -30,7 +30,7 @@ public sealed class CentreMask(double ratio) : ProcessingOp
         var (y0, y1) = Span(image.Height, Ratio);
         output.ProcessPixelRows(rows =>
         {
-            for (int y = y0; y < y1; y++) rows.GetRowSpan(y)[x0..x1].Clear();
+            for (var y = y0; y < y1; y++) rows.GetRowSpan(y)[x0..x1].Clear();
         });
         return output;
     }

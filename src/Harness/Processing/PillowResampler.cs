@@ -53,7 +53,7 @@ public static class PillowResampler
             // source rows the vertical pass reads.
             int first = ry, rows = rh;
             int[]? boundsV = null, kkV = null;
-            int ksizeV = 0;
+            var ksizeV = 0;
             if (height != inH)
             {
                 (boundsV, kkV, ksizeV) = Coefficients(inH, height, support, kernel);
@@ -85,7 +85,7 @@ public static class PillowResampler
     private static byte[] Crop(byte[] src, int inW, int x, int y, int w, int h)
     {
         var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(w * h * 3);
-        for (int r = 0; r < h; r++)
+        for (var r = 0; r < h; r++)
             Buffer.BlockCopy(src, ((y + r) * inW + x) * 3, dst, r * w * 3, w * 3);
         return dst;
     }
@@ -127,21 +127,21 @@ public static class PillowResampler
     {
         double ax = (double)inW / outW, ay = (double)inH / outH;
         var xin = new int[outW];
-        double xo = ax * 0.5;
-        for (int x = 0; x < outW; x++)
+        var xo = ax * 0.5;
+        for (var x = 0; x < outW; x++)
         {
             xin[x] = Math.Min((int)xo, inW - 1);
             xo += ax;
         }
         var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(region.Width * region.Height * 3);
-        double yo = ay * 0.5;
+        var yo = ay * 0.5;
         for (int y = 0, o = 0; y < region.Bottom; y++, yo += ay)
         {
             if (y < region.Y) continue;
-            int row = Math.Min((int)yo, inH - 1) * inW * 3;
-            for (int x = region.X; x < region.Right; x++)
+            var row = Math.Min((int)yo, inH - 1) * inW * 3;
+            for (var x = region.X; x < region.Right; x++)
             {
-                int p = row + xin[x] * 3;
+                var p = row + xin[x] * 3;
                 dst[o++] = src[p]; dst[o++] = src[p + 1]; dst[o++] = src[p + 2];
             }
         }
@@ -158,28 +158,28 @@ public static class PillowResampler
     /// <summary>Per output index: first input index, tap count, and fixed-point taps (Pillow's precompute_coeffs).</summary>
     private static (int[] Bounds, int[] Kk, int Ksize) Coefficients(int inSize, int outSize, double filterSupport, Func<double, double> kernel)
     {
-        double scale = (double)inSize / outSize;
-        double filterScale = Math.Max(scale, 1.0);
-        double support = filterSupport * filterScale;
-        int ksize = (int)Math.Ceiling(support) * 2 + 1;
+        var scale = (double)inSize / outSize;
+        var filterScale = Math.Max(scale, 1.0);
+        var support = filterSupport * filterScale;
+        var ksize = (int)Math.Ceiling(support) * 2 + 1;
         var bounds = new int[outSize * 2];
         var kk = new int[outSize * ksize];
         var w = new double[ksize];
-        for (int xx = 0; xx < outSize; xx++)
+        for (var xx = 0; xx < outSize; xx++)
         {
-            double center = (xx + 0.5) * scale;
-            double ss = 1.0 / filterScale;
-            int xmin = Math.Max((int)(center - support + 0.5), 0);
-            int xmax = Math.Min((int)(center + support + 0.5), inSize) - xmin;
-            double ww = 0.0;
-            for (int x = 0; x < xmax; x++)
+            var center = (xx + 0.5) * scale;
+            var ss = 1.0 / filterScale;
+            var xmin = Math.Max((int)(center - support + 0.5), 0);
+            var xmax = Math.Min((int)(center + support + 0.5), inSize) - xmin;
+            var ww = 0.0;
+            for (var x = 0; x < xmax; x++)
             {
                 w[x] = kernel((x + xmin - center + 0.5) * ss);
                 ww += w[x];
             }
-            for (int x = 0; x < xmax; x++)
+            for (var x = 0; x < xmax; x++)
             {
-                double k = ww != 0.0 ? w[x] / ww : w[x];
+                var k = ww != 0.0 ? w[x] / ww : w[x];
                 // Pillow rounds half away from zero by truncating k·2^22 ± 0.5.
                 kk[xx * ksize + x] = k < 0 ? (int)(-0.5 + k * (1 << PrecisionBits)) : (int)(0.5 + k * (1 << PrecisionBits));
             }
@@ -201,21 +201,21 @@ public static class PillowResampler
         var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(outW * rows * 3);
         // Indexing by reference: the taps and their bounds come from Coefficients, which keeps every
         // xmin + xmax within the row, so the per-tap bounds checks are only overhead here.
-        ref byte source = ref MemoryMarshal.GetArrayDataReference(src);
-        ref int taps = ref MemoryMarshal.GetArrayDataReference(kk);
-        for (int y = 0; y < rows; y++)
+        ref var source = ref MemoryMarshal.GetArrayDataReference(src);
+        ref var taps = ref MemoryMarshal.GetArrayDataReference(kk);
+        for (var y = 0; y < rows; y++)
         {
             int srcRow = (y + firstRow) * inW * 3, dstRow = y * outW * 3;
-            for (int i = 0; i < outW; i++)
+            for (var i = 0; i < outW; i++)
             {
                 int xx = x0 + i, xmin = bounds[2 * xx], xmax = bounds[2 * xx + 1];
-                ref byte p = ref Unsafe.Add(ref source, srcRow + xmin * 3);
-                ref int k = ref Unsafe.Add(ref taps, xx * ksize);
+                ref var p = ref Unsafe.Add(ref source, srcRow + xmin * 3);
+                ref var k = ref Unsafe.Add(ref taps, xx * ksize);
                 int s0 = 1 << (PrecisionBits - 1), s1 = s0, s2 = s0;
-                for (int x = 0; x < xmax; x++)
+                for (var x = 0; x < xmax; x++)
                 {
-                    int c = Unsafe.Add(ref k, x);
-                    ref byte q = ref Unsafe.Add(ref p, 3 * x);
+                    var c = Unsafe.Add(ref k, x);
+                    ref var q = ref Unsafe.Add(ref p, 3 * x);
                     s0 += q * c; s1 += Unsafe.Add(ref q, 1) * c; s2 += Unsafe.Add(ref q, 2) * c;
                 }
                 dst[dstRow + 3 * i] = Clip8(s0); dst[dstRow + 3 * i + 1] = Clip8(s1); dst[dstRow + 3 * i + 2] = Clip8(s2);
@@ -227,18 +227,18 @@ public static class PillowResampler
     /// <summary>Output rows [y0, y0 + outH) from rows that start at source row firstRow; rows are width pixels.</summary>
     private static byte[] Vertical(byte[] src, int width, int firstRow, int y0, int outH, int[] bounds, int[] kk, int ksize)
     {
-        int stride = width * 3;
+        var stride = width * 3;
         var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(stride * outH);
         var sums = new int[stride];
-        for (int i = 0; i < outH; i++)
+        for (var i = 0; i < outH; i++)
         {
             int yy = y0 + i, ymin = bounds[2 * yy] - firstRow, ymax = bounds[2 * yy + 1];
             // Row by row into per-sample sums (integer arithmetic: the order does not change the result).
             Array.Fill(sums, 1 << (PrecisionBits - 1));
-            for (int y = 0; y < ymax; y++)
+            for (var y = 0; y < ymax; y++)
                 MultiplyAdd(src.AsSpan((y + ymin) * stride, stride), kk[yy * ksize + y], sums);
             var dstRow = dst.AsSpan(i * stride, stride);
-            for (int x = 0; x < stride; x++) dstRow[x] = Clip8(sums[x]);
+            for (var x = 0; x < stride; x++) dstRow[x] = Clip8(sums[x]);
         }
         return dst;
     }
@@ -246,10 +246,10 @@ public static class PillowResampler
     /// <summary>sums[x] += row[x] · c, widening bytes to int32 lanes (exact: integers, any order).</summary>
     private static void MultiplyAdd(ReadOnlySpan<byte> row, int c, Span<int> sums)
     {
-        int x = 0;
+        var x = 0;
         if (System.Numerics.Vector.IsHardwareAccelerated)
         {
-            int n = System.Numerics.Vector<byte>.Count;
+            var n = System.Numerics.Vector<byte>.Count;
             var factor = new System.Numerics.Vector<int>(c);
             var lanes = System.Runtime.InteropServices.MemoryMarshal.Cast<int, System.Numerics.Vector<int>>(sums);
             for (; x <= row.Length - n; x += n)
@@ -257,7 +257,7 @@ public static class PillowResampler
                 System.Numerics.Vector.Widen(new System.Numerics.Vector<byte>(row.Slice(x)), out var lo, out var hi);
                 System.Numerics.Vector.Widen(lo, out var a, out var b);
                 System.Numerics.Vector.Widen(hi, out var d, out var e);
-                int v = x / System.Numerics.Vector<int>.Count;
+                var v = x / System.Numerics.Vector<int>.Count;
                 lanes[v] += System.Numerics.Vector.AsVectorInt32(a) * factor;
                 lanes[v + 1] += System.Numerics.Vector.AsVectorInt32(b) * factor;
                 lanes[v + 2] += System.Numerics.Vector.AsVectorInt32(d) * factor;

@@ -38,7 +38,7 @@ public static partial class ProcessingCatalog
         var jpeg = JpegId().Match(id);
         if (jpeg.Success)
         {
-            int q = int.Parse(jpeg.Groups["q"].Value, CultureInfo.InvariantCulture);
+            var q = int.Parse(jpeg.Groups["q"].Value, CultureInfo.InvariantCulture);
             if (q is < 1 or > 100) return false;
             op = new JpegCompression(q, jpeg.Groups["s"].Value == "420" ? ChromaSubsampling.Ratio420 : ChromaSubsampling.Ratio444);
             return true;
@@ -52,7 +52,7 @@ public static partial class ProcessingCatalog
         var mask = MaskId().Match(id);
         if (mask.Success)
         {
-            int percent = int.Parse(mask.Groups["r"].Value, CultureInfo.InvariantCulture);
+            var percent = int.Parse(mask.Groups["r"].Value, CultureInfo.InvariantCulture);
             if (percent is < 1 or > 99) return false;
             op = new ProcessingChain(id, Final(), new CentreMask(percent / 100.0));
             return true;

@@ -17,12 +17,12 @@ public static class ProcessingTool
         var op = ProcessingCatalog.Parse(opId);
         var stages = op is ProcessingChain chain ? chain.Stages : [op];
         using var source = ImageLoader.Load(input);
-        Image<Rgb24> current = source;
+        var current = source;
         try
         {
             if (stages[^1] is JpegCompression jpeg)
             {
-                for (int i = 0; i < stages.Count - 1; i++) current = Next(current, stages[i], seed, source);
+                for (var i = 0; i < stages.Count - 1; i++) current = Next(current, stages[i], seed, source);
                 using var file = File.Create(output);
                 jpeg.Encode(current, file);
                 return;

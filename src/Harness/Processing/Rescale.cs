@@ -20,7 +20,7 @@ public sealed class Rescale(double? scale, ResampleFilter filter) : ProcessingOp
     /// <summary>The output size for an input size, with Python's int() truncation.</summary>
     public (int Width, int Height) OutputSize(int width, int height, ulong seed)
     {
-        double s = Scale ?? SeededScale.Draw(seed);
+        var s = Scale ?? SeededScale.Draw(seed);
         return (Math.Max(1, (int)(width * s)), Math.Max(1, (int)(height * s)));
     }
 

@@ -23,10 +23,10 @@ public sealed class Sharpness(float factor) : ProcessingOp
         image.CopyPixelDataTo(src);
         var smooth = Smooth(src, w, h);
         var dst = new byte[src.Length];
-        for (int i = 0; i < src.Length; i++)
+        for (var i = 0; i < src.Length; i++)
         {
             // ImagingBlend with alpha outside [0,1]: float temp, clip, truncate.
-            float temp = smooth[i] + Factor * (src[i] - smooth[i]);
+            var temp = smooth[i] + Factor * (src[i] - smooth[i]);
             dst[i] = temp <= 0f ? (byte)0 : temp >= 255f ? (byte)255 : (byte)temp;
         }
         return Image.LoadPixelData<Rgb24>(dst, w, h);
@@ -38,16 +38,16 @@ public sealed class Sharpness(float factor) : ProcessingOp
         var dst = (byte[])src.Clone();
         if (w < 3 || h < 3) return dst;
         float k1 = 1f / 13f, k5 = 5f / 13f;
-        int stride = w * 3;
-        for (int y = 1; y < h - 1; y++)
+        var stride = w * 3;
+        for (var y = 1; y < h - 1; y++)
         {
-            for (int x = 1; x < w - 1; x++)
+            for (var x = 1; x < w - 1; x++)
             {
-                for (int c = 0; c < 3; c++)
+                for (var c = 0; c < 3; c++)
                 {
-                    int p = y * stride + x * 3 + c;
+                    var p = y * stride + x * 3 + c;
                     // Same order of float operations as Pillow: row below, centre row, row above.
-                    float ss = 0.5f;
+                    var ss = 0.5f;
                     ss += Row(src, p + stride, k1, k1);
                     ss += Row(src, p, k1, k5);
                     ss += Row(src, p - stride, k1, k1);
@@ -60,10 +60,10 @@ public sealed class Sharpness(float factor) : ProcessingOp
 
     private static float Row(byte[] s, int p, float side, float mid)
     {
-        float a = s[p - 3] * side;
-        float b = s[p] * mid;
-        float ab = a + b;
-        float c = s[p + 3] * side;
+        var a = s[p - 3] * side;
+        var b = s[p] * mid;
+        var ab = a + b;
+        var c = s[p + 3] * side;
         return ab + c;
     }
 }

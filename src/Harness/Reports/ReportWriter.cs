@@ -36,6 +36,7 @@ public static class ReportWriter
             Settings = settings,
             Records = parts.SelectMany(p => p.Summary.Records).ToList(),
             Skipped = parts.SelectMany(p => p.Summary.Skipped).Distinct().OrderBy(s => s.Path, StringComparer.Ordinal).ToList(),
+            NotRun = parts.SelectMany(p => p.Summary.NotRun).ToList(),
         };
     }
 }

@@ -8,7 +8,8 @@ namespace TraceProbe.Reports;
 public static class SummaryCsv
 {
     public static readonly string[] Columns =
-        ["encoder", "family", "experiment", "task", "setup", "metric", "value", "std", "chance", "n_train", "n_test", "classes"];
+        ["encoder", "family", "experiment", "task", "setup", "metric", "value", "std", "chance", "n_train", "n_test", "classes",
+         "ci95_low", "ci95_high", "n_test_photos"];
 
     public static string Render(Summary summary)
     {
@@ -20,6 +21,7 @@ public static class SummaryCsv
             [
                 r.Encoder, r.Family, r.Experiment, r.Task, r.Setup, r.Metric, Number(r.Value), Number(r.Std), Number(r.Chance),
                 r.NTrain.ToString(CultureInfo.InvariantCulture), r.NTest.ToString(CultureInfo.InvariantCulture), string.Join(";", r.Classes),
+                Number(r.Ci95?[0]), Number(r.Ci95?[1]), r.NTestPhotos?.ToString(CultureInfo.InvariantCulture) ?? "",
             ];
             csv.AppendLine(string.Join(",", cells.Select(Quote)));
         }

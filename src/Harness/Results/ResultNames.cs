@@ -54,4 +54,6 @@ public static class SettingNames
 {
     /// <summary>How the run departs from the paper's protocol, one per line; empty when it does not.</summary>
     public const string PaperDepartures = "paper_departures";
+    /// <summary>The probe protocol: "fast" (quick mode) or "paper".</summary>
+    public const string Protocol = "protocol";
 }

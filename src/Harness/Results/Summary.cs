@@ -21,11 +21,30 @@ public sealed record SummaryRecord
     public double? Chance { get; init; }
     public int NTrain { get; init; }
     public int NTest { get; init; }
+    /// <summary>
+    /// 95% interval of <see cref="Value"/> as [low, high]: a seeded percentile bootstrap that resamples the held-out
+    /// photos (with all their crops and processed copies), see docs/statistics.md.
+    /// </summary>
+    public IReadOnlyList<double>? Ci95 { get; init; }
+    /// <summary>Held-out photos the value rests on (kNN: the query photos; retrieval: the pairs).</summary>
+    public int? NTestPhotos { get; init; }
     public IReadOnlyList<string> Classes { get; init; } = [];
     /// <summary>Rows: true class, columns: predicted class (probe records only).</summary>
     public int[][]? Confusion { get; init; }
     /// <summary>How the number was made (protocol, chosen hyper-parameters, model hash…).</summary>
     public IReadOnlyDictionary<string, string>? Details { get; init; }
+}
+
+/// <summary>A task (or one experiment of it) whose results are not reported, and why (e.g. too few held-out photos).</summary>
+public sealed record NotRunTask
+{
+    public required string Encoder { get; init; }
+    /// <summary>processing | acquisition | knn | retrieval | erasure.</summary>
+    public required string Experiment { get; init; }
+    public required string Task { get; init; }
+    public required string Reason { get; init; }
+    /// <summary>Held-out photos the results would have rested on (0 when the task could not even be split).</summary>
+    public int TestPhotos { get; init; }
 }
 
 /// <summary>The run's summary.json (schema traceprobe.summary/1).</summary>
@@ -41,6 +60,8 @@ public sealed record Summary
     public required IReadOnlyDictionary<string, string> Settings { get; init; }
     public required IReadOnlyList<SummaryRecord> Records { get; init; }
     public required IReadOnlyList<SkippedInput> Skipped { get; init; }
+    /// <summary>Tasks measured or attempted but not reported, with the reason and counts.</summary>
+    public IReadOnlyList<NotRunTask> NotRun { get; init; } = [];
 
     /// <summary>A summary stamped with this process's versions, machine and time.</summary>
     public static Summary Create(ulong seed, IReadOnlyDictionary<string, string> settings, IReadOnlyList<SummaryRecord> records,

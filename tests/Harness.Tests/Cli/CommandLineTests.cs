@@ -126,10 +126,10 @@ public sealed class ExifCommandTests
         using var json = System.Text.Json.JsonDocument.Parse(o.ToString());
         var rows = json.RootElement.EnumerateArray().ToList();
         Assert.Equal(TestData.Photos.Count, rows.Count);
-        var nokia = rows.Single(r => r.GetProperty("file").GetString() == "plasma-lakeside-jetty.jpg");
+        var nokia = rows.Single(r => r.GetProperty("file").GetString() == "landscape/plasma-lakeside-jetty.jpg");
         Assert.Equal("Nokia", nokia.GetProperty("make").GetString());
         Assert.True(nokia.GetProperty("is_smartphone").GetBoolean());
-        var none = rows.Single(r => r.GetProperty("file").GetString() == "plasma-grey-facade-architecture.jpg");
+        var none = rows.Single(r => r.GetProperty("file").GetString() == "building/plasma-grey-facade-architecture.jpg");
         Assert.Equal(System.Text.Json.JsonValueKind.Null, none.GetProperty("make").ValueKind);
     }
 }

@@ -1,6 +1,6 @@
 using TraceProbe.Cli;
-using TraceProbe.Experiments;
 using TraceProbe.Embeddings;
+using TraceProbe.Experiments;
 using TraceProbe.Tests.Support;
 
 namespace TraceProbe.Tests.Embeddings;
@@ -117,7 +117,7 @@ public sealed class ClusterScriptTests
             info.Environment["SLURM_ARRAY_TASK_ID"] = task.ToString();
             info.Environment["SLURM_ARRAY_TASK_COUNT"] = "2";
             info.Environment["SLURM_CPUS_PER_TASK"] = "1";
-            info.Environment["EXTRA_ARGS"] = "--train-crops 3 --test-crops 1 --chunk-size 4 --quiet";
+            info.Environment["EXTRA_ARGS"] = "--train-crops 3 --test-crops 1 --chunk-size 4 --min-test-photos 1 --quiet";
             using var process = System.Diagnostics.Process.Start(info)!;
             var stderr = process.StandardError.ReadToEndAsync();
             await process.StandardOutput.ReadToEndAsync();
@@ -130,5 +130,33 @@ public sealed class ClusterScriptTests
         Assert.True(File.Exists(Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors")));
         var summary = TraceProbe.Results.Summary.Read(Path.Combine(output, "summary.json"));
         Assert.Contains(summary.Records, r => r.Encoder == "resnet18" && r.Task == "jpeg" && r.Metric == "top1");
+    }
+}
+
+/// <summary>The shard manifest's JSON is its own format, written and read with its own settings.</summary>
+public sealed class ShardManifestFormatTests
+{
+    [Fact]
+    public void A_manifest_round_trips_with_snake_case_fields_and_a_wrong_schema_is_refused_naming_the_file()
+    {
+        var folder = TestData.TempFolder("manifest");
+        var path = Path.Combine(folder, ShardManifest.FileName(new Shard(1, 3)));
+        var manifest = new ShardManifest
+        {
+            Name = "resnet18/jpeg", ShardIndex = 1, ShardCount = 3, ChunkCount = 7, ItemCount = 70,
+            Chunks = [new ShardManifest.ManifestChunk(2, 20, 10, "abc")],
+            Metadata = new Dictionary<string, string> { ["encoder"] = "resnet18" },
+        };
+        manifest.Write(path);
+        var json = File.ReadAllText(path);
+        Assert.Contains("\"shard_index\": 1", json);
+        Assert.Contains("\"chunk_count\": 7", json);
+        var back = ShardManifest.Read(path);
+        Assert.Equal((manifest.Name, 1, 3, 7, 70), (back.Name, back.ShardIndex, back.ShardCount, back.ChunkCount, back.ItemCount));
+        Assert.Equal(manifest.Chunks, back.Chunks);
+
+        File.WriteAllText(path, json.Replace(ShardManifest.SchemaId, "traceprobe.summary/1"));
+        var error = Assert.Throws<InvalidDataException>(() => ShardManifest.Read(path));
+        Assert.Contains(path, error.Message);
     }
 }

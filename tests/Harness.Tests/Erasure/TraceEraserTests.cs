@@ -73,7 +73,7 @@ public class TraceEraserTests
         var correct = 0;
         for (var i = 0; i < testY.Length; i++)
         {
-            int best = 0;
+            var best = 0;
             for (var c = 1; c < classes; c++) if (Logit(testX, i, c) > Logit(testX, i, best)) best = c;
             if (best == testY[i]) correct++;
         }

@@ -5,7 +5,6 @@ using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 using TraceProbe.Images;
-using Xunit;
 
 namespace TraceProbe.Tests.Images;
 
@@ -21,8 +20,8 @@ public sealed class ImageLoaderTests : IDisposable
     private static Image<Rgb24> Pattern(int w = 8, int h = 6)
     {
         var im = new Image<Rgb24>(w, h);
-        for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
+        for (var y = 0; y < h; y++)
+        for (var x = 0; x < w; x++)
             im[x, y] = new Rgb24((byte)(x * 30), (byte)(y * 40), (byte)(100 + x + y));
         return im;
     }
@@ -30,8 +29,8 @@ public sealed class ImageLoaderTests : IDisposable
     private static void AssertSamePixels(Image<Rgb24> expected, Image<Rgb24> actual)
     {
         Assert.Equal((expected.Width, expected.Height), (actual.Width, actual.Height));
-        for (int y = 0; y < expected.Height; y++)
-        for (int x = 0; x < expected.Width; x++)
+        for (var y = 0; y < expected.Height; y++)
+        for (var x = 0; x < expected.Width; x++)
             Assert.Equal(expected[x, y], actual[x, y]);
     }
 
@@ -50,8 +49,8 @@ public sealed class ImageLoaderTests : IDisposable
         if (progressive) c.jpeg_simple_progression();
         c.jpeg_start_compress(true);
         var row = new byte[16 * components];
-        for (int i = 0; i < row.Length; i++) row[i] = (byte)(i * 7);
-        for (int y = 0; y < 8; y++) c.jpeg_write_scanlines([row], 1);
+        for (var i = 0; i < row.Length; i++) row[i] = (byte)(i * 7);
+        for (var y = 0; y < 8; y++) c.jpeg_write_scanlines([row], 1);
         c.jpeg_finish_compress();
     }
 

@@ -54,7 +54,7 @@ public sealed class PaperModeTests
         var observer = new RecordingObserver();
         var settings = new JobSettings
         {
-            Encoders = ["resnet18"], Tasks = ["sharpen"], Images = ImageNetLayout(), Out = output, Protocol = ProbeProtocol.Paper, Quiet = true,
+            Encoders = ["resnet18"], Tasks = ["sharpen"], Images = ImageNetLayout(), Out = output, Protocol = ProbeProtocol.Paper, Quiet = true, MinTestPhotos = 1,
         };
         var outcome = await TraceSuite.RunAsync(settings, observer);
         var summary = outcome.Summary;
@@ -84,6 +84,14 @@ public sealed class PaperModeTests
             Assert.Equal(("4", "6", "2", "6"), (r.Details!["query_photos"], r.Details["database_photos"], r.Details["semantic_classes"], r.Details["k"]));
             Assert.Equal((4, 6), (r.NTest, r.NTrain));
         });
+        // Its cost is stated before it starts, it reports progress as a stage, and it keeps a state file a rerun resumes from.
+        Assert.Contains(observer.Lines, l => l.StartsWith("resnet18/sharpen: kNN influence: 9 similarity passes"));
+        Assert.Contains(observer.Progress, p => p.Stage == "knn" && p.Done == 1000 && p.Total == 1000);
+        Assert.True(File.Exists(Path.Combine(output, "cache", "knn", "resnet18", "sharpen.knn-state.bin")));
+        // The knn command on the run's file asks val against train as the run did (with the reference's vote rule), and so reproduces it.
+        var knnFromFile = EmbeddingsKnn.Run(TraceSuite.EmbeddingsPath(output, "resnet18", "sharpen"), new TraceProbe.Neighbours.KnnOptions { K = 10 }).Records;
+        Assert.Equal(knn.Select(r => (r.Setup, r.Value, r.Std, r.Ci95![0], r.Ci95[1], r.NTest, r.NTrain)),
+            knnFromFile.Select(r => (r.Setup, r.Value, r.Std, r.Ci95![0], r.Ci95[1], r.NTest, r.NTrain)));
 
         // The paper's protocol on the paper's layout: nothing departs from it, and the report says so.
         Assert.Equal("", summary.Settings[SettingNames.PaperDepartures]);
@@ -141,6 +149,18 @@ public sealed class PaperModeTests
         // Its own sides: a seeded split by photo, the same for the same seed.
         Assert.Equal(PaperMode.Sides(dataset, new JobSettings()), PaperMode.Sides(dataset, new JobSettings()));
         Assert.Contains("val", PaperMode.Sides(dataset, new JobSettings()));
+    }
+
+    [Fact]
+    public void Acquisition_departures_are_one_line_per_kind_naming_the_tasks()
+    {
+        var dataset = TraceProbe.Datasets.DatasetLoader.Open(TestData.PhotoFolder(4));
+        var acquisition = TaskSelection.Select(["make", "model", "iso"], kind: null);
+        var departures = PaperMode.Departures(new JobSettings(), dataset, [], acquisition);
+        Assert.Contains("make, model, iso: split drawn from the photos' labels (top classes, balanced), not a published split file", departures);
+        Assert.Contains("make, model, iso: Fast probe, not SGD with 30 TPE trials", departures);
+        Assert.DoesNotContain(departures, d => d.StartsWith("make:", StringComparison.Ordinal));
+        Assert.Equal(departures.Count, departures.Distinct().Count());
     }
 
     [Fact]

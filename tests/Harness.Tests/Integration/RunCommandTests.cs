@@ -1,8 +1,7 @@
-using TraceProbe.Embeddings;
 using System.Text.Json;
 using TraceProbe.Cli;
+using TraceProbe.Embeddings;
 using TraceProbe.Experiments;
-using TraceProbe.Images;
 using TraceProbe.Results;
 using TraceProbe.Tests.Support;
 
@@ -24,16 +23,17 @@ public sealed class RunCommandTests
             Tasks = ["jpeg"],
             Images = images,
             Out = output,
-            Seed = 11,
+            Seed = 12, // a seed that holds out two readable photos (the broken one trains, and is skipped)
             Crops = new CropPlanOptions { TrainCropsPerPhoto = 6, TestCropsPerPhoto = 2 },
             Quiet = true,
+            MinTestPhotos = 1, // 2 held-out photos: below the default gate, which another test covers
         });
 
         Assert.Equal(ExitCodes.Success, exit);
         SummarySchema.AssertValid(File.ReadAllText(Path.Combine(output, "summary.json")));
         var summary = Summary.Read(Path.Combine(output, "summary.json"));
         Assert.Equal("traceprobe.summary/1", summary.Schema);
-        Assert.Equal(11UL, summary.Seed);
+        Assert.Equal(12UL, summary.Seed);
         var top1 = Assert.Single(summary.Records, r => r.Metric == "top1");
         Assert.Equal(("resnet18", "SUP", "processing", "jpeg", "probe"), (top1.Encoder, top1.Family, top1.Experiment, top1.Task, top1.Setup));
         Assert.Equal(6, top1.Classes.Count);
@@ -43,6 +43,9 @@ public sealed class RunCommandTests
         Assert.Equal(24, top1.NTest);
         Assert.Equal(top1.NTest, top1.Confusion!.Sum(row => row.Sum()));
         Assert.Equal(top1.Value, top1.Confusion!.Select((row, i) => row[i]).Sum() / (double)top1.NTest, 9);
+        // The interval: over the 2 held-out photos, around the value.
+        Assert.Equal(2, top1.NTestPhotos);
+        Assert.InRange(top1.Value, top1.Ci95![0], top1.Ci95[1]);
         var skipped = Assert.Single(summary.Skipped);
         Assert.EndsWith("broken.jpg", skipped.Path);
         Assert.False(string.IsNullOrWhiteSpace(skipped.Reason));
@@ -81,6 +84,7 @@ public sealed class RunOptionsTests
         Out = output,
         Crops = new CropPlanOptions { TrainCropsPerPhoto = 4, TestCropsPerPhoto = 1 },
         Quiet = true,
+        MinTestPhotos = 1,
     };
 
     [Fact]
@@ -125,7 +129,7 @@ public sealed class DownstreamTests
         Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings
         {
             Encoders = ["resnet18"], Tasks = ["jpeg"], Images = ClassFolders(12), Out = output, Seed = 2,
-            Crops = new CropPlanOptions { TrainCropsPerPhoto = 12, TestCropsPerPhoto = 4 }, KnnK = 3, Erase = ["jpeg"], Quiet = true,
+            Crops = new CropPlanOptions { TrainCropsPerPhoto = 12, TestCropsPerPhoto = 4 }, KnnK = 3, Erase = ["jpeg"], Quiet = true, MinTestPhotos = 1,
         }));
         var summary = Summary.Read(Path.Combine(output, "summary.json"));
         SummarySchema.AssertValid(File.ReadAllText(Path.Combine(output, "summary.json")));
@@ -198,17 +202,17 @@ public sealed class AcquisitionRunTests
         var output = TestData.TempFolder("acquisition");
         Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings
         {
-            Encoders = ["resnet18"], Tasks = ["make", "iso"], Out = output, Quiet = true,
+            Encoders = ["resnet18"], Tasks = ["make", "iso"], Out = output, Quiet = true, MinTestPhotos = 1,
         }));
         var summary = Summary.Read(Path.Combine(output, "summary.json"));
         SummarySchema.AssertValid(File.ReadAllText(Path.Combine(output, "summary.json")));
         var make = summary.Records.Single(r => r.Task == "make" && r.Metric == "top1");
         Assert.Equal("acquisition", make.Experiment);
-        // 5 Olympus and 4 Canon photos (3+ each) → 4 per class: 1 test, 1 val, 2 train per class.
-        Assert.Equal(["Canon", "Olympus"], make.Classes);
-        Assert.Equal((6, 2), (make.NTrain, make.NTest));
+        // Makes with 3+ photos: Canon 5, Nikon 3, Olympus 6, Pentax 6 → 3 per class, 1 of them held out.
+        Assert.Equal(["Canon", "Nikon", "Olympus", "Pentax"], make.Classes);
+        Assert.Equal(4, make.NTest);
+        Assert.Equal(4, make.NTestPhotos);
         Assert.Equal("MASK_90", make.Details!["mask"]);
-        // ISO: 200 (5 photos) and 100 (3+ photos) are the classes with 3 or more.
         Assert.Contains(summary.Records, r => r.Task == "iso" && r.Metric == "top1");
         Assert.True(File.Exists(Path.Combine(output, "embeddings", "resnet18", "make.safetensors")));
     }
@@ -218,8 +222,8 @@ public sealed class AcquisitionRunTests
     {
         var masked = TestData.TempFolder("acquisition-masked");
         var unmasked = TestData.TempFolder("acquisition-unmasked");
-        Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings { Encoders = ["resnet18"], Tasks = ["make"], Out = masked, Quiet = true }));
-        Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings { Encoders = ["resnet18"], Tasks = ["make"], Out = unmasked, Quiet = true, MaskRatio = 0 }));
+        Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings { Encoders = ["resnet18"], Tasks = ["make"], Out = masked, Quiet = true, MinTestPhotos = 1 }));
+        Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings { Encoders = ["resnet18"], Tasks = ["make"], Out = unmasked, Quiet = true, MaskRatio = 0, MinTestPhotos = 1 }));
         var make = Summary.Read(Path.Combine(unmasked, "summary.json")).Records.Single(r => r.Task == "make" && r.Metric == "top1");
         Assert.Equal("UNMASKED", make.Details!["mask"]);
         var a = EmbeddingsFile.Read(Path.Combine(masked, "embeddings", "resnet18", "make.safetensors")).Set;
@@ -228,5 +232,19 @@ public sealed class AcquisitionRunTests
         // Same photos, other inputs: the mask (and its JPEG recompression) changed every embedding.
         Assert.Equal(a.Keys, b.Keys);
         Assert.NotEqual(a.Embeddings.AsSpan(0, a.Dim).ToArray(), b.Embeddings.AsSpan(0, b.Dim).ToArray());
+    }
+
+    [Fact]
+    public async Task Acquisition_results_on_a_few_held_out_photos_are_listed_as_not_run()
+    {
+        var output = TestData.TempFolder("acquisition-gate");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings { Encoders = ["resnet18"], Tasks = ["make"], Out = output, Quiet = true }));
+        var summary = Summary.Read(Path.Combine(output, "summary.json"));
+        SummarySchema.AssertValid(File.ReadAllText(Path.Combine(output, "summary.json")));
+        Assert.DoesNotContain(summary.Records, r => r.Task == "make");
+        var notRun = Assert.Single(summary.NotRun);
+        Assert.Equal(("resnet18", "acquisition", "make", 4), (notRun.Encoder, notRun.Experiment, notRun.Task, notRun.TestPhotos));
+        Assert.Contains("at least 10", notRun.Reason);
+        Assert.Contains("## Not run", File.ReadAllText(Path.Combine(output, "report.md")));
     }
 }

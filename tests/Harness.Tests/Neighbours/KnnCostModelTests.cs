@@ -39,4 +39,15 @@ public class KnnCostModelTests
         Assert.Contains("3 min 00 s left", lines[0]);                       // 90 more at 10 per 20 s
         Assert.Contains("100.0%", lines[1]);
     }
+
+    [Fact]
+    public void A_resumed_runs_time_left_counts_only_its_own_pace()
+    {
+        // 50 done by an earlier run, 10 more in this run's 20 s: 40 left take 80 s, not the 13 s that 60 done in 20 s would say.
+        var lines = new List<string>();
+        new KnnProgressLog(lines.Add).Report(new KnnProgress(60, 100, TimeSpan.FromSeconds(20), MultiplyAddsResumed: 50));
+        Assert.Contains("60.0%", lines[0]);
+        Assert.Contains("1 min 20 s left", lines[0]);
+        Assert.Null(new KnnProgress(50, 100, TimeSpan.FromSeconds(1), MultiplyAddsResumed: 50).Eta);
+    }
 }

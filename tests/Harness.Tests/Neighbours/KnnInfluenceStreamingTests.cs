@@ -46,6 +46,7 @@ public class KnnInfluenceStreamingTests
         Assert.Equal(inMemory.Setups, fromFile.Setups);
         Assert.Equal(inMemory.PosSameByPair, fromFile.PosSameByPair);
         Assert.Equal(inMemory.UniformBySeed, fromFile.UniformBySeed);
+        for (var s = 0; s < 5; s++) Assert.Equal(inMemory.ByQuery[s], fromFile.ByQuery[s]);
     }
 
     [Fact]
@@ -66,19 +67,25 @@ public class KnnInfluenceStreamingTests
         Assert.Contains("notes.safetensors", e.Message);
     }
 
-    /// <summary>Killed after a few passes (an exception from the progress callback), resumed from the state file: the same result.</summary>
-    [Fact]
-    public void An_interrupted_run_resumes_from_its_state_file_with_the_same_result()
+    /// <summary>
+    /// Killed after a few passes (an exception from the progress callback), resumed from the state file: the same
+    /// result, whether the kill came between query blocks or inside one (whose lists the state must bring back).
+    /// </summary>
+    [Theory]
+    [InlineData(7)]  // after p = 0's three blocks
+    [InlineData(8)]  // inside p = 0's third block
+    [InlineData(14)] // inside p = 1's second block
+    public void An_interrupted_run_resumes_from_its_state_file_with_the_same_result(int killedAtPass)
     {
         var (x, labels, queryItems, dbItems) = Data();
         var input = InMemory(x, labels, queryItems, dbItems);
-        var options = new KnnOptions { K = 4, Seed = 8, UniformSeeds = 4, QueryRowsInMemory = 25 }; // 2 query blocks: 18 passes
+        var options = new KnnOptions { K = 4, Seed = 8, UniformSeeds = 4, QueryRowsInMemory = 25 }; // 3 query blocks (25, 25, 10): 27 passes
         var uninterrupted = KnnInfluence.Evaluate(input, options);
 
-        var state = Path.Combine(TestData.TempFolder("knn-state"), "knn.state");
+        var state = Path.Combine(TestData.TempFolder($"knn-state-{killedAtPass}"), "knn.state");
         File.Delete(state);
         var reports = 0;
-        var killer = new SyncProgress(_ => { if (++reports == 7) throw new OperationCanceledException("killed"); });
+        var killer = new SyncProgress(_ => { if (++reports == killedAtPass) throw new OperationCanceledException("killed"); });
         Assert.Throws<OperationCanceledException>(() => KnnInfluence.Evaluate(input, options, killer, state));
         Assert.True(File.Exists(state));
 
@@ -88,7 +95,9 @@ public class KnnInfluenceStreamingTests
         Assert.Equal(uninterrupted.Setups, resumed.Setups);
         Assert.Equal(uninterrupted.NegSameByPair, resumed.NegSameByPair);
         Assert.Equal(uninterrupted.UniformBySeed, resumed.UniformBySeed);
+        for (var s = 0; s < 5; s++) Assert.Equal(uninterrupted.ByQuery[s], resumed.ByQuery[s]); // per-query votes are kept in the state too
         Assert.Equal(1.0, first[^1].Fraction);
+        Assert.Equal(27 - (killedAtPass - 1), first.Count); // one report per pass (one database block): no finished pass redone
 
         // A state written by another run (here: another k) is not used.
         var otherK = KnnInfluence.Evaluate(input, options with { K = 3 }, null, state);

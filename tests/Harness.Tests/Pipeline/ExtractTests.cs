@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using TraceProbe.Cli;
-using TraceProbe.EncoderInputs;
 using TraceProbe.Embeddings;
+using TraceProbe.EncoderInputs;
 using TraceProbe.Encoders;
 using TraceProbe.Images;
 using TraceProbe.Tests.Support;

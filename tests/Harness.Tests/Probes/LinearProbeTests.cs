@@ -1,5 +1,4 @@
 using TraceProbe.Probes;
-using Xunit;
 
 namespace TraceProbe.Tests.Probes;
 
@@ -13,22 +12,22 @@ public class LinearProbeTests
     {
         const int dim = 13, classes = 4;
         var (x, y) = ProbeData.Gaussian(rows, dim, classes, 1.0, seed: 5);
-        float[] parameters = ProbeData.Uniform(classes * (dim + 1), 9, scale: 2);
-        double[] theta = parameters.Select(v => (double)v).ToArray();
+        var parameters = ProbeData.Uniform(classes * (dim + 1), 9, scale: 2);
+        var theta = parameters.Select(v => (double)v).ToArray();
         var gradient = new float[parameters.Length];
-        double loss = SoftmaxObjective.MeanLossAndGradient(x, y, dim, classes, parameters, gradient, threads: 1);
+        var loss = SoftmaxObjective.MeanLossAndGradient(x, y, dim, classes, parameters, gradient, threads: 1);
 
         Assert.Equal(ProbeData.ReferenceLoss(x, y, dim, classes, theta), loss, 1e-5);
         const double h = 1e-5;
-        for (int i = 0; i < theta.Length; i++)
+        for (var i = 0; i < theta.Length; i++)
         {
-            double keep = theta[i];
+            var keep = theta[i];
             theta[i] = keep + h;
-            double up = ProbeData.ReferenceLoss(x, y, dim, classes, theta);
+            var up = ProbeData.ReferenceLoss(x, y, dim, classes, theta);
             theta[i] = keep - h;
-            double down = ProbeData.ReferenceLoss(x, y, dim, classes, theta);
+            var down = ProbeData.ReferenceLoss(x, y, dim, classes, theta);
             theta[i] = keep;
-            double numeric = (up - down) / (2 * h);
+            var numeric = (up - down) / (2 * h);
             Assert.True(Math.Abs(numeric - gradient[i]) <= 1e-4 * (1 + Math.Abs(numeric)), $"parameter {i}: finite difference {numeric}, analytic {gradient[i]}");
         }
     }
@@ -45,7 +44,7 @@ public class LinearProbeTests
     {
         const int dim = 24, classes = 5, rows = 300;
         var (x, y) = ProbeData.Gaussian(rows, dim, classes, 0.5, seed: 21);
-        for (int i = 0; i < x.Length; i++)
+        for (var i = 0; i < x.Length; i++)
             x[i] = x[i] * 0.3f + 0.8f / MathF.Sqrt(dim);
         var model = LinearProbe.Fit(x, y, dim, classes, new ProbeOptions { Lambda = lambda, Tolerance = 1e-7, MaxIterations = 2000 });
 
@@ -56,9 +55,9 @@ public class LinearProbeTests
         SoftmaxObjective.MeanLossAndGradient(x, y, dim, classes, new float[parameters.Length], atZero, threads: 1);
         // Float parameters and float sums bound how close to zero the gradient can get: 1e-3 of its size at zero.
         double scale = atZero.Max(v => Math.Abs(v));
-        for (int i = 0; i < parameters.Length; i++)
+        for (var i = 0; i < parameters.Length; i++)
         {
-            double stationary = gradient[i] + (i < classes * dim ? lambda * parameters[i] : 0);
+            var stationary = gradient[i] + (i < classes * dim ? lambda * parameters[i] : 0);
             Assert.True(Math.Abs(stationary) <= 1e-3 * scale, $"parameter {i}: gradient {stationary:g3} of the objective at the fit (at zero: {scale:g3})");
         }
     }
@@ -83,8 +82,8 @@ public class LinearProbeTests
         var (train, _) = ProbeData.Gaussian(600, 64, classes, separation: 1, seed: 21);
         var (test, _) = ProbeData.Gaussian(3000, 64, classes, separation: 1, seed: 22);
         var random = new Random(23);
-        int[] trainY = Enumerable.Range(0, 600).Select(_ => random.Next(classes)).ToArray();
-        int[] testY = Enumerable.Range(0, 3000).Select(_ => random.Next(classes)).ToArray();
+        var trainY = Enumerable.Range(0, 600).Select(_ => random.Next(classes)).ToArray();
+        var testY = Enumerable.Range(0, 3000).Select(_ => random.Next(classes)).ToArray();
         var model = LinearProbe.Fit(train, trainY, 64, classes, new ProbeOptions());
         var result = LinearProbe.Evaluate(model, test, testY);
 
@@ -106,7 +105,7 @@ public class LinearProbeTests
         var (x, y) = ProbeData.Gaussian(1100, 40, 5, separation: 0.4, seed: 31);
         var options = new ProbeOptions { Protocol = protocol, Seed = 7, Trials = 2, Epochs = 5, BatchSize = 512 };
         var one = LinearProbe.Fit(x, y, 40, 5, options with { Threads = 1 });
-        foreach (int threads in new[] { 2, 3 })
+        foreach (var threads in new[] { 2, 3 })
         {
             var other = LinearProbe.Fit(x, y, 40, 5, options with { Threads = threads });
             Assert.Equal(Bits(one.Weights), Bits(other.Weights));
@@ -158,7 +157,7 @@ public class LinearProbeTests
         var labels = new int[300];
         model.Predict(x, labels);
         var z = new float[3];
-        for (int i = 0; i < 300; i++)
+        for (var i = 0; i < 300; i++)
         {
             model.Logits(x.AsSpan(i * 20, 20), z);
             Assert.Equal(SoftmaxKernels.ArgMax(z), labels[i]);

@@ -1,6 +1,5 @@
 using TraceProbe.Experiments;
 using TraceProbe.Probes;
-using Xunit;
 
 namespace TraceProbe.Tests.Probes;
 
@@ -62,7 +61,7 @@ public class PaperProtocolTests
         }).ToArray();
         Assert.Equal(expected, outcome.Top1PerSeed);
         Assert.Equal(expected.Average(), outcome.Top1, 12);
-        double mean = expected.Average();
+        var mean = expected.Average();
         Assert.Equal(Math.Sqrt(expected.Sum(v => (v - mean) * (v - mean)) / 3), outcome.Top1Std, 12);
     }
 

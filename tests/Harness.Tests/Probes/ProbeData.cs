@@ -7,24 +7,24 @@ internal static class ProbeData
     {
         var means = new double[classes * dim];
         var meanRandom = new Random(meanSeed);
-        for (int i = 0; i < means.Length; i++)
+        for (var i = 0; i < means.Length; i++)
             means[i] = Normal(meanRandom) * separation;
         var random = new Random(seed);
         var x = new float[rows * dim];
         var y = new int[rows];
-        for (int r = 0; r < rows; r++)
+        for (var r = 0; r < rows; r++)
         {
             y[r] = r % classes;
             double norm = 0;
-            for (int d = 0; d < dim; d++)
+            for (var d = 0; d < dim; d++)
             {
-                double v = means[y[r] * dim + d] + Normal(random);
+                var v = means[y[r] * dim + d] + Normal(random);
                 x[r * dim + d] = (float)v;
                 norm += v * v;
             }
 
-            float inverse = (float)(1 / Math.Sqrt(norm));
-            for (int d = 0; d < dim; d++)
+            var inverse = (float)(1 / Math.Sqrt(norm));
+            for (var d = 0; d < dim; d++)
                 x[r * dim + d] *= inverse;
         }
 
@@ -35,7 +35,7 @@ internal static class ProbeData
     {
         var random = new Random(seed);
         var values = new float[length];
-        for (int i = 0; i < length; i++)
+        for (var i = 0; i < length; i++)
             values[i] = (float)((2 * random.NextDouble() - 1) * scale);
         return values;
     }
@@ -46,23 +46,23 @@ internal static class ProbeData
     /// <summary>Mean cross-entropy of logits W·x + b, all in double: the reference the kernels are checked against.</summary>
     public static double ReferenceLoss(float[] x, int[] y, int dim, int classes, double[] parameters)
     {
-        int rows = y.Length;
+        var rows = y.Length;
         double total = 0;
         var z = new double[classes];
-        for (int r = 0; r < rows; r++)
+        for (var r = 0; r < rows; r++)
         {
-            double max = double.NegativeInfinity;
-            for (int c = 0; c < classes; c++)
+            var max = double.NegativeInfinity;
+            for (var c = 0; c < classes; c++)
             {
-                double s = parameters[classes * dim + c];
-                for (int d = 0; d < dim; d++)
+                var s = parameters[classes * dim + c];
+                for (var d = 0; d < dim; d++)
                     s += parameters[c * dim + d] * x[r * dim + d];
                 z[c] = s;
                 max = Math.Max(max, s);
             }
 
             double sum = 0;
-            foreach (double v in z)
+            foreach (var v in z)
                 sum += Math.Exp(v - max);
             total += Math.Log(sum) + max - z[y[r]];
         }

@@ -1,5 +1,4 @@
 using TraceProbe.Probes;
-using Xunit;
 
 namespace TraceProbe.Tests.Probes;
 
@@ -23,19 +22,19 @@ public class SoftmaxKernelTests
     [InlineData(7)]
     public void LogitsMatchScalarReferenceForEveryDimension(int classes)
     {
-        for (int dim = 0; dim <= MaxLength; dim++)
+        for (var dim = 0; dim <= MaxLength; dim++)
         {
             float[] rows = ProbeData.Uniform(4 * dim, dim), w = ProbeData.Uniform(classes * dim, 1000 + dim), b = ProbeData.Uniform(classes, 7);
             var single = new float[classes];
             var block = new float[4 * classes];
             BlockKernels.Logits(rows.AsSpan(0, dim), rows.AsSpan(dim, dim), rows.AsSpan(2 * dim, dim), rows.AsSpan(3 * dim, dim), w, b, block);
-            for (int r = 0; r < 4; r++)
+            for (var r = 0; r < 4; r++)
             {
                 SoftmaxKernels.Logits(rows.AsSpan(r * dim, dim), w, b, single);
-                for (int c = 0; c < classes; c++)
+                for (var c = 0; c < classes; c++)
                 {
                     double expected = b[c], magnitude = Math.Abs(b[c]);
-                    for (int d = 0; d < dim; d++)
+                    for (var d = 0; d < dim; d++)
                     {
                         expected += (double)w[c * dim + d] * rows[r * dim + d];
                         magnitude += Math.Abs((double)w[c * dim + d] * rows[r * dim + d]);
@@ -56,20 +55,20 @@ public class SoftmaxKernelTests
     [InlineData(7)]
     public void AddOuterMatchesScalarReferenceForEveryDimension(int classes)
     {
-        for (int dim = 0; dim <= MaxLength; dim++)
+        for (var dim = 0; dim <= MaxLength; dim++)
         {
             float[] rows = ProbeData.Uniform(4 * dim, dim), coef = ProbeData.Uniform(4 * classes, 2000 + dim);
-            float[] start = ProbeData.Uniform(classes * dim, 3000 + dim);
+            var start = ProbeData.Uniform(classes * dim, 3000 + dim);
             float[] single = (float[])start.Clone(), block = (float[])start.Clone();
-            for (int r = 0; r < 4; r++)
+            for (var r = 0; r < 4; r++)
                 SoftmaxKernels.AddOuter(coef.AsSpan(r * classes, classes), rows.AsSpan(r * dim, dim), single);
             BlockKernels.AddOuter(coef, rows.AsSpan(0, dim), rows.AsSpan(dim, dim), rows.AsSpan(2 * dim, dim), rows.AsSpan(3 * dim, dim), block, classes);
-            for (int c = 0; c < classes; c++)
+            for (var c = 0; c < classes; c++)
             {
-                for (int d = 0; d < dim; d++)
+                for (var d = 0; d < dim; d++)
                 {
                     double expected = start[c * dim + d], magnitude = Math.Abs(expected);
-                    for (int r = 0; r < 4; r++)
+                    for (var r = 0; r < 4; r++)
                     {
                         expected += (double)coef[r * classes + c] * rows[r * dim + d];
                         magnitude += Math.Abs((double)coef[r * classes + c] * rows[r * dim + d]);
@@ -85,24 +84,24 @@ public class SoftmaxKernelTests
     [Fact]
     public void Softmax_cross_entropy_matches_scalar_reference_for_every_class_count()
     {
-        for (int classes = 1; classes <= MaxLength; classes++)
+        for (var classes = 1; classes <= MaxLength; classes++)
         {
             // Large logits check that the maximum is subtracted before exp.
-            float[] z = ProbeData.Uniform(classes, classes, scale: 40);
-            int label = classes / 2;
+            var z = ProbeData.Uniform(classes, classes, scale: 40);
+            var label = classes / 2;
             double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
-            double expectedLoss = Math.Log(sum) + max - z[label];
+            var expectedLoss = Math.Log(sum) + max - z[label];
 
-            float[] single = (float[])z.Clone();
-            double loss = SoftmaxKernels.SoftmaxCrossEntropy(single, label);
+            var single = (float[])z.Clone();
+            var loss = SoftmaxKernels.SoftmaxCrossEntropy(single, label);
             float[] rows = [.. z, .. z];
-            double rowsLoss = SoftmaxKernels.SoftmaxCrossEntropyRows(rows, classes, [label, label]);
+            var rowsLoss = SoftmaxKernels.SoftmaxCrossEntropyRows(rows, classes, [label, label]);
 
             Close(expectedLoss, loss, Math.Abs(expectedLoss) + 1, $"loss classes={classes}");
             Close(2 * expectedLoss, rowsLoss, 2 * (Math.Abs(expectedLoss) + 1), $"block loss classes={classes}");
-            for (int c = 0; c < classes; c++)
+            for (var c = 0; c < classes; c++)
             {
-                double expected = Math.Exp(z[c] - max) / sum - (c == label ? 1 : 0);
+                var expected = Math.Exp(z[c] - max) / sum - (c == label ? 1 : 0);
                 Close(expected, single[c], 1, $"gradient classes={classes} c={c}");
                 Close(expected, rows[c], 1, $"block gradient classes={classes} c={c}");
                 Close(expected, rows[classes + c], 1, $"block gradient row 2 classes={classes} c={c}");

@@ -1,5 +1,4 @@
 using TraceProbe.Probes;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace TraceProbe.Tests.Probes;
@@ -20,7 +19,7 @@ public class TpeSamplerTests(ITestOutputHelper output)
     {
         var sampler = new TpeSampler(PaperSpace, seed, options);
         var points = new List<double[]>();
-        for (int t = 0; t < trials; t++)
+        for (var t = 0; t < trials; t++)
         {
             var p = sampler.Ask();
             points.Add(p);
@@ -79,7 +78,7 @@ public class TpeSamplerTests(ITestOutputHelper output)
     {
         // Every other trial fails: the first 20 asks are still random (10 completed), so the 21st is the first TPE one.
         var sampler = new TpeSampler(PaperSpace, 1);
-        for (int t = 0; t < 20; t++)
+        for (var t = 0; t < 20; t++)
         {
             var p = sampler.Ask();
             sampler.Tell(p, t % 2 == 0 ? Bump(p) : null);
@@ -128,13 +127,13 @@ public class TruncatedNormalTests
     [InlineData(-0.5, 0.5)]
     public void QuantileInvertsTheTruncatedCdf(double a, double b)
     {
-        double mass = Math.Exp(TruncatedNormal.LogMass(a, b));
-        foreach (double q in new[] { 1e-6, 0.1, 0.5, 0.9, 1 - 1e-6 })
+        var mass = Math.Exp(TruncatedNormal.LogMass(a, b));
+        foreach (var q in new[] { 1e-6, 0.1, 0.5, 0.9, 1 - 1e-6 })
         {
-            double x = TruncatedNormal.Quantile(q, a, b);
+            var x = TruncatedNormal.Quantile(q, a, b);
             Assert.InRange(x, a, b);
             // The truncated CDF at x, computed on the side where Φ keeps its precision.
-            double cdf = a >= 0
+            var cdf = a >= 0
                 ? 1 - (TruncatedNormal.Cdf(-x) - TruncatedNormal.Cdf(-b)) / mass
                 : (TruncatedNormal.Cdf(x) - TruncatedNormal.Cdf(a)) / mass;
             Assert.Equal(q, cdf, 6);
@@ -145,9 +144,9 @@ public class TruncatedNormalTests
     public void DensityIntegratesToOne()
     {
         const double a = -0.7, b = 2.9;
-        int steps = 20000;
+        var steps = 20000;
         double h = (b - a) / steps, sum = 0;
-        for (int i = 0; i < steps; i++)
+        for (var i = 0; i < steps; i++)
             sum += Math.Exp(TruncatedNormal.LogPdf(a + (i + 0.5) * h, a, b)) * h;
         Assert.Equal(1.0, sum, 6);
         Assert.Equal(double.NegativeInfinity, TruncatedNormal.LogPdf(3.0, a, b));
@@ -193,8 +192,8 @@ public class ParzenEstimatorTests
         double lo0 = Math.Log(0.1), hi0 = Math.Log(100), lo1 = Math.Log(1e-12), hi1 = Math.Log(1e-4);
         const int steps = 300;
         double h0 = (hi0 - lo0) / steps, h1 = (hi1 - lo1) / steps, sum = 0;
-        for (int i = 0; i < steps; i++)
-            for (int j = 0; j < steps; j++)
+        for (var i = 0; i < steps; i++)
+            for (var j = 0; j < steps; j++)
                 sum += Math.Exp(estimator.LogPdf([lo0 + (i + 0.5) * h0, lo1 + (j + 0.5) * h1])) * h0 * h1;
         Assert.Equal(1.0, sum, 3);
     }

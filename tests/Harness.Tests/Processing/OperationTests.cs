@@ -1,7 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TraceProbe.Processing;
-using Xunit;
 
 namespace TraceProbe.Tests.Processing;
 

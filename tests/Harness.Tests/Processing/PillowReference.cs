@@ -61,7 +61,7 @@ internal static class Pixels
         var x = Bytes(a);
         var y = Bytes(b);
         double se = 0;
-        for (int i = 0; i < x.Length; i++) { double d = x[i] - y[i]; se += d * d; }
+        for (var i = 0; i < x.Length; i++) { double d = x[i] - y[i]; se += d * d; }
         return se == 0 ? double.PositiveInfinity : 10 * Math.Log10(255.0 * 255.0 / (se / x.Length));
     }
 
@@ -69,7 +69,7 @@ internal static class Pixels
     public static int[][] DqtTables(byte[] jpeg)
     {
         var tables = new List<int[]>();
-        int i = 2;
+        var i = 2;
         while (i + 4 <= jpeg.Length)
         {
             int marker = jpeg[i + 1], length = (jpeg[i + 2] << 8) | jpeg[i + 3];
@@ -79,9 +79,9 @@ internal static class Pixels
                 int j = i + 4, end = i + 2 + length;
                 while (j < end)
                 {
-                    bool wide = jpeg[j] >> 4 != 0;
+                    var wide = jpeg[j] >> 4 != 0;
                     var t = new int[64];
-                    for (int k = 0; k < 64; k++)
+                    for (var k = 0; k < 64; k++)
                         t[k] = wide ? (jpeg[j + 1 + 2 * k] << 8) | jpeg[j + 2 + 2 * k] : jpeg[j + 1 + k];
                     tables.Add(t);
                     j += 1 + (wide ? 128 : 64);

@@ -1,0 +1,43 @@
+using TraceProbe.Generators.Model;
+
+namespace TraceProbe.Generators.Emit;
+
+// The two registries: every generated spec in file order, and a lookup by id.
+internal static partial class Emitter
+{
+    public static (string HintName, string Source) EncoderRegistry(EquatableArray<RegistryEntry> entries) =>
+        Registry("TraceProbe.Encoders", "EncoderRegistry", Encoders + ".EncoderSpec", "global::TraceProbe.Encoders.Generated.",
+            "Every encoder of encoders.json, in file order.", "encoder", entries);
+
+    public static (string HintName, string Source) ExperimentRegistry(EquatableArray<RegistryEntry> entries) =>
+        Registry("TraceProbe.Experiments", "ExperimentRegistry", Experiments + ".TraceTaskSpec", "global::TraceProbe.Experiments.Generated.",
+            "Every trace task of encoders.json, in file order.", "task", entries);
+
+    private static (string HintName, string Source) Registry(string ns, string name, string specType, string typePrefix,
+        string summary, string what, EquatableArray<RegistryEntry> entries)
+    {
+        var w = Header();
+        w.Open("namespace " + ns);
+        w.Line(GeneratedCode);
+        w.Open("public static partial class " + name);
+        w.Line("/// <summary>" + summary + "</summary>");
+        w.Line("public static " + ReadOnlyList + "<" + specType + "> All { get; } = new " + specType + "[]");
+        w.Line("{");
+        w.Indent();
+        foreach (var entry in entries) w.Line(typePrefix + entry.TypeName + ".Spec,");
+        w.Outdent();
+        w.Line("};");
+        w.Line();
+        w.Line("/// <summary>The " + what + " with this id (ignoring case), or null.</summary>");
+        w.Open("public static " + specType + "? Find(string id)");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(id);");
+        w.Open("foreach (var spec in All)");
+        w.Line("if (string.Equals(spec.Id, id, global::System.StringComparison.OrdinalIgnoreCase)) return spec;");
+        w.Close();
+        w.Line("return null;");
+        w.Close();
+        w.Close();
+        w.Close();
+        return (ns + "." + name + ".g.cs", w.ToString());
+    }
+}
