@@ -6,14 +6,15 @@ public static class BenchmarkProgram
 {
     /// <summary>
     /// `--dry` runs every benchmark once (the smoke test CI runs); other arguments go to BenchmarkDotNet
-    /// (e.g. --filter); `--gate REPORT.md` runs the CI gate (Gate/BenchmarkGate.cs). Exits 1 when a benchmark failed, so that a broken benchmark fails CI.
+    /// (e.g. --filter); `--gate REPORT.md [--baseline FILE] [--write-baseline [--runs 3]]` runs the CI gate (Gate/BenchmarkGate.cs). Exits 1 when a benchmark failed, so that a broken benchmark fails CI.
     /// </summary>
     public static int Main(string[] args)
     {
         if (args.Length >= 2 && args[0] == "--gate")
         {
-            var at = Array.IndexOf(args, "--baseline");
-            return Gate.BenchmarkGate.Run(args[1], writeBaseline: args.Contains("--write-baseline"), at > 0 && at + 1 < args.Length ? args[at + 1] : null);
+            string? Option(string name) => Array.IndexOf(args, name) is var at and > 0 && at + 1 < args.Length ? args[at + 1] : null;
+            return Gate.BenchmarkGate.Run(args[1], writeBaseline: args.Contains("--write-baseline"), Option("--baseline"),
+                runs: int.Parse(Option("--runs") ?? "3", System.Globalization.CultureInfo.InvariantCulture));
         }
         if (args.Length > 0 && args[0].StartsWith("knn-", StringComparison.Ordinal)) return KnnMeasurements.Run(args);
         var dry = args.Contains("--dry");

@@ -1,20 +1,15 @@
+using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Filters;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace TraceProbe.Benchmarks.Gate;
 
 /// <summary>
 /// `--gate REPORT.md`: a short real measurement (not Dry) of the ratios the project promises, each against its
 /// peer in the same run, in this one process: pipeline vs raw ONNX Runtime, Fast probe vs ML.NET L-BFGS, the
-/// blocked kNN kernel vs per-pair TensorPrimitives.Dot. Writes a Markdown report, prints its table, and exits 1
+/// blocked kNN kernel vs per-pair TensorPrimitives.Dot. Writes a Markdown report, prints it, and exits 1
 /// when a deterministic accuracy differs from the committed baseline or a ratio falls below its floor.
-/// `--gate REPORT.md --write-baseline` records this run's figures as the new baseline first; `--baseline PATH` reads another.
+/// `--write-baseline [--runs 3]` measures three times and records each ratio's median, and the three values, as
+/// the new baseline (keeping the file's margin and note); `--baseline PATH` reads or writes another file.
 /// </summary>
 public static class BenchmarkGate
 {
@@ -30,76 +25,80 @@ public static class BenchmarkGate
         }
     }
 
-    public static int Run(string reportPath, bool writeBaseline, string? baselinePath = null)
+    /// <summary>Measures, compares with the baseline, writes and prints the report; 0 when the gate passes.</summary>
+    /// <param name="runs">With <paramref name="writeBaseline"/>: measure this many times and record each ratio's median.</param>
+    public static int Run(string reportPath, bool writeBaseline, string? baselinePath = null, int runs = 3)
     {
         baselinePath ??= BaselinePath;
-        var config = ManualConfig.CreateEmpty()
-            // In this process (no generated project to build), 3 warm-ups and 5 measured iterations: a minute or two in all.
-            .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(5))
-            .AddLogger(BenchmarkDotNet.Loggers.NullLogger.Instance)
-            .AddColumnProvider(BenchmarkDotNet.Columns.DefaultColumnProviders.Instance)
-            .WithOption(ConfigOptions.JoinSummary, false)
-            .WithOption(ConfigOptions.DisableLogFile, true)
-            .AddFilter(new SimpleFilter(c => GateMeasurements.Methods.Contains($"{c.Descriptor.Type.Name}.{c.Descriptor.WorkloadMethod.Name}")));
-        var summaries = BenchmarkRunner.Run([typeof(EmbeddingBenchmarks), typeof(ProbeBenchmarks), typeof(NeighbourBenchmarks)], config);
-        if (summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)))
+        GateBaseline? previous = null;
+        try
         {
-            Console.Error.WriteLine("benchmark gate: a benchmark failed to run.");
+            // Read before measuring, so that a missing or broken baseline fails in a second, not after the run.
+            if (!writeBaseline || File.Exists(baselinePath)) previous = GateBaseline.Read(baselinePath);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            Console.Error.WriteLine(e.Message);
             return 1;
         }
-        var measured = GateMeasurements.From(summaries);
+
+        var clock = Stopwatch.StartNew();
+        void Log(string line) => Console.WriteLine($"benchmark gate: {line}");
+        GateMeasurements measured;
         if (writeBaseline)
         {
-            new GateBaseline
+            var all = Enumerable.Range(0, Math.Max(1, runs)).Select(r => { Log($"run {r + 1} of {runs}"); return GateSuite.Measure(Log); }).ToList();
+            var unsteady = all[0].Accuracies.Keys.Where(k => all.Any(m => !GateComparison.SameToThreeDecimals(m.Accuracies[k], all[0].Accuracies[k]))).ToList();
+            if (unsteady.Count > 0)
             {
-                Margin = 0.25,
-                Ratios = measured.Ratios,
-                Accuracies = measured.Accuracies,
+                Console.Error.WriteLine($"benchmark gate: not deterministic, differs between runs: {string.Join("; ", unsteady)}");
+                return 1;
+            }
+            measured = all[0] with { Ratios = all[0].Ratios.Keys.ToDictionary(k => k, k => PairedTiming.Median(all.Select(m => m.Ratios[k]))) };
+            previous = new GateBaseline
+            {
+                Margin = previous?.Margin ?? GateBaseline.DefaultMargin,
+                Note = previous?.Note ?? GateBaseline.DefaultNote,
+                Ratios = measured.Ratios.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
+                Runs = measured.Ratios.Keys.ToDictionary(k => k, k => all.Select(m => Math.Round(m.Ratios[k], 3)).ToArray()),
+                Accuracies = measured.Accuracies.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3, MidpointRounding.AwayFromZero)),
                 Measured = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            }.Write(baselinePath);
-            Console.WriteLine($"Wrote {baselinePath}");
+            };
+            previous.Write(baselinePath);
+            Log($"wrote {baselinePath}: each ratio the median of {all.Count} runs");
         }
-        var baseline = GateBaseline.Read(baselinePath);
-        var (report, failures) = Compare(measured, baseline);
+        else
+        {
+            measured = GateSuite.Measure(Log);
+            measured = MeasureAgainBelowFloor(measured, previous!, Log);
+        }
+        Log(string.Create(CultureInfo.InvariantCulture, $"measured in {clock.Elapsed.TotalSeconds:0} s"));
+
+        var comparison = GateComparison.Compare(measured, previous!, baselinePath);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(reportPath))!);
-        File.WriteAllText(reportPath, report);
-        Console.WriteLine(report);
-        foreach (var failure in failures) Console.Error.WriteLine($"benchmark gate: {failure}");
-        return failures.Count == 0 ? 0 : 1;
+        File.WriteAllText(reportPath, comparison.Report);
+        Console.WriteLine(comparison.Report);
+        foreach (var failure in comparison.Failures) Console.Error.WriteLine($"benchmark gate: {failure}");
+        return comparison.Passed ? 0 : 1;
     }
 
-    /// <summary>The report's Markdown and the list of failures (empty when the run passes).</summary>
-    public static (string Report, List<string> Failures) Compare(GateMeasurements measured, GateBaseline baseline)
+    /// <summary>
+    /// A ratio below its floor is measured once more and the better of the two counts: a burst of other
+    /// processes' work rarely lands on both tries, while a slower kernel fails both. Accuracies are never retried.
+    /// </summary>
+    private static GateMeasurements MeasureAgainBelowFloor(GateMeasurements measured, GateBaseline baseline, Action<string> log)
     {
-        var failures = new List<string>();
-        var md = new StringBuilder();
-        md.AppendLine("# Benchmark gate");
-        md.AppendLine();
-        md.AppendLine($"Ratios against a peer measured in the same run (higher is better); floor = baseline × (1 − {baseline.Margin:0.##}). Baseline measured {baseline.Measured ?? "?"}.");
-        md.AppendLine();
-        md.AppendLine("| ratio | this run | baseline | floor | |");
-        md.AppendLine("|---|---:|---:|---:|---|");
-        foreach (var (name, expected) in baseline.Ratios.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        var below = measured.Ratios.Where(kv => baseline.Ratios.TryGetValue(kv.Key, out var b) && kv.Value < baseline.Floor(b)).Select(kv => kv.Key).ToHashSet();
+        if (below.Count == 0) return measured;
+        log($"below the floor at the first try, measuring again: {string.Join("; ", below)}");
+        var again = GateSuite.Measure(log, below.Contains, withAccuracies: false);
+        var ratios = new Dictionary<string, double>(measured.Ratios);
+        var notes = new List<string>(measured.Notes ?? []);
+        foreach (var (name, second) in again.Ratios)
         {
-            var floor = expected * (1 - baseline.Margin);
-            var ok = measured.Ratios.TryGetValue(name, out var value) && value >= floor;
-            if (!ok) failures.Add(measured.Ratios.ContainsKey(name) ? $"{name} = {value:0.###} is below its floor {floor:0.###}" : $"{name} was not measured");
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {(measured.Ratios.ContainsKey(name) ? value.ToString("0.###", CultureInfo.InvariantCulture) : "-")} | {expected:0.###} | {floor:0.###} | {(ok ? "ok" : "**below floor**")} |");
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"Measured twice: {name} was {measured.Ratios[name]:0.###} at the first try (below its floor), {second:0.###} at the second; the better counts."));
+            ratios[name] = Math.Max(measured.Ratios[name], second);
         }
-        md.AppendLine();
-        md.AppendLine("| deterministic accuracy | this run | baseline | |");
-        md.AppendLine("|---|---:|---:|---|");
-        foreach (var (name, expected) in baseline.Accuracies.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            var ok = measured.Accuracies.TryGetValue(name, out var value) && Math.Round(value, 3) == Math.Round(expected, 3);
-            if (!ok) failures.Add(measured.Accuracies.ContainsKey(name) ? $"{name} = {value:0.000} changed from {expected:0.000}" : $"{name} was not measured");
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {(measured.Accuracies.ContainsKey(name) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "-")} | {expected:0.000} | {(ok ? "ok" : "**changed**")} |");
-        }
-        md.AppendLine();
-        md.AppendLine("Times (mean of 5 iterations after 3 warm-ups, in this process):");
-        md.AppendLine();
-        foreach (var line in measured.Times.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {line.Key}: {line.Value * 1e3:0.0} ms");
-        return (md.ToString(), failures);
+        return measured with { Ratios = ratios, Notes = notes };
     }
 }
