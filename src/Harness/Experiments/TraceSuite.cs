@@ -56,7 +56,10 @@ public static class TraceSuite
         var sides = paper ? PaperMode.Sides(dataset, s) : null;
         var cost = sides is null ? default : PaperMode.Count(sides, processingTasks, encoderSpecs.Count);
         if (sides is not null && processingTasks.Count > 0)
+        {
             observer.Line(PaperMode.CostLine(sides, cost, encoderSpecs.Count, s.ProbeSeedsOrDefault));
+            PaperMode.RequireFits(cost.Images, processingTasks, encoderSpecs);
+        }
         var measured = false;
 
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
