@@ -24,30 +24,13 @@ public sealed record GateComparison(string Report, IReadOnlyList<string> Failure
         md.AppendLine();
         md.AppendLine("| ratio | this run | baseline | floor | |");
         md.AppendLine("|---|---:|---:|---:|---|");
-        foreach (var name in Names(baseline.Ratios, measured.Ratios))
+        Rows(md, failures, "ratio", baseline.Ratios, measured.Ratios, baselinePath, "0.###", (name, value, expected) =>
         {
-            var has = measured.Ratios.TryGetValue(name, out var value);
-            string verdict;
-            if (!baseline.Ratios.TryGetValue(name, out var expected))
-            {
-                failures.Add($"ratio \"{name}\" has no entry in {baselinePath}; record one with --write-baseline.");
-                md.AppendLine(inv, $"| {name} | {value:0.###} | - | - | **no baseline** |");
-                continue;
-            }
             var floor = baseline.Floor(expected);
-            if (!has)
-            {
-                failures.Add($"ratio \"{name}\" was not measured (it is in {baselinePath}).");
-                verdict = "**not measured**";
-            }
-            else if (value < floor)
-            {
-                failures.Add(string.Create(inv, $"ratio \"{name}\" = {value:0.###} is below its floor {floor:0.###} (baseline {expected:0.###} × (1 − {baseline.Margin:0.##}))."));
-                verdict = "**below floor**";
-            }
-            else verdict = "ok";
-            md.AppendLine(inv, $"| {name} | {(has ? value.ToString("0.###", inv) : "-")} | {expected:0.###} | {floor:0.###} | {verdict} |");
-        }
+            return value < floor
+                ? (string.Create(inv, $"ratio \"{name}\" = {value:0.###} is below its floor {floor:0.###} (baseline {expected:0.###} × (1 − {baseline.Margin:0.##}))."), "**below floor**")
+                : (null, "ok");
+        }, expected => baseline.Floor(expected).ToString("0.###", inv));
         foreach (var note in measured.Notes ?? [])
         {
             md.AppendLine();
@@ -56,29 +39,11 @@ public sealed record GateComparison(string Report, IReadOnlyList<string> Failure
         md.AppendLine();
         md.AppendLine("| deterministic accuracy | this run | baseline | |");
         md.AppendLine("|---|---:|---:|---|");
-        foreach (var name in Names(baseline.Accuracies, measured.Accuracies))
-        {
-            var has = measured.Accuracies.TryGetValue(name, out var value);
-            string verdict;
-            if (!baseline.Accuracies.TryGetValue(name, out var expected))
-            {
-                failures.Add($"accuracy \"{name}\" has no entry in {baselinePath}; record one with --write-baseline.");
-                md.AppendLine(inv, $"| {name} | {value:0.000} | - | **no baseline** |");
-                continue;
-            }
-            if (!has)
-            {
-                failures.Add($"accuracy \"{name}\" was not measured (it is in {baselinePath}).");
-                verdict = "**not measured**";
-            }
-            else if (!SameToThreeDecimals(value, expected))
-            {
-                failures.Add(string.Create(inv, $"accuracy \"{name}\" = {value:0.000} changed from {expected:0.000}."));
-                verdict = "**changed**";
-            }
-            else verdict = "ok";
-            md.AppendLine(inv, $"| {name} | {(has ? value.ToString("0.000", inv) : "-")} | {expected:0.000} | {verdict} |");
-        }
+        Rows(md, failures, "accuracy", baseline.Accuracies, measured.Accuracies, baselinePath, "0.000", (name, value, expected) =>
+            SameToThreeDecimals(value, expected)
+                ? (null, "ok")
+                : (string.Create(inv, $"accuracy \"{name}\" = {value:0.000} changed from {expected:0.000}."), "**changed**"),
+            extra: null);
         md.AppendLine();
         md.AppendLine("Times (fastest round of each, in this process):");
         md.AppendLine();
@@ -90,6 +55,42 @@ public sealed record GateComparison(string Report, IReadOnlyList<string> Failure
     /// <summary>Accuracies are reported to three decimals; the gate compares what it reports.</summary>
     public static bool SameToThreeDecimals(double a, double b) =>
         Math.Round(a, 3, MidpointRounding.AwayFromZero) == Math.Round(b, 3, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// One table's rows, ratios or accuracies alike: a name missing from either side fails; otherwise <paramref name="judge"/>
+    /// says whether the value fails and the verdict; <paramref name="extra"/> adds a column (the ratios' floor).
+    /// </summary>
+    private static void Rows(StringBuilder md, List<string> failures, string kind, IReadOnlyDictionary<string, double> expectedByName,
+        IReadOnlyDictionary<string, double> measuredByName, string baselinePath, string format,
+        Func<string, double, double, (string? Failure, string Verdict)> judge, Func<double, string>? extra)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var extraMissing = extra is null ? "" : " - |";
+        foreach (var name in Names(expectedByName, measuredByName))
+        {
+            var has = measuredByName.TryGetValue(name, out var value);
+            if (!expectedByName.TryGetValue(name, out var expected))
+            {
+                failures.Add($"{kind} \"{name}\" has no entry in {baselinePath}; record one with --write-baseline.");
+                md.AppendLine(inv, $"| {name} | {value.ToString(format, inv)} | - |{extraMissing} **no baseline** |");
+                continue;
+            }
+            string verdict;
+            if (!has)
+            {
+                failures.Add($"{kind} \"{name}\" was not measured (it is in {baselinePath}).");
+                verdict = "**not measured**";
+            }
+            else
+            {
+                var (failure, v) = judge(name, value, expected);
+                if (failure is not null) failures.Add(failure);
+                verdict = v;
+            }
+            var extraCell = extra is null ? "" : $" {extra(expected)} |";
+            md.AppendLine(inv, $"| {name} | {(has ? value.ToString(format, inv) : "-")} | {expected.ToString(format, inv)} |{extraCell} {verdict} |");
+        }
+    }
 
     private static IEnumerable<string> Names(IReadOnlyDictionary<string, double> a, IReadOnlyDictionary<string, double> b) =>
         a.Keys.Union(b.Keys).Order(StringComparer.Ordinal);
