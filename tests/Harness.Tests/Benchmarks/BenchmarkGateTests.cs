@@ -20,7 +20,7 @@ public class BenchmarkGateTests
         new Dictionary<string, double>());
 
     [Fact]
-    public void RatioAtItsFloorPassesAndJustBelowFails()
+    public void Ratio_at_its_floor_passes_and_just_below_fails()
     {
         // floor = 10 × (1 − 0.25) = 7.5
         Assert.True(GateComparison.Compare(Measured(knn: 7.5), Baseline(), BaselineFile).Passed);
@@ -33,7 +33,16 @@ public class BenchmarkGateTests
     }
 
     [Fact]
-    public void FloorFollowsTheBaselinesMargin()
+    public void The_report_has_one_row_per_figure_with_its_floor_and_verdict()
+    {
+        var report = GateComparison.Compare(Measured(knn: 9.0, accuracy: 0.735), Baseline(), BaselineFile).Report;
+        Assert.Contains("| per-pair Dot time ÷ blocked kNN kernel time | 9 | 10 | 7.5 | ok |", report);
+        Assert.Contains("| ML.NET time ÷ Fast time | 4 | 4 | 3 | ok |", report);
+        Assert.Contains("| Fast probe top-1 | 0.735 | 0.734 | **changed** |", report);
+    }
+
+    [Fact]
+    public void Floor_follows_the_baselines_margin()
     {
         Assert.Equal(6.0, Baseline(margin: 0.4).Floor(10.0), 12);
         Assert.True(GateComparison.Compare(Measured(knn: 6.1), Baseline(margin: 0.4), BaselineFile).Passed);
@@ -41,7 +50,7 @@ public class BenchmarkGateTests
     }
 
     [Fact]
-    public void RatioAboveItsBaselinePasses() =>
+    public void Ratio_above_its_baseline_passes() =>
         Assert.True(GateComparison.Compare(Measured(knn: 30, probe: 9), Baseline(), BaselineFile).Passed);
 
     [Theory]
@@ -51,7 +60,7 @@ public class BenchmarkGateTests
     [InlineData(0.7346, false)]   // reported as 0.735
     [InlineData(0.733, false)]
     [InlineData(0.736, false)]
-    public void AccuracyMustMatchToThreeDecimals(double measured, bool passes)
+    public void Accuracy_must_match_to_three_decimals(double measured, bool passes)
     {
         var comparison = GateComparison.Compare(Measured(knn: 10, accuracy: measured), Baseline(), BaselineFile);
         Assert.Equal(passes, comparison.Passed);
@@ -59,7 +68,7 @@ public class BenchmarkGateTests
     }
 
     [Fact]
-    public void MeasuredFigureWithoutBaselineEntryFailsNamingTheFile()
+    public void Measured_figure_without_baseline_entry_fails_naming_the_file()
     {
         var measured = Measured(knn: 10);
         var ratios = new Dictionary<string, double>(measured.Ratios) { ["a new ratio"] = 3.0 };
@@ -71,7 +80,7 @@ public class BenchmarkGateTests
     }
 
     [Fact]
-    public void BaselineEntryNotMeasuredFails()
+    public void Baseline_entry_not_measured_fails()
     {
         var measured = Measured(knn: 10);
         var comparison = GateComparison.Compare(
@@ -82,7 +91,7 @@ public class BenchmarkGateTests
     }
 
     [Fact]
-    public void MissingBaselineFileIsAnErrorNamingIt()
+    public void Missing_baseline_file_is_an_error_naming_it()
     {
         var path = Path.Combine(Path.GetTempPath(), $"no-gate-baseline-{Guid.NewGuid():N}.json");
         var error = Assert.Throws<FileNotFoundException>(() => GateBaseline.Read(path));
@@ -94,7 +103,7 @@ public class BenchmarkGateTests
     [InlineData("{ not json")]
     [InlineData("{\"margin\": 0.3, \"ratios\": {}}")]                       // accuracies missing
     [InlineData("{\"margin\": 1.5, \"ratios\": {}, \"accuracies\": {}}")]   // margin out of range
-    public void MalformedBaselineIsAnErrorNamingIt(string json)
+    public void Malformed_baseline_is_an_error_naming_it(string json)
     {
         var path = Path.Combine(Path.GetTempPath(), $"gate-baseline-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, json);
@@ -110,7 +119,7 @@ public class BenchmarkGateTests
     }
 
     [Fact]
-    public void BaselineRoundTripsThroughItsFile()
+    public void Baseline_round_trips_through_its_file()
     {
         var path = Path.Combine(Path.GetTempPath(), $"gate-baseline-{Guid.NewGuid():N}.json");
         try
@@ -130,7 +139,7 @@ public class BenchmarkGateTests
     }
 
     [Fact]
-    public void PairedRatioIsTheMedianOfTheRoundsRatios()
+    public void Paired_ratio_is_the_median_of_the_rounds_ratios()
     {
         // Peer ÷ ours per round: 2, 10, 3, 2.5, 4 → median 3; one disturbed round does not move it.
         var timing = new PairedTiming([1, 1, 1, 2, 0.5], [2, 10, 3, 5, 2]);
@@ -141,7 +150,7 @@ public class BenchmarkGateTests
     }
 
     [Fact]
-    public void PairedRoundsAlternateWhichSideGoesFirst()
+    public void Paired_rounds_alternate_which_side_goes_first()
     {
         var calls = new List<char>();
         var timing = PairedTiming.Run(() => { calls.Add('o'); return 0; }, () => { calls.Add('p'); return 0; },
