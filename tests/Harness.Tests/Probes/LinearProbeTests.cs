@@ -8,7 +8,7 @@ public class LinearProbeTests
     [Theory]
     [InlineData(37)]
     [InlineData(75)]
-    public void GradientMatchesFiniteDifferencesOfReferenceLoss(int rows)
+    public void Gradient_matches_finite_differences_of_reference_loss(int rows)
     {
         const int dim = 13, classes = 4;
         var (x, y) = ProbeData.Gaussian(rows, dim, classes, 1.0, seed: 5);
@@ -40,7 +40,7 @@ public class LinearProbeTests
     [Theory]
     [InlineData(1e-2)]
     [InlineData(1e-4)]
-    public void FastFitIsTheMinimumOfTheStatedObjective(double lambda)
+    public void Fast_fit_is_the_minimum_of_the_stated_objective(double lambda)
     {
         const int dim = 24, classes = 5, rows = 300;
         var (x, y) = ProbeData.Gaussian(rows, dim, classes, 0.5, seed: 21);
@@ -65,7 +65,7 @@ public class LinearProbeTests
     [Theory]
     [InlineData(ProbeProtocol.Fast)]
     [InlineData(ProbeProtocol.Paper)]
-    public void SeparableDataIsClassifiedPerfectly(ProbeProtocol protocol)
+    public void Separable_data_is_classified_perfectly(ProbeProtocol protocol)
     {
         var (train, trainY) = ProbeData.Gaussian(400, 32, 4, separation: 3, seed: 11);
         var (test, testY) = ProbeData.Gaussian(400, 32, 4, separation: 3, seed: 12);
@@ -99,7 +99,7 @@ public class LinearProbeTests
     [Theory]
     [InlineData(ProbeProtocol.Fast)]
     [InlineData(ProbeProtocol.Paper)]
-    public void SameSeedGivesBitIdenticalWeightsWhateverTheThreadCount(ProbeProtocol protocol)
+    public void Same_seed_gives_bit_identical_weights_whatever_the_thread_count(ProbeProtocol protocol)
     {
         // 1,100 rows: several 256-row chunks, so threads really share the work.
         var (x, y) = ProbeData.Gaussian(1100, 40, 5, separation: 0.4, seed: 31);

@@ -6,7 +6,7 @@ namespace TraceProbe.Tests.Probes;
 public class PaperProtocolTests
 {
     [Fact]
-    public void CosineScheduleIsSteppedAfterEachEpochAsTheReferenceDoes()
+    public void Cosine_schedule_is_stepped_after_each_epoch_as_the_reference_does()
     {
         // The reference sets lr·½(1+cos(π·e/E)) after epoch e: epochs 0 and 1 run at the base rate, epoch 2 at e = 1's value.
         Assert.Equal(10.0, LinearProbe.EpochLearningRate(10, 0, 100));
@@ -17,7 +17,7 @@ public class PaperProtocolTests
     }
 
     [Fact]
-    public void StdOverSeedsIsPopulationStd()
+    public void Std_over_seeds_is_population_std()
     {
         // numpy.std([0.80, 0.82, 0.84, 0.86]) = sqrt(((0.03)² + (0.01)² + (0.01)² + (0.03)²) / 4) = sqrt(0.0005) = 0.022360…
         Assert.Equal(Math.Sqrt(0.0005), ProbeStage.PopulationStd([0.80, 0.82, 0.84, 0.86]), 12);
@@ -27,7 +27,7 @@ public class PaperProtocolTests
     }
 
     [Fact]
-    public void PaperSearchesOnceThenRetrainsEverySeedWithItsHyperParameters()
+    public void Paper_searches_once_then_retrains_every_seed_with_its_hyper_parameters()
     {
         const int dim = 16, classes = 3;
         var (x, y) = ProbeData.Gaussian(240, dim, classes, 1.2, seed: 4);
@@ -66,7 +66,7 @@ public class PaperProtocolTests
     }
 
     [Fact]
-    public void PaperSearchRunsThirtyTrialsByDefault()
+    public void Paper_search_runs_thirty_trials_by_default()
     {
         const int dim = 8, classes = 2;
         var (x, y) = ProbeData.Gaussian(60, dim, classes, 2.0, seed: 2);

@@ -20,7 +20,7 @@ public class SoftmaxKernelTests
     [InlineData(3)]
     [InlineData(5)]
     [InlineData(7)]
-    public void LogitsMatchScalarReferenceForEveryDimension(int classes)
+    public void Logits_match_scalar_reference_for_every_dimension(int classes)
     {
         for (var dim = 0; dim <= MaxLength; dim++)
         {
@@ -53,7 +53,7 @@ public class SoftmaxKernelTests
     [InlineData(3)]
     [InlineData(5)]
     [InlineData(7)]
-    public void AddOuterMatchesScalarReferenceForEveryDimension(int classes)
+    public void Add_outer_matches_scalar_reference_for_every_dimension(int classes)
     {
         for (var dim = 0; dim <= MaxLength; dim++)
         {

@@ -29,7 +29,7 @@ public class TpeSamplerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void TrialsAfterTheStartupConcentrateNearTheOptimum()
+    public void Trials_after_the_startup_concentrate_near_the_optimum()
     {
         // Over several seeds, compare the 10 random start-up trials with the 20 TPE trials that follow them.
         double randomNear = 0, tpeNear = 0, randomBest = 0, tpeBest = 0;
@@ -54,7 +54,7 @@ public class TpeSamplerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void SameSeedSamePointsOtherSeedOtherPoints()
+    public void Same_seed_same_points_other_seed_other_points()
     {
         var a = Run(22, 15, Bump);
         var b = Run(22, 15, Bump);
@@ -64,7 +64,7 @@ public class TpeSamplerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void PointsStayInsideTheRanges()
+    public void Points_stay_inside_the_ranges()
     {
         foreach (var p in Run(5, 40, p => -Math.Log(p[0]) - Math.Log(p[1])))
         {
@@ -74,7 +74,7 @@ public class TpeSamplerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void FailedTrialsDoNotCountTowardTheStartup()
+    public void Failed_trials_do_not_count_toward_the_startup()
     {
         // Every other trial fails: the first 20 asks are still random (10 completed), so the 21st is the first TPE one.
         var sampler = new TpeSampler(PaperSpace, 1);
@@ -87,7 +87,7 @@ public class TpeSamplerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void TheStartupIsLogUniform()
+    public void The_startup_is_log_uniform()
     {
         // 2000 random trials (no TPE): log10(lr) must be uniform on [-1, 2], so its mean is 0.5 and a third fall below 0.
         var points = Run(3, 2000, _ => 0.0, new TpeOptions { StartupTrials = 10_000 });
@@ -102,10 +102,10 @@ public class TpeSamplerTests(ITestOutputHelper output)
     [InlineData(11, 2)]
     [InlineData(29, 3)]
     [InlineData(300, 25)]
-    public void GammaIsOptunasDefault(int n, int expected) => Assert.Equal(expected, TpeSampler.Gamma(n));
+    public void Gamma_is_optunas_default(int n, int expected) => Assert.Equal(expected, TpeSampler.Gamma(n));
 
     [Fact]
-    public void WeightsAreOptunasDefault()
+    public void Weights_are_optunas_default()
     {
         Assert.Equal(Enumerable.Repeat(1.0, 24), TpeSampler.Weights(24));
         // n = 28: numpy.linspace(1/28, 1, 3) = [1/28, 0.5178…, 1], then 25 ones.
@@ -125,7 +125,7 @@ public class TruncatedNormalTests
     [InlineData(-30.0, -2.0)]
     [InlineData(3.0, 25.0)]
     [InlineData(-0.5, 0.5)]
-    public void QuantileInvertsTheTruncatedCdf(double a, double b)
+    public void Quantile_inverts_the_truncated_cdf(double a, double b)
     {
         var mass = Math.Exp(TruncatedNormal.LogMass(a, b));
         foreach (var q in new[] { 1e-6, 0.1, 0.5, 0.9, 1 - 1e-6 })
@@ -141,7 +141,7 @@ public class TruncatedNormalTests
     }
 
     [Fact]
-    public void DensityIntegratesToOne()
+    public void Density_integrates_to_one()
     {
         const double a = -0.7, b = 2.9;
         var steps = 20000;
@@ -153,7 +153,7 @@ public class TruncatedNormalTests
     }
 
     [Fact]
-    public void LogMassMatchesKnownValues()
+    public void Log_mass_matches_known_values()
     {
         // Φ(1) − Φ(−1) = 0.682689492137…; Φ(−3) = 0.001349898031630…
         Assert.Equal(Math.Log(0.6826894921370859), TruncatedNormal.LogMass(-1, 1), 12);
