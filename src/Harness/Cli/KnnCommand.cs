@@ -49,7 +49,7 @@ public static class KnnCommand
             if (!parse.GetValue(quiet))
             {
                 foreach (var r in summary.Records)
-                    Console.WriteLine($"{r.Encoder}/{r.Task} {r.Setup}: {100 * r.Value:0.0}%{(r.Std is { } s ? $" ± {100 * s:0.0}" : "")}");
+                    Console.WriteLine($"{r.Encoder}/{r.Task} {r.Setup}: {ResultText.Value(r)}");
                 Console.WriteLine($"Wrote {written.SummaryPath} and {written.ReportPath}");
             }
             return ExitCodes.Success;

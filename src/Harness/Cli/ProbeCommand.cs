@@ -37,7 +37,7 @@ public static class ProbeCommand
             if (!parse.GetValue(quiet))
             {
                 foreach (var r in summary.Records.Where(r => r.Metric == MetricNames.Top1))
-                    AnsiConsole.MarkupLine($"{Markup.Escape(r.Encoder)}/{Markup.Escape(r.Task)}: top-1 [bold]{100 * r.Value:0.0}%[/]{(r.Std is { } std ? $" ± {100 * std:0.0}" : "")} (chance {100 * r.Chance:0.0}%)");
+                    AnsiConsole.MarkupLine($"{Markup.Escape(r.Encoder)}/{Markup.Escape(r.Task)}: top-1 [bold]{Markup.Escape(ResultText.Value(r))}[/] (chance {ResultText.Percent(r.Chance)}; {ResultText.Verdict(r).Replace("*", "")})");
                 Console.WriteLine($"Wrote {written.SummaryPath} and {written.ReportPath}");
             }
             return ExitCodes.Success;

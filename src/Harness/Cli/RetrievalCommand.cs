@@ -35,7 +35,7 @@ public static class RetrievalCommand
             var written = ReportWriter.Write(summary, outDir);
             if (!parse.GetValue(quiet))
             {
-                foreach (var r in summary.Records) Console.WriteLine($"{r.Encoder}: Recall@1 {r.Setup} negatives {100 * r.Value:0.0}% ({r.NTest} pairs)");
+                foreach (var r in summary.Records) Console.WriteLine($"{r.Encoder}: Recall@1 {r.Setup} {ResultText.Value(r)} ({r.NTest} pairs)");
                 Console.WriteLine($"Wrote {written.SummaryPath} and {written.ReportPath}");
             }
             return ExitCodes.Success;
