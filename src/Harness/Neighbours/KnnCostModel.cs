@@ -31,13 +31,23 @@ public sealed record KnnCost(int Queries, int Database, int Dim, int Processings
 
     public override string ToString() =>
         $"kNN influence: {Passes} similarity passes (one per (p, q) pair; the reference's per-triple script runs {ReferencePasses}, with {ReferenceMatrices} similarity matrices) " +
-        $"of {Queries:N0} × {Database:N0} × {Dim}, {FlopsPerPass / 1e9:N1} GFLOP each: {Flops / 1e12:N2} TFLOP in all " +
-        $"({ReferenceFlops / 1e12:N2} for the reference). Expected {Format(ExpectedTime)} at {Gflops:N0} GFLOP/s " +
+        $"of {Queries:N0} × {Database:N0} × {Dim}, {Amount(FlopsPerPass)} each: {Amount(Flops)} in all " +
+        $"({Amount(ReferenceFlops)} for the reference). Expected {Format(ExpectedTime)} at {Gflops:N0} GFLOP/s " +
         $"({Device}); memory about {MemoryBytes / (1 << 20):N0} MiB.";
 
     internal static string Format(TimeSpan t) =>
         t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes:00} min" :
-        t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds:00} s" : $"{t.TotalSeconds:0.0} s";
+        t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds:00} s" :
+        t.TotalSeconds >= 0.1 ? $"{t.TotalSeconds:0.0} s" : "under 0.1 s";
+
+    /// <summary>FLOPs in the unit that keeps three significant digits readable: "9.4 MFLOP", "98.3 TFLOP".</summary>
+    internal static string Amount(double flops) => flops switch
+    {
+        >= 1e12 => $"{flops / 1e12:N1} TFLOP",
+        >= 1e9 => $"{flops / 1e9:N1} GFLOP",
+        >= 1e6 => $"{flops / 1e6:N1} MFLOP",
+        _ => $"{flops:N0} FLOP",
+    };
 }
 
 public static class KnnCostModel

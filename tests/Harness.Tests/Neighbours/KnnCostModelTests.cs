@@ -17,6 +17,15 @@ public class KnnCostModelTests
         Assert.InRange(cost.MemoryBytes, 100L << 20, 1L << 30);
         Assert.Contains("276", cost.ToString());
         Assert.Contains("36 similarity passes", cost.ToString());
+        Assert.Contains("98.4 TFLOP each: 3,542.2 TFLOP in all", cost.ToString());
+    }
+
+    [Fact]
+    public void A_small_run_states_its_cost_in_units_that_read()
+    {
+        var cost = KnnCostModel.Estimate(96, 90, 512, 6, new KnnOptions(), gflops: 145);
+        Assert.Contains("8.8 MFLOP each: 318.5 MFLOP in all", cost.ToString());
+        Assert.Contains("Expected under 0.1 s", cost.ToString());
     }
 
     [Fact]
