@@ -44,12 +44,16 @@ public static class ImageLoader
         if (JpegCodec.IsJpeg(bytes)) return LoadJpeg(path, bytes, orientation, maxPixels);
 
         IImageInfo? info;
-        try { info = Image.Identify(bytes, out _); }
+        SixLabors.ImageSharp.Formats.IImageFormat? format;
+        try { info = Image.Identify(bytes, out format); }
         catch (Exception e) when (IsDecodeError(e))
         {
             throw new ImageDecodeException(path, $"unreadable header ({e.Message})", e);
         }
         if (info is null) throw new ImageDecodeException(path, "not a recognised image format");
+        // ImageSharp also takes a JPEG whose start-of-image marker is damaged; Pillow does not recognise it.
+        if (format is SixLabors.ImageSharp.Formats.Jpeg.JpegFormat)
+            throw new ImageDecodeException(path, "not a recognised image format (a JPEG without its start-of-image marker)");
         // The limit is checked from the header alone, before any pixel memory is allocated.
         CheckSize(path, info.Width, info.Height, maxPixels);
         if (Truncation(bytes) is { } why) throw new ImageDecodeException(path, why);
