@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
+using TraceProbe.Benchmarks.Peers;
 using TraceProbe.EncoderInputs;
 using TraceProbe.Encoders;
 using TraceProbe.Images;
@@ -12,9 +13,11 @@ namespace TraceProbe.Benchmarks;
 
 /// <summary>
 /// CPU time per image of each stage before the model (one thread, the 16 bundled JPEG photos in memory): decoding,
-/// the JPEG95_444 stage that ends most processing ops, and the encoder's transform (ResNet-18: 224², bilinear),
-/// ours (libjpeg-turbo through SkiaSharp, Pillow's resampling) against the ImageSharp path a .NET user would write
-/// (and TraceProbe used before it matched Pillow). These stages share the cores with the model in the pipeline.
+/// the JPEG95_444 stage that ends most processing ops, the encoder's transform (ResNet-18: 224², bilinear), and the
+/// JPEG task's work per (image, processing): each photo decoded once, then each of the 6 JPEG classes and the
+/// transform. Ours (libjpeg-turbo through libvips, Pillow's resampling) beside SkiaSharp's libjpeg-turbo (TraceProbe's
+/// codec before) and the ImageSharp path a .NET user would write. The reference (Pillow + torchvision, one thread) is
+/// timed on the same photos by tools/reference_speed.py; docs/benchmarks.md puts both side by side.
 /// </summary>
 [Config(typeof(Columns))]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -22,10 +25,14 @@ namespace TraceProbe.Benchmarks;
 public class PreprocessingBenchmarks
 {
     private const int Images = EmbeddingBenchmarks.Images;
+    private const string Task = "JPEG task";
+    private static readonly string[] JpegClasses = ["JPEG75_420", "JPEG75_444", "JPEG85_420", "JPEG85_444", "JPEG95_420", "JPEG95_444"];
+
     private byte[][] _files = [];
     private Image<Rgb24>[] _decoded = [];
     private InputTensorizer _tensorizer = null!;
     private float[] _tensor = [];
+    private ProcessingOp[] _jpegClasses = [];
     private readonly JpegCompression _jpeg = new(95, ChromaSubsampling.Ratio444);
     private readonly JpegCompression _jpegImageSharp = new(95, ChromaSubsampling.Ratio444, JpegLibrary.ImageSharp);
 
@@ -38,21 +45,31 @@ public class PreprocessingBenchmarks
         var spec = EncoderRegistry.Find("resnet18")!;
         _tensorizer = new InputTensorizer(spec, new float[3 * spec.Input.Height * spec.Input.Width]);
         _tensor = new float[_tensorizer.TensorLength];
+        _jpegClasses = JpegClasses.Select(ProcessingCatalog.Parse).ToArray();
     }
 
-    [Benchmark(Baseline = true, Description = "decode: ImageSharp"), BenchmarkCategory("decode")]
-    public int DecodeImageSharp() => Sum(_files, b => Image.Load<Rgb24>(b));
-
-    [Benchmark(Description = "decode: libjpeg-turbo (ours)"), BenchmarkCategory("decode")]
+    [Benchmark(Baseline = true, Description = "decode: libvips (ours)"), BenchmarkCategory("decode")]
     public int DecodeOurs() => Sum(_files, b => JpegCodec.Decode(b));
 
-    [Benchmark(Baseline = true, Description = "JPEG95_444: ImageSharp"), BenchmarkCategory("op")]
-    public int JpegImageSharp() => Sum(_decoded, im => _jpegImageSharp.Apply(im, 0));
+    [Benchmark(Description = "decode: SkiaSharp (before)"), BenchmarkCategory("decode")]
+    public int DecodeSkia() => Sum(_files, b => SkiaJpegCodec.Decode(b));
 
-    [Benchmark(Description = "JPEG95_444: libjpeg-turbo (ours)"), BenchmarkCategory("op")]
+    [Benchmark(Description = "decode: ImageSharp"), BenchmarkCategory("decode")]
+    public int DecodeImageSharp() => Sum(_files, b => Image.Load<Rgb24>(b));
+
+    [Benchmark(Baseline = true, Description = "JPEG95_444: libvips (ours)"), BenchmarkCategory("op")]
     public int JpegOurs() => Sum(_decoded, im => _jpeg.Apply(im, 0));
 
-    [Benchmark(Baseline = true, Description = "transform: ImageSharp resize"), BenchmarkCategory("transform")]
+    [Benchmark(Description = "JPEG95_444: SkiaSharp (before)"), BenchmarkCategory("op")]
+    public int JpegSkia() => Sum(_decoded, im => SkiaJpegCodec.RoundTrip(im, 95, ChromaSubsampling.Ratio444));
+
+    [Benchmark(Description = "JPEG95_444: ImageSharp"), BenchmarkCategory("op")]
+    public int JpegImageSharp() => Sum(_decoded, im => _jpegImageSharp.Apply(im, 0));
+
+    [Benchmark(Baseline = true, Description = "transform: Pillow resampling (ours)"), BenchmarkCategory("transform")]
+    public int TransformOurs() => Sum(_decoded, Transform);
+
+    [Benchmark(Description = "transform: ImageSharp resize"), BenchmarkCategory("transform")]
     public int TransformImageSharp() => Sum(_decoded, im =>
     {
         var (w, h) = _tensorizer.ResizedSize(im.Width, im.Height);
@@ -62,13 +79,36 @@ public class PreprocessingBenchmarks
         return resized;
     });
 
-    [Benchmark(Description = "transform: Pillow resampling (ours)"), BenchmarkCategory("transform")]
-    public int TransformOurs() => Sum(_decoded, im =>
+    /// <summary>Per photo: one decode, then each JPEG class and the transform; 6 (image, processing) items.</summary>
+    [Benchmark(Baseline = true, Description = "JPEG task: libvips (ours)"), BenchmarkCategory(Task)]
+    public int JpegTaskOurs() => JpegTask(b => JpegCodec.Decode(b), (im, op) => op.Apply(im, 0));
+
+    [Benchmark(Description = "JPEG task: SkiaSharp (before)"), BenchmarkCategory(Task)]
+    public int JpegTaskSkia() => JpegTask(b => SkiaJpegCodec.Decode(b),
+        (im, op) => SkiaJpegCodec.RoundTrip(im, ((JpegCompression)op).Quality, ((JpegCompression)op).Subsampling));
+
+    private int JpegTask(Func<byte[], Image<Rgb24>> decode, Func<Image<Rgb24>, ProcessingOp, Image<Rgb24>> apply)
     {
-        var cropped = _tensorizer.ResizeAndCrop(im);
+        var total = 0;
+        foreach (var file in _files)
+        {
+            using var source = decode(file);
+            foreach (var op in _jpegClasses)
+            {
+                using var processed = apply(source, op);
+                using var input = Transform(processed);
+                total += input.Width;
+            }
+        }
+        return total;
+    }
+
+    private Image<Rgb24> Transform(Image<Rgb24> image)
+    {
+        var cropped = _tensorizer.ResizeAndCrop(image);
         _tensorizer.Tensorize(cropped, _tensor);
         return cropped;
-    });
+    }
 
     private static int Sum<T>(T[] inputs, Func<T, Image<Rgb24>> work)
     {
@@ -81,9 +121,17 @@ public class PreprocessingBenchmarks
         return total;
     }
 
+    /// <summary>Items per operation: 16 photos, or 16 × 6 (image, processing) pairs in the JPEG task.</summary>
+    private static int Items(BenchmarkDotNet.Running.BenchmarkCase c) =>
+        c.Descriptor.HasCategory(Task) ? Images * JpegClasses.Length : Images;
+
     private sealed class Columns : ManualConfig
     {
-        public Columns() => AddColumn(new FuncColumn("ms/image", "ms/image: CPU time per image (one thread)",
-            (summary, c) => summary[c]?.ResultStatistics is { } stats ? (stats.Mean / 1e6 / Images).ToString("0.00") : "?"));
+        public Columns()
+        {
+            AddColumn(new FuncColumn("ms/image", "ms/image: CPU time per image, or per (image, processing) in the JPEG task (one thread)",
+                (summary, c) => summary[c]?.ResultStatistics is { } stats ? (stats.Mean / 1e6 / Items(c)).ToString("0.00") : "?"));
+            AddColumn(FuncColumn.PerSecond("images/s", c => Items(c)));
+        }
     }
 }

@@ -19,8 +19,9 @@ public sealed record EmbeddingPipelineOptions
 {
     /// <summary>Images per ONNX Runtime call.</summary>
     public int BatchSize { get; init; } = 8;
-    /// <summary>Threads decoding and processing photos while the encoder runs.</summary>
-    public int PreprocessThreads { get; init; } = 1;
+    /// <summary>Threads decoding and processing photos while the encoder runs; 0 (the default) takes the cores the
+    /// encoder leaves free (<see cref="EmbeddingPipeline.DefaultPreprocessThreads"/>).</summary>
+    public int PreprocessThreads { get; init; }
     /// <summary>Rendered batches waiting for the encoder; bounds memory whatever the dataset size.</summary>
     public int QueueCapacity { get; init; } = 4;
     /// <summary>Items per cache entry (a multiple of the batch size keeps batches inside one entry).</summary>
@@ -45,6 +46,13 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
         int ComputedChunks, int CachedChunks);
 
     private sealed record Batch(int Chunk, int Start, int Count, float[] Tensors, string?[] Missing);
+
+    /// <summary>
+    /// The cores the encoder's own threads leave, at least one: on a GPU node (the encoder keeps one CPU thread busy)
+    /// all others decode and process; on the CPU, where ONNX Runtime takes a thread per core, one thread overlaps with
+    /// it. Results do not depend on it: chunks and batches are fixed by the plan, not by the threads.
+    /// </summary>
+    public static int DefaultPreprocessThreads(int cores, int encoderThreads) => Math.Max(1, cores - encoderThreads);
 
     public IReadOnlyList<Chunk> PlanChunks(EmbeddingRequest request)
     {
@@ -117,7 +125,9 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
             {
                 await Parallel.ForEachAsync(toCompute, new ParallelOptions
                 {
-                    MaxDegreeOfParallelism = Math.Max(1, _options.PreprocessThreads),
+                    MaxDegreeOfParallelism = _options.PreprocessThreads > 0
+                        ? _options.PreprocessThreads
+                        : DefaultPreprocessThreads(Environment.ProcessorCount, encoder.CpuThreads),
                     CancellationToken = cancel,
                 }, async (chunk, ct) => await ProduceChunkAsync(chunk, request, channel.Writer, inputLength, ct));
                 channel.Writer.Complete();

@@ -36,6 +36,8 @@ public sealed class OnnxEncoder : IDisposable
     {
         Spec = spec;
         options ??= new EncoderRuntimeOptions();
+        CpuThreads = options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) ? 1
+            : options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount;
         _layout = InputFeed.ParseLayout(spec);
         _dtype = InputFeed.ParseDType(spec);
         var path = ModelsFolder.PathOf(spec, modelsFolder);
@@ -78,6 +80,10 @@ public sealed class OnnxEncoder : IDisposable
 
     /// <summary>Images per call when fixed; 0 when any batch runs in one call.</summary>
     public int BatchSize { get; }
+
+    /// <summary>CPU threads a run keeps busy: the intra-op threads (one per core unless set), or the one thread feeding a
+    /// CUDA device.</summary>
+    public int CpuThreads { get; }
 
     /// <summary>Planar mean image for raw-pixel encoders, null otherwise.</summary>
     public float[]? MeanImage { get; }
