@@ -10,6 +10,9 @@ internal sealed unsafe class NativePixels<T>(IntPtr pointer, int length) : Memor
 {
     private IntPtr _pointer = pointer;
 
+    // An image that is never disposed still gives its pixels back, when the collector finds it.
+    ~NativePixels() => Dispose(false);
+
     public override Span<T> GetSpan() => new((void*)_pointer, length);
 
     public override MemoryHandle Pin(int elementIndex = 0) => new((T*)_pointer + elementIndex);
