@@ -81,15 +81,13 @@ public static class JpegCodec
         if (image.Format != Enums.BandFormat.Uchar || bands is not (1 or 3 or 4))
             throw new InvalidDataException($"unsupported JPEG layout ({bands} bands of {image.Format})");
         var pixels = image.WriteToMemory(out var size);
-        if ((long)size != (long)w * h * bands)
-        {
-            NetVips.NetVips.Free(pixels);
-            throw new InvalidDataException($"libvips returned {size} bytes for {w}×{h}×{bands}");
-        }
-        // RGB is handed over as it is, without a copy; greyscale and CMYK are converted into a new image.
-        if (bands == 3) return SixLabors.ImageSharp.Image.WrapMemory(new NativePixels<Rgb24>(pixels, w * h), w, h);
         try
         {
+            if ((long)size != (long)w * h * bands)
+                throw new InvalidDataException($"libvips returned {size} bytes for {w}×{h}×{bands}");
+            // One copy into ImageSharp's pooled memory, so that the image owns its pixels like any other (a view of
+            // libvips' block would have to be freed by whoever disposes the image, or leak); greyscale is replicated
+            // and CMYK converted on the way.
             var rgb = new Image<Rgb24>(w, h);
             var length = (int)size;
             rgb.ProcessPixelRows(rows =>
@@ -99,7 +97,8 @@ public static class JpegCodec
                 for (var y = 0; y < h; y++)
                 {
                     var row = rows.GetRowSpan(y);
-                    if (bands == 1) GreyToRgb(source.Slice(y * w, w), row);
+                    if (bands == 3) source.Slice(y * w * 3, w * 3).CopyTo(MemoryMarshal.AsBytes(row));
+                    else if (bands == 1) GreyToRgb(source.Slice(y * w, w), row);
                     else CmykToRgb(source.Slice(y * w * 4, w * 4), row);
                 }
             });
