@@ -6,7 +6,7 @@ public static class BenchmarkProgram
 {
     /// <summary>
     /// `--dry` runs every benchmark once (the smoke test CI runs); other arguments go to BenchmarkDotNet
-    /// (e.g. --filter); `--gate REPORT.md [--baseline FILE] [--write-baseline [--runs 3]]` runs the CI gate (Gate/BenchmarkGate.cs). Exits 1 when a benchmark failed, so that a broken benchmark fails CI.
+    /// (e.g. --filter); `--gate REPORT.md [--baseline FILE] [--write-baseline [--runs 3]]` runs the CI gate (Gate/BenchmarkGate.cs); `preprocessing-rounds [N]` times our preprocessing stages as tools/reference_speed.py does the reference's. Exits 1 when a benchmark failed, so that a broken benchmark fails CI.
     /// </summary>
     public static int Main(string[] args)
     {
@@ -17,6 +17,7 @@ public static class BenchmarkProgram
                 runs: int.Parse(Option("--runs") ?? "3", System.Globalization.CultureInfo.InvariantCulture));
         }
         if (args.Length > 0 && args[0].StartsWith("knn-", StringComparison.Ordinal)) return KnnMeasurements.Run(args);
+        if (args.Length > 0 && args[0] == "preprocessing-rounds") return PreprocessingRounds.Run(args);
         var dry = args.Contains("--dry");
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly)
             .Run(args.Where(a => a != "--dry").ToArray(), BenchmarkConfig.Create(dry));

@@ -18,11 +18,13 @@ public enum ChromaSubsampling { Ratio420, Ratio444 }
 /// tables, ISLOW forward DCT, box-averaged 4:2:0 chroma, no Huffman optimisation, as Pillow's
 /// <c>save(quality=q, subsampling=…)</c>. EXIF orientation is never applied here (Pillow's <c>open</c> does not either).
 /// <para>
-/// Why libvips (measured 2026-12-03 against Pillow 9.4 on the 94 bundled photos, one thread, ms/image): decode and the
-/// JPEG95_444 round trip identical to Pillow on 94/94 (JPEG75_420 too) for libvips 8.18 and ImageMagick 7 (Magick.NET
-/// 15.1); libvips decodes in 3.1–3.5 ms and does the JPEG95_444 stage in 5.1–6.3, Magick.NET in 5.2–5.9 and 8.1–10.3,
-/// and SkiaSharp 2.88/3.119, used before, took about 11 ms for the stage (its encoder). On corrupt files libvips stops
-/// at libjpeg's first warning when asked to (<c>fail_on=warning</c>); see <see cref="Decode(ReadOnlySpan{byte}, Action{int, int, int}?)"/>.
+/// Why libvips (measured 2026-12-03, one thread): decode and the JPEG95_444 round trip are identical to Pillow on
+/// the 94 bundled photos for libvips 8.18 (JPEG75_420 too) and for ImageMagick 7 (Magick.NET 15.1), as for SkiaSharp,
+/// used before. Per photo libvips decoded in 3.1–3.5 ms and did the JPEG95_444 stage in 5.1–6.3 ms, Magick.NET in
+/// 5.2–5.9 and 8.1–10.3; SkiaSharp took 2.2–2.6× libvips' time on the stage (its encoder). On corrupt files
+/// libvips can stop at libjpeg's first warning (<c>fail_on=warning</c>), which the rules below build on; Magick.NET
+/// did not finish the corrupt set in 5 minutes. libvips is still slower than Pillow's direct libjpeg-turbo calls
+/// (in alternating runs about 1.3× Pillow's decode time and 1.4× its stage time; docs/benchmarks.md).
 /// </para>
 /// </summary>
 public static class JpegCodec
@@ -56,8 +58,10 @@ public static class JpegCodec
         }
         catch (VipsException strict)
         {
-            if (!ScanMarkers.IsSequential(file))
-                throw new InvalidDataException($"corrupt progressive JPEG ({LastLine(strict)})", strict);
+            var frame = ScanMarkers.FrameMarker(file);
+            if (frame is not (0xC0 or 0xC1))
+                throw new InvalidDataException(frame is 0xC2 or 0xC6 or 0xCA or 0xCE
+                    ? $"corrupt progressive JPEG ({LastLine(strict)})" : $"libjpeg-turbo: {LastLine(strict)}", strict);
             if (ScanMarkers.HeaderMarkerInsideScan(file) is { } marker)
                 throw new InvalidDataException($"corrupt JPEG: marker 0x{marker:X2} inside the scan data ({LastLine(strict)})", strict);
             try

@@ -10,8 +10,8 @@ namespace TraceProbe.Images;
 /// </summary>
 internal static class ScanMarkers
 {
-    /// <summary>Whether the frame header before the first scan is SOF0 or SOF1 (baseline or extended sequential).</summary>
-    public static bool IsSequential(ReadOnlySpan<byte> file)
+    /// <summary>The frame header's marker (SOF0–SOF15, C0–CF less DHT, JPG and DAC) before the first scan, or null.</summary>
+    public static byte? FrameMarker(ReadOnlySpan<byte> file)
     {
         for (var i = 2; i + 3 < file.Length;)
         {
@@ -19,12 +19,15 @@ internal static class ScanMarkers
             if (file[i] != 0xFF) { i++; continue; }
             var marker = file[i + 1];
             if (marker is 0xFF or 0x00) { i++; continue; }
-            if (marker is 0xC0 or 0xC1) return true;
-            if (marker is 0xDA or (>= 0xC2 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)) return false;
+            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC) return marker;
+            if (marker == 0xDA) return null;
             i += 2 + ((file[i + 2] << 8) | file[i + 3]);
         }
-        return false;
+        return null;
     }
+
+    /// <summary>Whether the frame is SOF0 or SOF1 (baseline or extended sequential, Huffman-coded).</summary>
+    public static bool IsSequential(ReadOnlySpan<byte> file) => FrameMarker(file) is 0xC0 or 0xC1;
 
     /// <summary>The first such marker inside the scan, or null; also null for progressive files, whose scans are
     /// separated by table and scan headers legitimately.</summary>
