@@ -76,13 +76,15 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
         return chunks;
     }
 
+    /// <param name="rowsTo">Where finished chunks' rows go instead of the output's one array (then empty): a task
+    /// of any size is written to its file as it is embedded, never held whole in memory.</param>
     public async Task<Output> RunAsync(EmbeddingRequest request, Shard shard, IProgress<StageProgress>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, EmbeddingsFile.Writer? rowsTo = null)
     {
         var dim = encoder.Dim;
         var inputLength = encoder.InputLength;
         var items = request.Items;
-        var embeddings = new float[(long)items.Count * dim];
+        var embeddings = rowsTo is null ? new float[(long)items.Count * dim] : [];
         var done = new bool[items.Count];
         var skipped = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var chunks = PlanChunks(request).Where(c => shard.Owns(c.Index)).ToList();
@@ -95,7 +97,7 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
         {
             if (cache is not null && cache.TryRead(chunk.Key, out var entry) && entry!.Count == chunk.Count && entry.Dim == dim)
             {
-                Absorb(chunk, entry.Embeddings, MissingOf(entry), request, embeddings, done, skipped);
+                Absorb(chunk, entry.Embeddings, MissingOf(entry), request, embeddings, done, skipped, rowsTo);
                 finished += chunk.Count;
                 cached++;
             }
@@ -143,7 +145,7 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
             if (state.Left == 0)
             {
                 cache?.Write(state.Chunk.Key, ToEntry(state.Chunk, state.Embeddings, state.Missing, request, dim));
-                Absorb(state.Chunk, state.Embeddings, state.Missing, request, embeddings, done, skipped);
+                Absorb(state.Chunk, state.Embeddings, state.Missing, request, embeddings, done, skipped, rowsTo);
                 pending.Remove(batch.Chunk);
             }
             finished += batch.Count;
@@ -227,10 +229,11 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
     }
 
     private static void Absorb(Chunk chunk, float[] values, string?[] missing, EmbeddingRequest request, float[] embeddings,
-        bool[] done, SortedDictionary<string, string> skipped)
+        bool[] done, SortedDictionary<string, string> skipped, EmbeddingsFile.Writer? rowsTo)
     {
         var dim = values.Length / Math.Max(1, chunk.Count);
-        values.AsSpan(0, chunk.Count * dim).CopyTo(embeddings.AsSpan(chunk.Start * dim));
+        if (rowsTo is not null) rowsTo.WriteRows(chunk.Start, values.AsSpan(0, chunk.Count * dim));
+        else values.AsSpan(0, chunk.Count * dim).CopyTo(embeddings.AsSpan((int)((long)chunk.Start * dim)));
         for (var i = 0; i < chunk.Count; i++)
         {
             if (missing[i] is { } reason)

@@ -130,27 +130,6 @@ public static class PaperMode
         return clock.Elapsed.TotalSeconds / Math.Max(1, timed.Items.Count);
     }
 
-    /// <summary>
-    /// Refuses, before any work, a paper-mode task whose embeddings (every image under every class) would not fit the
-    /// one in-memory matrix a task is probed from (.NET's largest array, about 2.1 billion floats): at ImageNet's
-    /// 1.33 M images × 6 JPEG classes × 768 dimensions that is 6.1 billion. Hours of embedding would otherwise end in
-    /// an allocation failure.
-    /// </summary>
-    public static void RequireFits(int images, IReadOnlyList<TraceTaskSpec> tasks, IReadOnlyList<EncoderSpec> encoders)
-    {
-        foreach (var encoder in encoders.Where(e => e.Output.Dim > 0))
-            foreach (var task in tasks)
-            {
-                var values = (long)images * task.Classes.Count * encoder.Output.Dim;
-                if (values <= Array.MaxLength) continue;
-                var most = Array.MaxLength / ((long)task.Classes.Count * encoder.Output.Dim);
-                throw new SettingsException(
-                    $"Paper mode: task '{task.Id}' with {encoder.Id} needs {images:N0} images × {task.Classes.Count} processings × {encoder.Output.Dim} " +
-                    $"dimensions = {values:N0} values in memory, more than one matrix can hold ({Array.MaxLength:N0}); at most {most:N0} images fit. " +
-                    "Run on a subset of the dataset (fewer classes or images per class); streaming a task's embeddings from disk is not built yet.");
-            }
-    }
-
     /// <summary>What paper mode will do, stated before it starts.</summary>
     public static string CostLine(IReadOnlyList<string> sides, (int Images, int Processings, long Embeddings) cost, int encoders, int seeds) =>
         $"Paper mode: {cost.Images:N0} images ({sides.Count(x => x == PaperProcessingExperiment.Train):N0} train, " +
@@ -165,13 +144,17 @@ public static class PaperMode
         var perEmbedding = await MeasureAsync(encoder, first, photos, sides, s, cancel);
         if (double.IsFinite(perEmbedding))
             lines.Add($"Paper mode: {1000 * perEmbedding:0} ms per embedding measured on {encoder.Spec.Id}; embedding ETA ≈ {Duration(perEmbedding * cost.Embeddings)} (other encoders scaled as this one; probe training not included).");
-        // A task's embeddings are held in memory while it is probed.
+        // A task's embeddings go to its file as they are made; the probe holds one class draw of the training images
+        // and the val images under every class.
         var largest = tasks.Max(t => t.Classes.Count);
-        var bytes = (double)cost.Images * largest * encoder.Dim * sizeof(float);
-        var size = bytes >= 1 << 30 ? $"{bytes / (1 << 30):0.#} GiB" : $"{bytes / (1 << 20):0.#} MiB";
-        lines.Add($"Paper mode: a task holds up to {size} of embeddings in memory ({encoder.Spec.Id}, {encoder.Dim} dimensions).");
+        int train = sides.Count(x => x == PaperProcessingExperiment.Train), val = sides.Count(x => x == PaperProcessingExperiment.Val);
+        var file = (double)cost.Images * largest * encoder.Dim * sizeof(float);
+        var probe = ((double)train + (double)val * largest) * encoder.Dim * sizeof(float);
+        lines.Add($"Paper mode: a task's embeddings file takes up to {Size(file)} on disk; its probe holds {Size(probe)} in memory ({encoder.Spec.Id}, {encoder.Dim} dimensions).");
         return lines;
     }
+
+    private static string Size(double bytes) => bytes >= 1 << 30 ? $"{bytes / (1 << 30):0.#} GiB" : $"{bytes / (1 << 20):0.#} MiB";
 
     /// <summary>"3 h 20 min", "12 min", "40 s".</summary>
     public static string Duration(double seconds) => seconds switch

@@ -1,3 +1,4 @@
+using TraceProbe.Embeddings;
 using TraceProbe.Probes;
 using TraceProbe.Results;
 using TraceProbe.Statistics;
@@ -26,13 +27,24 @@ public sealed record ProbeData(float[] X, int[] Y)
 
     public static ProbeData Gather(float[] embeddings, int dim, IReadOnlyList<int> rows, Func<int, int> label, Func<int, int>? photo = null)
     {
-        var x = new float[rows.Count * dim];
-        var y = new int[rows.Count];
+        var x = new float[(long)rows.Count * dim];
         for (var i = 0; i < rows.Count; i++)
-        {
-            embeddings.AsSpan(rows[i] * dim, dim).CopyTo(x.AsSpan(i * dim, dim));
-            y[i] = label(rows[i]);
-        }
+            embeddings.AsSpan((int)((long)rows[i] * dim), dim).CopyTo(x.AsSpan((int)((long)i * dim), dim));
+        return Labelled(x, rows, label, photo);
+    }
+
+    /// <summary>The rows of an embeddings file, read from it when its rows are not in memory.</summary>
+    public static ProbeData Gather(EmbeddingsFile file, int[] rows, Func<int, int> label, Func<int, int>? photo = null)
+    {
+        var x = new float[(long)rows.Length * file.Dim];
+        file.ReadRows(rows, x);
+        return Labelled(x, rows, label, photo);
+    }
+
+    private static ProbeData Labelled(float[] x, IReadOnlyList<int> rows, Func<int, int> label, Func<int, int>? photo)
+    {
+        var y = new int[rows.Count];
+        for (var i = 0; i < rows.Count; i++) y[i] = label(rows[i]);
         return new ProbeData(x, y) { Photos = photo is null ? null : rows.Select(photo).ToArray() };
     }
 }

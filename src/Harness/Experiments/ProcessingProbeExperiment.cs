@@ -37,7 +37,8 @@ public sealed record ProcessingProbeOptions
 public sealed record ProcessingPlan(EmbeddingRequest Request, IReadOnlyList<TraceItem> Items, IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>The result of one processing task for one encoder: summary records, skipped inputs, the embeddings.</summary>
-public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IReadOnlyList<SkippedInput> Skipped, EmbeddingSet Embeddings)
+/// <param name="Embeddings">The embeddings to write; null when the experiment wrote its file itself (paper mode, as it embeds).</param>
+public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IReadOnlyList<SkippedInput> Skipped, EmbeddingSet? Embeddings)
 {
     /// <summary>What the reader should know: a part not run and why.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
@@ -50,7 +51,7 @@ public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IRe
 public static class ProcessingProbeExperiment
 {
     /// <summary>Embeddings-file metadata: the semantic class of each item's photo (JSON array, null where none), for kNN from the file.</summary>
-    public const string SemanticKey = "semantic";
+    public const string SemanticKey = EmbeddingsFile.SemanticKey;
 
     /// <summary>The embedding work of a processing task: its items in plan order and how each is rendered.</summary>
     public static ProcessingPlan Plan(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos, ProcessingProbeOptions options)

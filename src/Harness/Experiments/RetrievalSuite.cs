@@ -35,7 +35,7 @@ public static class RetrievalSuite
                 RetrievalExperiment.RunAsync(encoder, pairs, TaskId, new EmbeddingPipelineOptions(), new EmbeddingCache(Path.Combine(s.Out, "cache")), progress, cancel));
             records.AddRange(outcome.Records);
             allSkipped.AddRange(outcome.Skipped);
-            EmbeddingsFile.Write(TraceSuite.EmbeddingsPath(s.Out, spec.Id, TaskId), outcome.Embeddings);
+            EmbeddingsFile.Write(TraceSuite.EmbeddingsPath(s.Out, spec.Id, TaskId), outcome.Embeddings!);
         }
         return Summary.Create(0, new SortedDictionary<string, string> { ["dataset"] = Path.GetFullPath(s.Dataset), ["pairs"] = pairs.Count.ToString() }, records, allSkipped);
     }

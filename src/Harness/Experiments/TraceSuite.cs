@@ -58,7 +58,6 @@ public static class TraceSuite
         if (sides is not null && processingTasks.Count > 0)
         {
             observer.Line(PaperMode.CostLine(sides, cost, encoderSpecs.Count, s.ProbeSeedsOrDefault));
-            PaperMode.RequireFits(cost.Images, processingTasks, encoderSpecs);
         }
         var measured = false;
 
@@ -88,7 +87,7 @@ public static class TraceSuite
                 var outcome = await observer.RunAsync($"{spec.Id}/{task.Id}", async progress => task.Kind == TraceKind.Processing
                     ? sides is not null
                         ? await PaperProcessingExperiment.RunAsync(encoder, task, photos, sides, dataset.SemanticLabels,
-                            PaperMode.ProcessingOptions(s, dataset, cache) with { Log = observer.Line }, progress, cancel)
+                            PaperMode.ProcessingOptions(s, dataset, cache) with { Log = observer.Line, EmbeddingsPath = EmbeddingsPath(s.Out, spec.Id, task.Id) }, progress, cancel)
                         : await ProcessingProbeExperiment.RunAsync(encoder, task, photos, s.ProcessingOptions(cache) with
                         {
                             Erase = s.Erase.Contains(task.Id, StringComparer.OrdinalIgnoreCase),
@@ -116,7 +115,7 @@ public static class TraceSuite
                 notRun.AddRange(left);
                 foreach (var note in outcome.Notes)
                     if (!notes.Contains(note)) notes.Add(note);
-                EmbeddingsFile.Write(EmbeddingsPath(s.Out, spec.Id, task.Id), outcome.Embeddings);
+                if (outcome.Embeddings is { } embeddings) EmbeddingsFile.Write(EmbeddingsPath(s.Out, spec.Id, task.Id), embeddings);
                 foreach (var skip in outcome.Skipped)
                     if (!skipped.Contains(skip)) skipped.Add(skip);
             }

@@ -26,7 +26,7 @@ public class KnnInfluenceStageTests
         var classes = Enumerable.Range(0, Photos).Select(p => "class" + p % 3).ToArray<string?>();
         var path = System.IO.Path.Combine(TestData.TempFolder(name), "e.safetensors");
         var keys = items.Select(i => $"p{i.Photo}#crop{i.Crop}").ToList();
-        SafetensorsFile.Write(path, new EmbeddingSet(x, Dim, keys, items.Select(i => $"P{i.Label}").ToList(), new Dictionary<string, string>()));
+        EmbeddingsFile.Write(path, new EmbeddingSet(x, Dim, keys, items.Select(i => $"P{i.Label}").ToList(), new Dictionary<string, string>()));
         return (items, x, done, classes, path);
     }
 

@@ -153,20 +153,6 @@ public sealed class PaperModeTests
     }
 
     [Fact]
-    public void A_task_too_large_for_memory_is_refused_before_any_work_naming_it_and_what_fits()
-    {
-        var jpeg = TaskSelection.Select(["jpeg"], kind: null);
-        var clip = TraceProbe.Encoders.EncoderRegistry.All.First(e => e.Output.Dim == 768);
-        // ImageNet's train + val under the 6 JPEG classes at 768 dimensions: 6.1 billion values.
-        var error = Assert.Throws<SettingsException>(() => PaperMode.RequireFits(1_331_167, jpeg, [clip]));
-        Assert.Contains("'jpeg'", error.Message);
-        Assert.Contains(clip.Id, error.Message);
-        Assert.Contains("at most 466,033 images fit", error.Message);
-        // The paper's val set alone fits.
-        PaperMode.RequireFits(50_000, jpeg, [clip]);
-    }
-
-    [Fact]
     public void Acquisition_departures_are_one_line_per_kind_naming_the_tasks()
     {
         var dataset = TraceProbe.Datasets.DatasetLoader.Open(TestData.PhotoFolder(4));

@@ -52,7 +52,7 @@ public sealed class RunCommandTests
 
         Assert.True(File.Exists(Path.Combine(output, "summary.csv")));
         Assert.True(File.Exists(Path.Combine(output, "figures", "probe-processing-jpeg.png")));
-        var embeddings = TraceProbe.Embeddings.SafetensorsFile.Read(Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors"));
+        var embeddings = EmbeddingsFile.Read(Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors")).Set;
         // The unreadable photo keeps its place in the plan (5 training photos × 6 crops, 2 test × 2 × 6), marked not done.
         Assert.Equal((5 * 6 + 2 * 2 * 6, 512), (embeddings.Count, embeddings.Dim));
         var report = File.ReadAllText(Path.Combine(output, "report.md"));

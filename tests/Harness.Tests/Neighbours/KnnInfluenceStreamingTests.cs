@@ -35,7 +35,7 @@ public class KnnInfluenceStreamingTests
             for (var p = 0; p < P; p++) x.AsSpan((i * P + p) * Dim, Dim).CopyTo(fileRows.AsSpan(FileRow(i, p) * Dim));
         var path = Path.Combine(TestData.TempFolder("knn-rows"), "e.safetensors");
         var keys = Enumerable.Range(0, Items * P).Select(r => $"photo{r % Items}").ToList();
-        SafetensorsFile.Write(path, new EmbeddingSet(fileRows, Dim, keys, keys.Select(k => "x").ToList(), new Dictionary<string, string>()));
+        EmbeddingsFile.Write(path, new EmbeddingSet(fileRows, Dim, keys, keys.Select(k => "x").ToList(), new Dictionary<string, string>()));
 
         int[] Map(int[] items) => items.SelectMany(i => Enumerable.Range(0, P).Select(p => FileRow(i, p))).ToArray();
         using var queries = new EmbeddingsFileRows(path, Map(queryItems), P);
@@ -53,7 +53,7 @@ public class KnnInfluenceStreamingTests
     public void A_row_outside_the_file_is_an_error_naming_the_file()
     {
         var path = Path.Combine(TestData.TempFolder("knn-rows"), "small.safetensors");
-        SafetensorsFile.Write(path, new EmbeddingSet(new float[8], 4, ["a", "b"], ["x", "y"], new Dictionary<string, string>()));
+        EmbeddingsFile.Write(path, new EmbeddingSet(new float[8], 4, ["a", "b"], ["x", "y"], new Dictionary<string, string>()));
         var e = Assert.Throws<ArgumentException>(() => new EmbeddingsFileRows(path, [0, 5], 2));
         Assert.Contains("small.safetensors", e.Message);
     }
