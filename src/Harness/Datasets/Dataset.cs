@@ -31,6 +31,26 @@ public sealed record Dataset
     /// <summary>The k of the paper's kNN for this dataset: 10, or 1 for iNaturalist.</summary>
     public int PaperK { get; init; } = 10;
     public IReadOnlyList<SkippedInput> Skipped { get; init; } = [];
+    /// <summary>The published dataset this layout is (its full size), so that a run on part of it says so; null for other folders.</summary>
+    public PublishedExtent? Published { get; init; }
+}
+
+/// <summary>A published dataset's size: its train and val images and its classes.</summary>
+public sealed record PublishedExtent(string Name, int TrainImages, int ValImages, int Classes)
+{
+    /// <summary>ILSVRC-2012, the ImageNet of the paper's tables.</summary>
+    public static readonly PublishedExtent ImageNet = new("ImageNet (ILSVRC-2012)", 1_281_167, 50_000, 1_000);
+
+    /// <summary>
+    /// How the photos present depart from the whole dataset, in words; null when every image and class is there.
+    /// </summary>
+    public string? Subset(IReadOnlyList<string> sides, IReadOnlyList<string?>? classes)
+    {
+        int train = sides.Count(s => s == "train"), val = sides.Count(s => s == "val");
+        var present = classes?.Where(c => c is not null).Distinct().Count() ?? Classes;
+        if (train >= TrainImages && val >= ValImages && present >= Classes) return null;
+        return $"a subset of {Name}: {train:N0} of {TrainImages:N0} train and {val:N0} of {ValImages:N0} val images, {present:N0} of {Classes:N0} classes; its numbers are not comparable with the paper's tables";
+    }
 }
 
 /// <summary>Names of the layouts <see cref="DatasetLoader"/> recognises.</summary>

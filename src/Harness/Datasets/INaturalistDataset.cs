@@ -30,6 +30,8 @@ public static class INaturalistDataset
         var sides = new List<string>();
         var skipped = new List<SkippedInput>();
         var layout = 0;
+        var listedPerSide = new Dictionary<string, int>();
+        var listedClasses = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, side) in SplitNames.Zip(TrainValFolderDataset.Sides))
         {
             var file = Path.Combine(folder, name);
@@ -38,6 +40,7 @@ public static class INaturalistDataset
             foreach (var (fileName, category) in Images(file))
             {
                 listed++;
+                if (category is not null) listedClasses.Add(category);
                 if (Locate(root, fileName, ref layout) is not { } path)
                 {
                     missing.Add(fileName);
@@ -47,6 +50,7 @@ public static class INaturalistDataset
                 classes.Add(category);
                 sides.Add(side);
             }
+            listedPerSide[side] = listed;
             if (missing.Count > 0)
                 skipped.Add(new SkippedInput(file, $"{missing.Count:N0} of {listed:N0} listed images are not under {root} (e.g. {string.Join(", ", missing.Take(3))}{(missing.Count > 3 ? ", …" : "")})"));
         }
@@ -61,6 +65,8 @@ public static class INaturalistDataset
             GivenSides = sides,
             PaperK = 1,
             Skipped = skipped,
+            // The split files list the published images: those not found make the run a subset.
+            Published = new PublishedExtent("iNaturalist 2018", listedPerSide["train"], listedPerSide["val"], listedClasses.Count),
         };
     }
 

@@ -50,6 +50,7 @@ public static partial class TrainValFolderDataset
             SemanticLabels = classes,
             GivenSides = sides,
             Skipped = skipped,
+            Published = imageNet ? PublishedExtent.ImageNet : null,
         };
     }
 

@@ -261,7 +261,7 @@ public sealed class EmbeddingsFile
             ? new FileStrings(path, keyOffsets, keyBytes)
             : null;
         var photos = photoCodes is null
-            ? new CodedColumn(Enumerable.Range(0, count).Select(i => $"item{i}").ToArray(), Enumerable.Range(0, count).ToArray())
+            ? new CodedColumn(Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), Enumerable.Range(0, count).ToArray())
             : new CodedColumn(photoNames!, photoCodes).Validated(path, PhotoTensor, optional: false);
         var columns = new ItemColumns
         {

@@ -62,6 +62,8 @@ public static class PaperMode
     {
         var d = new List<string>();
         var paper = s.Protocol == ProbeProtocol.Paper;
+        if (processing.Count > 0 && dataset.GivenSides is { } given && dataset.Published?.Subset(given, dataset.SemanticLabels) is { } subset)
+            d.Add(subset);
         if (processing.Count > 0)
         {
             if (!paper)

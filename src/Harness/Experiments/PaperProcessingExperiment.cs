@@ -198,7 +198,7 @@ public static class PaperProcessingExperiment
     private static List<SummaryRecord> Evaluate(EmbeddingsFile file, OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<string> sides,
         IReadOnlyList<string?>? semanticLabels, PaperProcessingOptions options, IProgress<StageProgress>? progress, out List<string> notes)
     {
-        int classes = task.Classes.Count;
+        var classes = task.Classes.Count;
         var selected = Selected(sides);
         // A photo is used when it was embedded under every class (an unreadable file is skipped whole).
         bool Complete(int k) => Enumerable.Range(k * classes, classes).All(i => file.Done[i]);
