@@ -65,12 +65,14 @@ def per_processing(data, limit):
     count = len(data["processing_names"])
     sums = np.zeros((count, x.shape[1]), np.float64)
     norms = np.zeros(count)
-    block = 65536
+    block = 16384
     for start in range(0, n, block):
-        rows = np.asarray(x[start:min(start + block, n)], np.float64)
+        rows = np.asarray(x[start:min(start + block, n)])
         c = codes[start:start + len(rows)]
-        np.add.at(sums, c, rows)
-        np.add.at(norms, c, np.linalg.norm(rows, axis=1))
+        for j in np.unique(c):
+            mine = rows[c == j]
+            sums[j] += mine.sum(0, dtype=np.float64)
+            norms[j] += np.linalg.norm(mine, axis=1).sum(dtype=np.float64)
     rows_per = np.bincount(codes, minlength=count)
     overall = sums.sum(0) / max(n, 1)
     print(f"per processing (first {n:,} of {x.shape[0]:,} rows): rows, train/test, mean norm, "
@@ -194,8 +196,8 @@ def main(argv=None):
     s.add_argument("embeddings", help="an embeddings .safetensors file (either layout)")
     s.add_argument("--summary", help="the run's summary.csv: its first rows and each task's top-1")
     s.add_argument("--rows", type=int, default=5, help="rows to print (default: 5)")
-    s.add_argument("--stats-rows", type=int, default=1_000_000,
-                   help="rows the per-processing means read, from the start (default: 1,000,000)")
+    s.add_argument("--stats-rows", type=int, default=100_000,
+                   help="rows the per-processing means read, from the start (default: 100,000)")
     s.add_argument("--json", action="store_true", help="print the first --rows rows as JSON instead (for programs)")
     s.set_defaults(run=show)
 
