@@ -54,6 +54,7 @@ def rows_as_json(data, count):
         "semantic": names("semantic"),
         "label": names("label"),
         "embeddings": np.asarray(data["embeddings"][:n], np.float64).tolist(),
+        "container_problems": data["container_problems"],
     }
 
 
@@ -104,12 +105,13 @@ def show_summary(path, rows):
         print(f"  {r['encoder']}/{r['task']} {r['experiment']}{setup}: {float(r['value']):.3f}{interval}{chance}")
 
 
-def show_with_safetensors(path):
+def show_with_safetensors(path, problems):
     """The same file through Python's `safetensors`, where it is installed (it is optional here)."""
     try:
         from safetensors import safe_open
     except ImportError:
-        print("\n(safetensors is not installed: numpy alone read the file)")
+        verdict = "would open it" if not problems else f"would refuse it ({'; '.join(problems)}): `convert` it"
+        print(f"\n(safetensors is not installed: numpy alone read the file; by its rules safetensors {verdict})")
         return
     try:
         with safe_open(path, framework="np") as f:
@@ -143,7 +145,7 @@ def show(args):
     per_processing(data, args.stats_rows)
     if args.summary:
         show_summary(args.summary, args.rows)
-    show_with_safetensors(args.embeddings)
+    show_with_safetensors(args.embeddings, data["container_problems"])
 
 
 def write(args):

@@ -102,7 +102,8 @@ def read(path):
     processing_names, split (uint8 codes, or None for an old file without one) and split_names, photo (int32) and
     photo_names, crop (int32), done (bool), semantic / label (int32 codes, -1 for none, or None when absent) with
     semantic_names / label_names, keys (a sequence; derived as photo#processing when the file stores none),
-    stored_keys (whether it does), metadata (the remaining header strings: encoder, task, layout, seed, ...).
+    stored_keys (whether it does), metadata (the remaining header strings: encoder, task, layout, seed, ...),
+    container_problems (why Python's safetensors would refuse the file: an old file's oversized header; else []).
     Vocabularies and photo_names are numpy object arrays, so names[codes] gives every row's name cheaply.
     """
     size = os.path.getsize(path)
@@ -120,11 +121,38 @@ def read(path):
         begin, end = t["data_offsets"]
         if not 0 <= begin <= end or data_start + end > size:
             raise ValueError(f"{path}: tensor '{name}' lies outside the file (truncated?)")
+    problems = container_problems(header, header_length, size)
     if "format" not in metadata:
-        return _read_v1(path, header, metadata, data_start)
-    if metadata["format"] != FORMAT:
+        out = _read_v1(path, header, metadata, data_start)
+    elif metadata["format"] != FORMAT:
         raise ValueError(f"{path}: format '{metadata['format']}' is not one this reader knows ({FORMAT})")
-    return _read_v2(path, header, metadata, data_start)
+    elif problems:
+        raise ValueError(f"{path}: not a valid {FORMAT} file: {'; '.join(problems)}")
+    else:
+        out = _read_v2(path, header, metadata, data_start)
+    out["container_problems"] = problems
+    return out
+
+
+def container_problems(header, header_length, size):
+    """Why Python's safetensors would refuse the file (its rules); [] if it would open it.
+
+    safetensors wants a header of at most 100,000,000 bytes and the tensors' byte ranges, in offset order, to tile
+    the data from its start to the end of the file. The tensors may be stored in any order, and the data need not
+    start aligned (the writer aligns them; a file written by another tool may not), so neither is checked.
+    """
+    problems = []
+    if header_length > HEADER_LIMIT:
+        problems.append(f"header of {header_length:,} bytes, over safetensors' {HEADER_LIMIT:,}")
+    ranges = sorted((tuple(t["data_offsets"]), name) for name, t in header.items())
+    at = 0
+    for (begin, end), name in ranges:
+        if begin != at:
+            problems.append(f"tensor '{name}' starts at {begin}, not at {at} where the one before ends")
+        at = end
+    if 8 + header_length + at != size:
+        problems.append(f"the tensors end at byte {8 + header_length + at} of a {size}-byte file")
+    return problems
 
 
 def _tensor(path, header, name, data_start, memmap=False):
@@ -395,9 +423,9 @@ class Writer:
         encoded = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         # Spaces after the JSON so that the data start (8 + header length) is 8-byte aligned.
         encoded += b" " * (-len(encoded) % 8)
-        if len(encoded) >= HEADER_LIMIT:
-            raise ValueError(f"the header would be {len(encoded):,} bytes; Python's safetensors refuses "
-                             f"{HEADER_LIMIT:,} or more (too many photos or keys, or too long names)")
+        if len(encoded) > HEADER_LIMIT:
+            raise ValueError(f"the header would be {len(encoded):,} bytes; Python's safetensors refuses one over "
+                             f"{HEADER_LIMIT:,} (vocabularies or metadata too large)")
         self._arrays = arrays
         self._tmp = f"{path}.tmp-{os.getpid()}"
         self._file = open(self._tmp, "wb")
