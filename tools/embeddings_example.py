@@ -154,16 +154,18 @@ def write(args):
     processings = args.processing or JPEG_CLASSES
     p, c, d = args.photos, len(processings), args.dim
     classes = [f"class{k}" for k in range(args.classes)]
-    semantic_of_photo = np.arange(p) % len(classes)
-    # Each row = its photo's class direction + its processing's direction + noise: probe and kNN find both.
+    # Classes dealt evenly and at random (not by photo number, which also decides the split).
+    semantic_of_photo = rng.permutation(np.arange(p) % len(classes))
+    # Each row = its photo's class direction + its processing's direction + noise: the probe finds the processing,
+    # kNN the class, and the processing pulls neighbours across classes (the distraction the paper measures).
     class_dir = rng.standard_normal((len(classes), d))
     processing_dir = rng.standard_normal((c, d))
     photo_noise = rng.standard_normal((p, d))
-    rows = (class_dir[semantic_of_photo][:, None, :] + 0.5 * processing_dir[None, :, :]
+    rows = (0.8 * class_dir[semantic_of_photo][:, None, :] + 0.6 * processing_dir[None, :, :]
             + 0.8 * photo_noise[:, None, :] + 0.3 * rng.standard_normal((p, c, d))).reshape(p * c, d)
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
     photo = np.repeat(np.arange(p), c)
-    test_photo = np.arange(p) % 4 == 3  # every fourth photo is held out, with all its processed copies
+    test_photo = np.arange(p) % 2 == 1  # every other photo is held out, with all its processed copies
     ef.write(args.out, rows.astype(np.float32),
              processing=ef.Coded(np.tile(np.arange(c), p), processings),
              split=ef.Coded(test_photo[photo].astype(np.int32), ["train", "test"]),
@@ -205,7 +207,7 @@ def main(argv=None):
 
     w = commands.add_parser("write", help="write a small synthetic file that `probe` and `knn` accept")
     w.add_argument("out", help="the file to write (.safetensors)")
-    w.add_argument("--photos", type=int, default=64, help="photos, each under every processing (default: 64)")
+    w.add_argument("--photos", type=int, default=128, help="photos, each under every processing (default: 128)")
     w.add_argument("--dim", type=int, default=32, help="dimensions (default: 32)")
     w.add_argument("--classes", type=int, default=4, help="semantic classes (default: 4)")
     w.add_argument("--processing", nargs="+", help=f"processing ids (default: the jpeg task's, {' '.join(JPEG_CLASSES)})")
