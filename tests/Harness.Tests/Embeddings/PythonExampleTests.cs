@@ -61,6 +61,10 @@ public sealed class PythonExampleTests
     private static string Example => Path.Combine(Tools, "embeddings_example.py");
 
     [Fact]
+    public void The_python_reader_and_writer_pass_their_own_unit_tests() =>
+        RunPython(Path.Combine(Tools, "test_embeddings_format.py"));
+
+    [Fact]
     public void Python_reads_a_file_the_program_writes_with_the_same_rows_and_labels()
     {
         // Names with a '#', a non-ASCII letter and a crop suffix; a row that was not embedded; a photo without a class.
