@@ -356,11 +356,19 @@ def _column(value, n, name, allow_missing=False):
 
 
 def _utf8(strings):
-    """(I64 offsets [len + 1], U8 bytes) of strings concatenated as UTF-8."""
-    encoded = [s.encode("utf-8") for s in strings]
-    offsets = np.zeros(len(encoded) + 1, np.int64)
-    np.cumsum(np.fromiter((len(e) for e in encoded), np.int64, len(encoded)), out=offsets[1:])
-    return offsets, np.frombuffer(b"".join(encoded), np.uint8)
+    """(I64 offsets [len + 1], U8 bytes) of strings concatenated as UTF-8.
+
+    One pass into one buffer, so that millions of keys from a generator never sit in memory as a list.
+    """
+    data = bytearray()
+    lengths = []
+    for s in strings:
+        encoded = str(s).encode("utf-8")
+        data += encoded
+        lengths.append(len(encoded))
+    offsets = np.zeros(len(lengths) + 1, np.int64)
+    np.cumsum(np.asarray(lengths, np.int64), out=offsets[1:])
+    return offsets, np.frombuffer(data, np.uint8)
 
 
 class Writer:
@@ -397,10 +405,9 @@ class Writer:
                 if arrays[column].shape != (self.n,):
                     raise ValueError(f"'{column}' has {arrays[column].shape[0]} entries for {self.n} rows")
         if keys is not None:
-            keys = list(keys)
-            if len(keys) != self.n:
-                raise ValueError(f"'keys' has {len(keys)} entries for {self.n} rows")
             arrays["key_offsets"], arrays["key_bytes"] = _utf8(keys)
+            if len(arrays["key_offsets"]) != self.n + 1:
+                raise ValueError(f"'keys' has {len(arrays['key_offsets']) - 1} entries for {self.n} rows")
 
         text = {"format": FORMAT}
         for k, v in (metadata or {}).items():
