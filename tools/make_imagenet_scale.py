@@ -72,7 +72,8 @@ def main(argv=None):
     parser.add_argument("--registry", default=REGISTRY, help="encoders.json to read the task from (default: the repository's)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random rows (default: 0)")
     parser.add_argument("--block-rows", type=int, default=50_000, help="rows generated and written at a time (default: 50,000)")
-    parser.add_argument("--keys", action="store_true", help="store every row's key too (photo#class: about 45 bytes a row on disk, 0.4 GB more memory at full size)")
+    parser.add_argument("--keys", action="store_true",
+                        help="store every row's key too (photo#class: about 45 bytes a row, 0.4 GB more memory at full size)")
     args = parser.parse_args(argv)
     if args.train < 1 or args.val < 1 or args.dim < 1 or args.classes < 1 or args.block_rows < 1:
         parser.error("--train, --val, --dim, --classes and --block-rows must be at least 1")
