@@ -411,7 +411,7 @@ class Writer:
 
         text = {"format": FORMAT}
         for k, v in (metadata or {}).items():
-            if k in text or k in names:
+            if k in text or k in VOCABULARY.values():
                 raise ValueError(f"metadata '{k}' is the writer's own (format and vocabularies)")
             text[str(k)] = str(v)
         text.update({k: json.dumps(v, ensure_ascii=False, separators=(",", ":")) for k, v in names.items()})
