@@ -37,7 +37,7 @@ public static class ProbeCommand
                 options = t >= 1 ? options with { Trials = t } : throw new UsageException($"--trials {t}: at least 1.");
             // The header only: the probe reads the rows it needs from the file, so a file of any size can be probed.
             var summary = EmbeddingsProbe.Run(EmbeddingsFile.ReadHeader(path), options,
-                parse.GetValue(seeds) ?? ProbeOptions.DefaultSeeds(chosen));
+                parse.GetValue(seeds) ?? ProbeOptions.DefaultSeeds(chosen), parse.GetValue(quiet) ? null : Console.Error.WriteLine);
             var written = ReportWriter.Write(summary, parse.GetValue(output)!);
             if (!parse.GetValue(quiet))
             {

@@ -96,13 +96,14 @@ public sealed class EmbeddingsFile
             return;
         }
         using var handle = SafetensorsFile.OpenRead(Source);
-        var bytes = MemoryMarshal.AsBytes(destination);
-        var rowBytes = dim * sizeof(float);
+        var rowBytes = (long)dim * sizeof(float);
+        // A run stays under 1 GiB: a span of bytes cannot reach 2 GiB, and the destination may be several.
+        var longest = (int)Math.Max(1, (1L << 30) / Math.Max(1, rowBytes));
         for (var i = 0; i < rows.Length;)
         {
             var run = 1;
-            while (i + run < rows.Length && rows[i + run] == rows[i] + run) run++;
-            SafetensorsFile.ReadExactly(handle, bytes.Slice(i * rowBytes, run * rowBytes), _rowsOffset + (long)rows[i] * rowBytes, Source);
+            while (i + run < rows.Length && run < longest && rows[i + run] == rows[i] + run) run++;
+            SafetensorsFile.ReadExactly(handle, MemoryMarshal.AsBytes(destination.Slice(i * dim, run * dim)), _rowsOffset + rows[i] * rowBytes, Source);
             i += run;
         }
     }
@@ -265,7 +266,7 @@ public sealed class EmbeddingsFile
             : new CodedColumn(photoNames!, photoCodes).Validated(path, PhotoTensor, optional: false);
         var columns = new ItemColumns
         {
-            Keys = keys ?? Enumerable.Range(0, count).Select(i => $"{photos[i]}#{processing[i]}").ToArray(),
+            Keys = keys ?? new DerivedKeys(photos, processing),
             Processing = processing,
             Photos = photos,
             Crops = Ints(CropTensor) ?? new int[count],

@@ -112,9 +112,17 @@ public static class SafetensorsFile
         if (ElementSize(tensor.DType) != Marshal.SizeOf<T>())
             throw new InvalidDataException($"{path}: tensor '{tensor.Name}' is {tensor.DType}, expected {typeof(T).Name}.");
         var values = new T[tensor.Elements];
-        ReadExactly(handle, MemoryMarshal.AsBytes(values.AsSpan()), tensor.FileOffset, path);
+        var size = Marshal.SizeOf<T>();
+        for (long at = 0; at < values.LongLength; at += Block / size)
+        {
+            var count = (int)Math.Min(Block / size, values.LongLength - at);
+            ReadExactly(handle, MemoryMarshal.AsBytes(values.AsSpan((int)at, count)), tensor.FileOffset + at * size, path);
+        }
         return values;
     }
+
+    /// <summary>Bytes moved per read or write call: a span of bytes cannot reach 2 GiB, and a tensor may be larger.</summary>
+    internal const int Block = 1 << 30;
 
     /// <summary>Reads exactly <paramref name="destination"/>'s length at <paramref name="offset"/>, or names the file as truncated.</summary>
     public static void ReadExactly(SafeFileHandle handle, Span<byte> destination, long offset, string path)
@@ -192,8 +200,15 @@ public sealed class SafetensorsWriter : IDisposable
         RandomAccess.Write(_handle, bytes, start + byteOffset);
     }
 
-    public void Write<T>(string name, ReadOnlySpan<T> values, long elementOffset = 0) where T : unmanaged =>
-        Write(name, elementOffset * Marshal.SizeOf<T>(), MemoryMarshal.AsBytes(values));
+    public void Write<T>(string name, ReadOnlySpan<T> values, long elementOffset = 0) where T : unmanaged
+    {
+        var size = Marshal.SizeOf<T>();
+        for (var at = 0; at < values.Length; at += SafetensorsFile.Block / size)
+        {
+            var part = values.Slice(at, Math.Min(SafetensorsFile.Block / size, values.Length - at));
+            Write(name, (elementOffset + at) * size, MemoryMarshal.AsBytes(part));
+        }
+    }
 
     /// <summary>Flushes and renames into place: a reader (or a resumed run) sees the whole file or none of it.</summary>
     public void Commit()

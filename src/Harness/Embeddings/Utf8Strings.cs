@@ -63,3 +63,12 @@ internal sealed class FileStrings(string path, SafetensorsTensor offsets, Safete
     public IEnumerator<string> GetEnumerator() { for (var i = 0; i < Count; i++) yield return this[i]; }
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
+
+/// <summary>The keys of a file that stores none: photo#processing, made when asked for (8 million strings would take a gigabyte).</summary>
+internal sealed class DerivedKeys(CodedColumn photos, CodedColumn processing) : IReadOnlyList<string>
+{
+    public int Count => processing.Count;
+    public string this[int index] => $"{photos[index]}#{processing[index]}";
+    public IEnumerator<string> GetEnumerator() { for (var i = 0; i < Count; i++) yield return this[i]; }
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

@@ -15,7 +15,8 @@ public static class EmbeddingsProbe
     /// Reads the rows it needs from <paramref name="file"/> (read with <see cref="EmbeddingsFile.ReadHeader"/>, a file of
     /// any size) or from memory: every item's label, split and photo come from the file's integer columns.
     /// </summary>
-    public static Summary Run(EmbeddingsFile file, ProbeOptions options, int seeds)
+    /// <param name="log">Progress lines of a long probe (the search, each seed); null prints nothing.</param>
+    public static Summary Run(EmbeddingsFile file, ProbeOptions options, int seeds, Action<string>? log = null)
     {
         var columns = file.Columns;
         var split = columns.Split ?? throw new InvalidDataException($"{file.Source}: no '{EmbeddingsFile.SplitKey}' per item (train/test); write it with `traceprobe run`, `extract` or `embed` + `merge`.");
@@ -33,7 +34,7 @@ public static class EmbeddingsProbe
         if (train.Length == 0 || test.Length == 0) throw new InvalidDataException($"{file.Source}: no usable {(train.Length == 0 ? "training" : "test")} items.");
 
         if (options.Protocol == ProbeProtocol.Paper && file.Layout == ItemLayout.Paper)
-            return RunPaperMode(file, options, seeds, train, test, Label, classes, names, encoderId, taskId);
+            return RunPaperMode(file, options, seeds, train, test, Label, classes, names, encoderId, taskId, log);
 
         // Items of one photo form a group that validation never splits; test rows name their photos: the intervals resample them.
         var photoOf = PhotoIds(columns);
@@ -71,7 +72,7 @@ public static class EmbeddingsProbe
     /// image (a search draw, then one per seed), as the run did, and so reproduces it.
     /// </summary>
     private static Summary RunPaperMode(EmbeddingsFile file, ProbeOptions options, int seeds, int[] train, int[] test,
-        Func<int, int> label, List<string> classes, List<string> names, string encoderId, string taskId)
+        Func<int, int> label, List<string> classes, List<string> names, string encoderId, string taskId, Action<string>? log)
     {
         // A training photo is used when it has a row under every class; its rows in class order, photos in order of first row.
         var photoCodes = file.Columns.Photos.Codes;
@@ -89,7 +90,7 @@ public static class EmbeddingsProbe
         var trainPhotos = order.Select(p => byPhoto[p]).Where(r => !r.Contains(-1)).ToList();
         var outcome = PaperProcessingExperiment.Probe(file, classes.Count, trainPhotos,
             ProbeData.Gather(file, test, label, PhotoIds(file.Columns)), options,
-            Enumerable.Range(0, Math.Max(1, seeds)).Select(s => options.Seed + (ulong)s).ToArray(), PaperMode.ProcessingSearchSeed + options.Seed);
+            Enumerable.Range(0, Math.Max(1, seeds)).Select(s => options.Seed + (ulong)s).ToArray(), PaperMode.ProcessingSearchSeed + options.Seed, log);
         var scope = Scope(encoderId, taskId, names, trainPhotos.Count, test.Length);
         var details = new Dictionary<string, string>
         {

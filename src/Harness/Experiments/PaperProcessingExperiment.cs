@@ -58,7 +58,7 @@ public static class PaperProcessingExperiment
     /// memory is the training images × dim, not the task (every image under every class).
     /// </summary>
     public static ProbeOutcome Probe(EmbeddingsFile file, int classes, IReadOnlyList<int[]> trainPhotos, ProbeData test,
-        ProbeOptions probe, IReadOnlyList<ulong> seeds, ulong searchSeed)
+        ProbeOptions probe, IReadOnlyList<ulong> seeds, ulong searchSeed, Action<string>? log = null)
     {
         var dim = file.Dim;
         var x = new float[(long)trainPhotos.Count * dim];
@@ -71,7 +71,7 @@ public static class PaperProcessingExperiment
             file.ReadRows(rows, x);
             return new ProbeData(x, y);
         }
-        return ProbeStage.Run(TrainFor, test, dim, classes, probe with { Protocol = ProbeProtocol.Paper, ValidationRows = null, Groups = null }, seeds, searchSeed);
+        return ProbeStage.Run(TrainFor, test, dim, classes, probe with { Protocol = ProbeProtocol.Paper, ValidationRows = null, Groups = null }, seeds, searchSeed, log);
     }
 
     /// <summary>The photos of each side that are used, in photo order (train first).</summary>
@@ -211,7 +211,7 @@ public static class PaperProcessingExperiment
         // A val image with all its processed copies is one unit of the intervals.
         var test = ProbeData.Gather(file, val.SelectMany(k => Enumerable.Range(k * classes, classes)).ToArray(), i => i % classes, i => i / classes);
         var outcome = Probe(file, classes, train.Select(k => Enumerable.Range(k * classes, classes).ToArray()).ToList(), test,
-            options.Probe, options.Seeds, options.SearchSeed);
+            options.Probe, options.Seeds, options.SearchSeed, options.Log is { } log ? line => log($"{encoder.Spec.Id}/{task.Id} {line}") : null);
         progress?.Report(new StageProgress("probe", 1, 1));
 
         var scope = ProcessingProbeExperiment.Scope(encoder, task, train.Length, val.Length * classes);
