@@ -137,7 +137,12 @@ public sealed class EmbeddingsFile
             _count = columns.Count;
             var n = (long)columns.Count;
             var photoNames = columns.Photos.Names as Utf8Strings ?? Utf8Strings.Encode(columns.Photos.Names);
-            var keys = columns.Keys as Utf8Strings ?? Utf8Strings.Encode(columns.Keys);
+            var keys = columns.Keys switch
+            {
+                Utf8Strings stored => stored,
+                FileStrings inFile => inFile.Load(),
+                var other => Utf8Strings.Encode(other),
+            };
             var meta = new Dictionary<string, string>(ItemColumns.FileMetadata(metadata), StringComparer.Ordinal)
             {
                 [FormatKey] = FormatId,

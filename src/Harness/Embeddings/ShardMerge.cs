@@ -37,18 +37,25 @@ public static class ShardMerge
 
         var dim = 0;
         var done = new bool[first.ItemCount];
-        var keys = new List<string>(first.ItemCount);
-        var processing = new List<string>(first.ItemCount);
+        // The items' columns come from the file the shards wrote beside their manifests; manifests written before it
+        // existed carry them as per-item JSON, with keys and processing ids in the chunks.
+        var items = Path.Combine(manifestFolder, ShardManifest.ItemsFileName);
+        var stored = File.Exists(items) ? EmbeddingsFile.ReadHeader(items) : null;
+        var keys = new List<string>(stored is null ? first.ItemCount : 0);
+        var processing = new List<string>(stored is null ? first.ItemCount : 0);
         foreach (var chunk in chunks)
         {
             var entry = Entry(chunk, withRows: false);
             dim = entry.Dim;
             var missing = EmbeddingPipeline.MissingOf(entry);
             for (var i = 0; i < chunk.Count; i++) done[chunk.Start + i] = missing[i] is null;
+            if (stored is not null) continue;
             keys.AddRange(entry.Keys);
             processing.AddRange(entry.Processing);
         }
-        var columns = ItemColumns.FromMetadata(keys, processing, first.Metadata, manifestFolder) with { Done = done };
+        if (stored is not null && stored.Count != first.ItemCount)
+            throw new InvalidDataException($"{items}: {stored.Count} items for the manifests' {first.ItemCount}; rerun the shards.");
+        var columns = (stored?.Columns ?? ItemColumns.FromMetadata(keys, processing, first.Metadata, manifestFolder)) with { Done = done };
         using (var writer = EmbeddingsFile.Create(output, dim, columns, first.Metadata))
         {
             foreach (var chunk in chunks)

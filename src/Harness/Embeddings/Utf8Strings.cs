@@ -60,6 +60,13 @@ internal sealed class FileStrings(string path, SafetensorsTensor offsets, Safete
         }
     }
 
+    /// <summary>All the strings at once (two reads), for a writer that copies them.</summary>
+    public Utf8Strings Load()
+    {
+        using var handle = SafetensorsFile.OpenRead(path);
+        return new Utf8Strings(SafetensorsFile.ReadTensor<byte>(handle, bytes, path), SafetensorsFile.ReadTensor<long>(handle, offsets, path));
+    }
+
     public IEnumerator<string> GetEnumerator() { for (var i = 0; i < Count; i++) yield return this[i]; }
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -33,11 +33,18 @@ public static class ShardedEmbedding
             {
                 var options = s.ProcessingOptions(cache) with { SemanticLabels = dataset.SemanticLabels };
                 ProcessingPlan plan;
-                if (sides is null) plan = ProcessingProbeExperiment.Plan(encoder, task, photos, options);
+                ItemColumns columns;
+                if (sides is null)
+                {
+                    plan = ProcessingProbeExperiment.Plan(encoder, task, photos, options);
+                    columns = ItemColumns.FromMetadata(plan.Request.Items.Select(i => i.Key).ToList(), plan.Request.Items.Select(i => i.Processing).ToList(), plan.Metadata, plan.Request.Name);
+                }
                 else
                 {
+                    // Built as columns directly: at ImageNet's scale per-item JSON would be half a gigabyte a manifest.
                     var request = PaperProcessingExperiment.Plan(encoder, task, photos, sides, s.Seed);
-                    plan = new ProcessingPlan(request, [], PaperProcessingExperiment.Metadata(encoder, task, photos, request, sides, dataset.SemanticLabels));
+                    plan = new ProcessingPlan(request, [], PaperProcessingExperiment.FileMetadata(encoder, task));
+                    columns = PaperProcessingExperiment.Columns(photos, request, sides, dataset.SemanticLabels);
                 }
                 var pipeline = new EmbeddingPipeline(encoder, options.Pipeline, cache);
                 var output = await observer.RunAsync($"{spec.Id}/{task.Id} shard {shard}",
@@ -50,10 +57,11 @@ public static class ShardedEmbedding
                     ChunkCount = pipeline.PlanChunks(plan.Request).Count,
                     ItemCount = plan.Request.Items.Count,
                     Chunks = output.Chunks.Select(c => new ShardManifest.ManifestChunk(c.Index, c.Start, c.Count, c.Key)).ToList(),
-                    Metadata = plan.Metadata,
+                    Metadata = ItemColumns.FileMetadata(plan.Metadata),
                     Skipped = output.Skipped,
                 };
                 var path = Path.Combine(ManifestFolder(s.Out, spec.Id, task.Id), ShardManifest.FileName(shard));
+                ShardManifest.WriteItems(ManifestFolder(s.Out, spec.Id, task.Id), columns, manifest.Metadata);
                 manifest.Write(path);
                 written.Add(path);
                 observer.Line($"{spec.Id}/{task.Id} shard {shard}: {output.ComputedChunks} chunk(s) computed, {output.CachedChunks} from the cache; manifest {path}");

@@ -122,6 +122,10 @@ public sealed class PaperModeTests
         var sharded = TestData.TempFolder("paper-shards");
         foreach (var i in new[] { 0, 1 })
             await ShardedEmbedding.RunAsync(settings with { Out = sharded }, new Shard(i, 2), SilentObserver.Instance);
+        // The manifests carry the file's own metadata only; the items' columns are one file beside them.
+        var jobFolder = ShardedEmbedding.ManifestFolder(sharded, "resnet18", "resize");
+        Assert.True(File.Exists(Path.Combine(jobFolder, ShardManifest.ItemsFileName)));
+        Assert.All(Directory.GetFiles(jobFolder, "shard-*.json"), m => Assert.DoesNotContain("\"photos\"", File.ReadAllText(m)));
         ShardMerge.MergeAll(sharded, sharded);
         var single = TestData.TempFolder("paper-single");
         await TraceSuite.RunAsync(settings with { Out = single }, SilentObserver.Instance);
