@@ -29,15 +29,7 @@ public sealed class JobOptions
 
     public JobSettings Read(ParseResult parse)
     {
-        var batch = parse.GetValue(BatchSize);
-        if (batch < 1) throw new UsageException($"--batch-size {batch}: must be at least 1.");
-        var chunk = parse.GetValue(ChunkSize);
-        if (chunk < 1) throw new UsageException($"--chunk-size {chunk}: must be at least 1.");
-        var train = parse.GetValue(TrainCrops);
-        var test = parse.GetValue(TestCrops);
-        if (train < 1 || test < 1) throw new UsageException("--train-crops and --test-crops must be at least 1.");
-        var minPhotos = parse.GetValue(MinTestPhotos);
-        if (minPhotos < 1) throw new UsageException($"--min-test-photos {minPhotos}: must be at least 1.");
+        // Only parsing here: the suite checks the values (JobSettingsChecks), so every front end gets the same errors.
         return new JobSettings
         {
             Encoders = parse.GetValue(Encoders) ?? [],
@@ -48,11 +40,11 @@ public sealed class JobOptions
             Device = parse.GetValue(Device)!,
             Threads = parse.GetValue(Threads),
             Models = parse.GetValue(Models),
-            BatchSize = batch,
-            ChunkSize = chunk,
-            Crops = new CropPlanOptions { TrainCropsPerPhoto = train, TestCropsPerPhoto = test },
+            BatchSize = parse.GetValue(BatchSize),
+            ChunkSize = parse.GetValue(ChunkSize),
+            Crops = new CropPlanOptions { TrainCropsPerPhoto = parse.GetValue(TrainCrops), TestCropsPerPhoto = parse.GetValue(TestCrops) },
             Quiet = parse.GetValue(Quiet),
-            MinTestPhotos = minPhotos,
+            MinTestPhotos = parse.GetValue(MinTestPhotos),
         };
     }
 }

@@ -35,7 +35,7 @@ public sealed record EmbeddingPipelineOptions
 /// </summary>
 public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOptions? options = null, EmbeddingCache? cache = null)
 {
-    private readonly EmbeddingPipelineOptions _options = options ?? new EmbeddingPipelineOptions();
+    private readonly EmbeddingPipelineOptions _options = (options ?? new EmbeddingPipelineOptions()).Validated();
 
     /// <summary>A chunk of the plan and the content hash naming its cache entry.</summary>
     public sealed record Chunk(int Index, int Start, int Count, string Key);

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using TraceProbe.Common;
 
 namespace TraceProbe.Encoders;
 
@@ -93,12 +94,12 @@ public sealed class OnnxEncoder : IDisposable
         };
         // Spinning threads fight the decoding/processing threads for the cores and halve throughput.
         so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        if (options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
+        var device = ComputeDevice.Parse(options.Device);
+        if (device.IsCuda)
         {
-            var id = options.Device.Contains(':') ? int.Parse(options.Device[(options.Device.IndexOf(':') + 1)..]) : 0;
             try
             {
-                so.AppendExecutionProvider_CUDA(id);
+                so.AppendExecutionProvider_CUDA(device.Id);
             }
             catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
             {
@@ -106,10 +107,6 @@ public sealed class OnnxEncoder : IDisposable
                     $"--device {options.Device}: the CUDA execution provider could not be loaded ({e.Message}). " +
                     "Install CUDA 12 and cuDNN 9 where ONNX Runtime can find them, or use --device cpu.", e);
             }
-        }
-        else if (!options.Device.Equals("cpu", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"--device {options.Device}: expected 'cpu' or 'cuda[:N]'.");
         }
         return so;
     }

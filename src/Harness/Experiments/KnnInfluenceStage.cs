@@ -119,7 +119,7 @@ public static class KnnInfluenceStage
             open(RowsOf(databaseItems)), databaseItems.Select(i => labels[i]).ToArray());
         if (hooks?.Line is { } line)
             line($"{scope.Encoder}/{scope.Task}{(scope.Experiment == ExperimentNames.Erasure ? " (erased)" : "")}: " + KnnCostModel.Estimate(queryItems.Length, databaseItems.Length, dim, processings, options));
-        var result = KnnInfluence.Evaluate(input, options, hooks?.Progress, hooks?.StatePath);
+        var result = KnnInfluence.Evaluate(input, options, hooks?.Progress, hooks?.StatePath, hooks?.Cancel ?? default);
         var details = new SortedDictionary<string, string>(scope.Details?.ToDictionary() ?? [])
         {
             ["k"] = result.K.ToString(),

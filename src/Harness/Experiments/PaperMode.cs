@@ -24,8 +24,8 @@ public static class PaperMode
     /// <summary>The centre mask of the reference code's acquisition extraction (MASK_95; the paper's text says 0.9).</summary>
     public const double MaskRatio = 0.95;
 
-    /// <summary>The k the paper uses on this dataset unless the run asks for another.</summary>
-    public static int K(JobSettings s, Dataset dataset) => s.KnnK == new JobSettings().KnnK ? dataset.PaperK : s.KnnK;
+    /// <summary>The k the paper uses on this dataset unless the run asks for another (an explicit 10 stays 10).</summary>
+    public static int K(JobSettings s, Dataset dataset) => s.KnnK ?? dataset.PaperK;
 
     /// <summary>The dataset's own train/val sides, or, when it has none, a seeded split by photo (its val share: the crops' test fraction).</summary>
     public static IReadOnlyList<string> Sides(Dataset dataset, JobSettings s)
@@ -50,7 +50,7 @@ public static class PaperMode
         Seeds = Enumerable.Range(0, s.ProbeSeedsOrDefault).Select(i => s.Seed + (ulong)i).ToArray(),
         Seed = s.Seed,
         // The reference's vote: a one-hot count, then a descending sort (see KnnVoteTieBreak.SmallestClass).
-        Knn = s.KnnK > 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed, VoteTieBreak = KnnVoteTieBreak.SmallestClass }.OnDevice(s.Device) : null,
+        Knn = s.KnnK != 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed, VoteTieBreak = KnnVoteTieBreak.SmallestClass }.OnDevice(s.Device) : null,
         KnnStateFolder = Path.Combine(cache.Folder, "knn"),
     };
 
@@ -68,7 +68,7 @@ public static class PaperMode
             {
                 d.Add("quick mode: processing probes on random crops of a few photos, not on whole images of a dataset's train/val split");
                 d.Add("quick mode: Fast probe (L-BFGS along a regularisation path), not SGD with momentum tuned by 30 TPE trials");
-                if (s.KnnK > 0) d.Add("quick mode: kNN on the held-out photos' crops, dealt to queries or database, not val queries against the train database");
+                if (s.KnnK != 0) d.Add("quick mode: kNN on the held-out photos' crops, dealt to queries or database, not val queries against the train database");
             }
             else if (dataset.GivenSides is null)
                 d.Add($"no given train/val split ({dataset.Layout}): photos split at random by photo ({s.Crops.TestFraction:0.##} as val)");

@@ -180,6 +180,7 @@ public static class PaperProcessingExperiment
                     Line = options.Log,
                     Progress = KnnStageHooks.AsStage(progress),
                     StatePath = options.KnnStateFolder is { } folder ? StatePath(folder, encoder.Spec.Id, task.Id) : null,
+                    Cancel = cancel,
                 };
                 records.AddRange(Knn(output.Embeddings, dim, classes, selected, train, val, semanticLabels, scope with { Details = details }, knn, hooks));
             }

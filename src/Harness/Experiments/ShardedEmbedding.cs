@@ -15,6 +15,7 @@ public static class ShardedEmbedding
     /// <summary>Embeds one shard; returns the manifests written.</summary>
     public static async Task<IReadOnlyList<string>> RunAsync(JobSettings s, Shard shard, ISuiteObserver observer, CancellationToken cancel = default)
     {
+        s.Validate();
         var modelsFolder = ModelsFolder.Resolve(s.Models);
         var encoders = EncoderSelection.Select(s.Encoders, modelsFolder);
         var tasks = TaskSelection.Select(s.Tasks, TraceKind.Processing);

@@ -21,6 +21,7 @@ public static class TraceSuite
 {
     public static async Task<SuiteOutcome> RunAsync(JobSettings s, ISuiteObserver observer, CancellationToken cancel = default)
     {
+        s.Validate();
         var modelsFolder = ModelsFolder.Resolve(s.Models);
         var encoderSpecs = EncoderSelection.Select(s.Encoders, modelsFolder);
         var allTasks = TaskSelection.Select(s.Tasks, kind: null);

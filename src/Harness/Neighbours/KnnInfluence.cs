@@ -152,15 +152,17 @@ public static class KnnInfluence
     /// Evaluates the five set-ups, streaming both sides. With <paramref name="statePath"/> the run records
     /// its state after every (p, query block, q) pass and resumes from it when the file is there (and was
     /// written by the same run: inputs, k, seeds and blocking); the results equal an uninterrupted run's.
+    /// <paramref name="cancel"/> stops the run between two database blocks.
     /// </summary>
-    public static KnnInfluenceResult Evaluate(KnnInfluenceInput input, KnnOptions? options, IProgress<KnnProgress>? progress = null, string? statePath = null)
+    public static KnnInfluenceResult Evaluate(KnnInfluenceInput input, KnnOptions? options, IProgress<KnnProgress>? progress = null, string? statePath = null,
+        CancellationToken cancel = default)
     {
         options ??= new KnnOptions();
         input.Validate();
         if (options.K < 1) throw new ArgumentOutOfRangeException(nameof(options), options.K, "K must be at least 1.");
         if (options.UniformSeeds is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(options), options.UniformSeeds, "UniformSeeds must be between 1 and 64.");
         if (options.QueryRowsInMemory < 1) throw new ArgumentOutOfRangeException(nameof(options), options.QueryRowsInMemory, "QueryRowsInMemory must be at least 1.");
-        var counts = new KnnInfluenceRun(input, options, progress, statePath).Run();
+        var counts = new KnnInfluenceRun(input, options, progress, statePath, cancel).Run();
         return Summarise(counts, input, options);
     }
 
