@@ -1,19 +1,22 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using TraceProbe.Common;
 
 namespace TraceProbe.Results;
 
 /// <summary>Versions and machine facts written into every summary, so a number can be traced to what made it.</summary>
 public static class RunEnvironment
 {
-    public static IReadOnlyDictionary<string, string> Versions() => new SortedDictionary<string, string>
+    /// <summary>The program, .NET, and the codec and inference libraries (<see cref="LibraryVersions"/>).</summary>
+    public static IReadOnlyDictionary<string, string> Versions()
     {
-        ["traceprobe"] = VersionOf(typeof(RunEnvironment).Assembly),
-        [".net"] = RuntimeInformation.FrameworkDescription,
-        ["onnxruntime"] = VersionOf(typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly),
-        ["imagesharp"] = VersionOf(typeof(SixLabors.ImageSharp.Image).Assembly),
-        ["system.numerics.tensors"] = VersionOf(typeof(System.Numerics.Tensors.TensorPrimitives).Assembly),
-    };
+        var versions = new SortedDictionary<string, string>(LibraryVersions.All.ToDictionary(), StringComparer.Ordinal)
+        {
+            ["traceprobe"] = VersionOf(typeof(RunEnvironment).Assembly),
+            [".net"] = RuntimeInformation.FrameworkDescription,
+        };
+        return versions;
+    }
 
     public static IReadOnlyDictionary<string, string> Machine() => new SortedDictionary<string, string>
     {
