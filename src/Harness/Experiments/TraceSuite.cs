@@ -41,7 +41,10 @@ public static class TraceSuite
         if (s.Tasks.Count == 0 && labels.All(l => l?.Make is null)) acquisitionTasks.RemoveAll(t => !Published(t));
         var records = new List<SummaryRecord>();
         var skipped = dataset.Skipped.ToList();
-        var existing = s.SkipExisting ? ExistingRecords(s.Out) : [];
+        var fingerprint = DatasetFingerprint.Of(photos);
+        var resume = ResumeSettings.Of(s, dataset, fingerprint);
+        var (existing, notKept) = s.SkipExisting ? ResumeSettings.Existing(s.Out, resume) : ([], null);
+        if (notKept is not null) observer.Line($"--skip-existing: nothing kept, every task is recomputed: {notKept}.");
         var notes = new List<string>();
         var notRun = new List<NotRunTask>();
         observer.Line($"traceprobe run: {encoderSpecs.Count} encoder(s) × {processingTasks.Count + acquisitionTasks.Count} task(s) on {photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
@@ -71,6 +74,11 @@ public static class TraceSuite
             foreach (var task in processingTasks.Concat(acquisitionTasks))
             {
                 var kept = existing.Where(r => r.Encoder == spec.Id && r.Task == task.Id).ToList();
+                if (kept.Count > 0 && !ResumeSettings.SameModel(kept, ModelHash.Sha256(ModelsFolder.PathOf(spec, modelsFolder))))
+                {
+                    observer.Line($"{spec.Id}/{task.Id}: the existing summary's records were made by another model file (SHA-256 differs); recomputing.");
+                    kept.Clear();
+                }
                 records.AddRange(kept);
                 if (kept.Count == 0) todo.Add(task);
                 else observer.Line($"{spec.Id}/{task.Id}: kept {kept.Count} record(s) from the existing summary (--skip-existing).");
@@ -138,6 +146,7 @@ public static class TraceSuite
                 ["notes"] = string.Join("; ", notes),
                 // One line per departure, so that a report lists them; empty when the run is the paper's protocol.
                 [PaperMode.DeparturesKey] = string.Join("\n", departures),
+                [SettingNames.ResumeSettings] = ResumeSettings.Format(resume),
             };
         if (!paper)
         {
@@ -158,10 +167,4 @@ public static class TraceSuite
     /// <summary>Where a task's embeddings file goes under a run's output folder.</summary>
     public static string EmbeddingsPath(string output, string encoder, string task) =>
         Path.Combine(output, "embeddings", encoder, task + ".safetensors");
-
-    private static IReadOnlyList<SummaryRecord> ExistingRecords(string output)
-    {
-        var path = Path.Combine(output, "summary.json");
-        return File.Exists(path) ? Summary.Read(path).Records : [];
-    }
 }

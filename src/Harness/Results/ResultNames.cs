@@ -56,4 +56,6 @@ public static class SettingNames
     public const string PaperDepartures = "paper_departures";
     /// <summary>The probe protocol: "fast" (quick mode) or "paper".</summary>
     public const string Protocol = "protocol";
+    /// <summary>The settings that decide the records, one "name=value" per line; --skip-existing keeps records only when they match.</summary>
+    public const string ResumeSettings = "resume_settings";
 }

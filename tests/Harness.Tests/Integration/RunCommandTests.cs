@@ -111,6 +111,49 @@ public sealed class RunOptionsTests
         Assert.Equal(first, Summary.Read(Path.Combine(output, "summary.json")).Records, new RecordComparer());
     }
 
+    [Fact]
+    public async Task Skip_existing_recomputes_records_made_with_another_seed()
+    {
+        var images = TestData.PhotoFolder(4);
+        var output = TestData.TempFolder("skip-seed");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(Small(images, output)));
+        Assert.Contains("seed=", Summary.Read(Path.Combine(output, "summary.json")).Settings[SettingNames.ResumeSettings]);
+
+        // Seed 1 instead of the first run's: its records (and only new ones) must be in the summary.
+        var lines = new List<string>();
+        var observer = new LineObserver(lines);
+        var again = await TraceSuite.RunAsync(Small(images, output) with { SkipExisting = true, Seed = Small(images, output).Seed + 1 }, observer);
+        Assert.Contains(lines, l => l.Contains("nothing kept") && l.Contains("seed:"));
+        Assert.DoesNotContain(lines, l => l.Contains("kept ") && l.Contains("record(s)"));
+        var top1 = again.Summary.Records.Single(r => r.Metric == "top1");
+        Assert.Equal((Small(images, output).Seed + 1).ToString(), top1.Details!["seed"]);
+    }
+
+    [Fact]
+    public async Task Skip_existing_recomputes_records_of_another_model_file()
+    {
+        var images = TestData.PhotoFolder(4);
+        var output = TestData.TempFolder("skip-model");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(Small(images, output)));
+        var path = Path.Combine(output, "summary.json");
+        var summary = Summary.Read(path);
+        // The same settings, but records stamped with another model's hash: as if the .onnx file had been replaced.
+        var forged = summary with
+        {
+            Records = summary.Records.Select(r => r with { Details = new Dictionary<string, string>(r.Details!) { ["model_sha256"] = new string('0', 64) } }).ToList(),
+        };
+        forged.Write(path);
+        var lines = new List<string>();
+        await TraceSuite.RunAsync(Small(images, output) with { SkipExisting = true }, new LineObserver(lines));
+        Assert.Contains(lines, l => l.Contains("another model file"));
+    }
+
+    private sealed class LineObserver(List<string> lines) : ISuiteObserver
+    {
+        public Task<T> RunAsync<T>(string title, Func<IProgress<StageProgress>, Task<T>> work) => work(new Progress<StageProgress>(_ => { }));
+        public void Line(string message) => lines.Add(message);
+    }
+
     private sealed class RecordComparer : IEqualityComparer<SummaryRecord>
     {
         public bool Equals(SummaryRecord? a, SummaryRecord? b) =>
