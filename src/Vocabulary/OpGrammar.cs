@@ -50,7 +50,7 @@ public static class OpGrammar
             case "INTERPOLATION_LANCZOS": op = new OpId(OpKind.InterpolationLanczos); return true;
             case "INTERPOLATION_BOX": op = new OpId(OpKind.InterpolationBox); return true;
         }
-        if (id.StartsWith("JPEG", StringComparison.Ordinal))
+        if (id.StartsWith("JPEG", System.StringComparison.Ordinal))
         {
             var underscore = id.IndexOf('_');
             if (underscore < 0) return false;
@@ -60,7 +60,7 @@ public static class OpGrammar
             op = new OpId(OpKind.Jpeg, Quality: quality, Subsampling420: subsampling == "420");
             return true;
         }
-        if (id.StartsWith("SHARPEN_", StringComparison.Ordinal))
+        if (id.StartsWith("SHARPEN_", System.StringComparison.Ordinal))
         {
             var factor = id.Substring("SHARPEN_".Length);
             if (!IsPlainDecimal(factor)) return false;
@@ -69,7 +69,7 @@ public static class OpGrammar
             op = new OpId(OpKind.Sharpen, Factor: f);
             return true;
         }
-        if (id.StartsWith("MASK_", StringComparison.Ordinal)
+        if (id.StartsWith("MASK_", System.StringComparison.Ordinal)
             && TryInteger(id.Substring("MASK_".Length), MinMaskPercent, MaxMaskPercent, out var percent))
         {
             op = new OpId(OpKind.Mask, Percent: percent);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using TraceProbe.Common;
 using TraceProbe.Generators.Json;
 using TraceProbe.Generators.Model;
 
@@ -24,7 +25,7 @@ internal static partial class RegistryParser
         // attribute, chosen at run time); it must then say which attribute.
         var fromData = kind == "acquisition" && entry.Property("classes") is null;
         var attribute = ctx.String(entry, "attribute", owner, "", required: fromData);
-        var maskRatio = ctx.Fraction(entry, "mask_ratio", owner, "");
+        var maskRatio = ctx.MaskRatio(entry, "mask_ratio", owner);
         var defaultsValue = ctx.Field(entry, "defaults", owner, "", JsonKind.Object, "an object", required: false);
         var defaults = ParseDefaults(ctx, defaultsValue, owner);
         var classArray = ctx.Field(entry, "classes", owner, "", JsonKind.Array, "an array", required: !fromData);
@@ -162,7 +163,7 @@ internal static partial class RegistryParser
             {
                 ctx.Report(Diagnostics.WrongType, ctx.Span(op), owner, "ops[" + i.ToString(CultureInfo.InvariantCulture) + "]", "a string", op.KindName);
             }
-            else if (!ProcessingOps.IsKnown(op.Text!))
+            else if (!OpGrammar.IsKnown(op.Text!))
             {
                 ctx.Report(Diagnostics.UnknownOp, ctx.Span(op), owner, op.Text!);
             }
