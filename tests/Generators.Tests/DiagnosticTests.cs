@@ -138,8 +138,8 @@ public class DiagnosticTests
     [InlineData("\"interpolation\": \"hamming\"", "Interpolation.Hamming,")]
     [InlineData("\"interpolation\": \"box\"", "Interpolation.Box,")]
     [InlineData("\"interpolation\": \"lanczos\"", "Interpolation.Lanczos,")]
-    [InlineData("\"layout\": \"NHWC\"", "Layout: \"NHWC\",")]
-    [InlineData("\"dtype\": \"float16\"", "DType: \"float16\",")]
+    [InlineData("\"layout\": \"NHWC\"", "Layout: global::TraceProbe.Encoders.InputLayout.NHWC,")]
+    [InlineData("\"dtype\": \"float16\"", "DType: global::TraceProbe.Encoders.InputDType.Float16,")]
     [InlineData("\"dynamic_batch\": false", "DynamicBatch: false")]
     public void Values_the_runtime_honours_are_accepted_and_reach_the_spec(string edit, string emitted)
     {

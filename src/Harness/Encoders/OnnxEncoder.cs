@@ -37,8 +37,8 @@ public sealed class OnnxEncoder : IDisposable
     {
         Spec = spec;
         options ??= new EncoderRuntimeOptions();
-        _layout = InputFeed.ParseLayout(spec);
-        _dtype = InputFeed.ParseDType(spec);
+        _layout = spec.Input.Layout;
+        _dtype = spec.Input.DType;
         var path = ModelsFolder.PathOf(spec, modelsFolder);
         if (!File.Exists(path)) throw new EncoderNotInstalledException(spec, path);
         ModelPath = path;
@@ -176,7 +176,7 @@ public sealed class OnnxEncoder : IDisposable
             else if (Enumerable.Range(1, 3).Any(i => shape[i] != expected[i]))
                 problems.Add($"input '{Spec.Input.Name}' is [{string.Join(",", shape)}], expected [N,{string.Join(",", expected[1..])}] (input.layout {_layout})");
             if (input.ElementType != InputFeed.ElementType(_dtype))
-                problems.Add($"input '{Spec.Input.Name}' takes {ElementName(input.ElementType)}, but input.dtype is '{Spec.Input.DType}'");
+                problems.Add($"input '{Spec.Input.Name}' takes {ElementName(input.ElementType)}, but input.dtype is '{RegistryVocabulary.DTypes[(int)Spec.Input.DType]}'");
         }
         if (!_session.OutputMetadata.TryGetValue(Spec.Output.Name, out var output))
             problems.Add($"output '{Spec.Output.Name}' not found (model outputs: {string.Join(", ", _session.OutputMetadata.Keys)})");
