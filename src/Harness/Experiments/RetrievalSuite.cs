@@ -37,6 +37,6 @@ public static class RetrievalSuite
             allSkipped.AddRange(outcome.Skipped);
             EmbeddingsFile.Write(TraceSuite.EmbeddingsPath(s.Out, spec.Id, TaskId), outcome.Embeddings);
         }
-        return Summary.Create(0, new SortedDictionary<string, string> { ["dataset"] = Path.GetFullPath(s.Dataset), ["pairs"] = pairs.Count.ToString() }, records, allSkipped);
+        return Provenance.Stamp(Summary.Create(0, new SortedDictionary<string, string> { ["dataset"] = Path.GetFullPath(s.Dataset), ["pairs"] = pairs.Count.ToString() }, records, allSkipped));
     }
 }

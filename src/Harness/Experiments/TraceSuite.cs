@@ -160,7 +160,7 @@ public static class TraceSuite
             settings["val_images"] = sides.Count(x => x == PaperProcessingExperiment.Val).ToString();
             settings["knn_k"] = PaperMode.K(s, dataset).ToString();
         }
-        var summary = Summary.Create(s.Seed, settings, records, skipped) with { NotRun = notRun };
+        var summary = Provenance.Stamp(Summary.Create(s.Seed, settings, records, skipped) with { NotRun = notRun }, dataset, fingerprint);
         return new SuiteOutcome(summary, notes);
     }
 

@@ -18,6 +18,14 @@ public static class RunEnvironment
         return versions;
     }
 
+    /// <summary>
+    /// The commit the program was built from: the build appends it to the informational version ("1.0.0+&lt;sha&gt;"),
+    /// which <see cref="Versions"/> shows without it. Null when the build had no git checkout.
+    /// </summary>
+    public static string? GitCommit { get; } =
+        typeof(RunEnvironment).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion is { } v
+        && v.IndexOf('+') is var plus and >= 0 && plus < v.Length - 1 ? v[(plus + 1)..] : null;
+
     public static IReadOnlyDictionary<string, string> Machine() => new SortedDictionary<string, string>
     {
         ["os"] = RuntimeInformation.OSDescription,
