@@ -65,7 +65,7 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
         for (var start = 0; start < request.Items.Count; start += chunkSize)
         {
             var count = Math.Min(chunkSize, request.Items.Count - start);
-            var parts = new List<string> { "traceprobe.embeddings/1", request.CodeVersion, specJson, modelHash, request.Recipe, $"batch={_options.BatchSize}" };
+            var parts = new List<string> { "traceprobe.embeddings/1", request.CodeVersion, $"orientation={request.SourceOrientation}", specJson, modelHash, request.Recipe, $"batch={_options.BatchSize}" };
             for (var i = start; i < start + count; i++)
             {
                 var item = request.Items[i];
@@ -176,7 +176,7 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
                         sourcePhoto = item.Photo;
                         try
                         {
-                            source = ImageLoader.Load(request.Photos[item.Photo].Path);
+                            source = ImageLoader.Load(request.Photos[item.Photo].Path, request.SourceOrientation);
                             sourceError = null;
                         }
                         catch (Exception e) when (e is not OperationCanceledException)

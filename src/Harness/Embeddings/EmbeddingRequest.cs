@@ -21,6 +21,12 @@ public sealed record EmbeddingRequest(
 {
     /// <summary>The rendering code's version (<see cref="RenderVersion.Current"/>); part of every chunk's cache key.</summary>
     public string CodeVersion { get; init; } = RenderVersion.Current;
+
+    /// <summary>
+    /// How sources are decoded with respect to EXIF orientation: as stored (the reference's ImageNet and iNaturalist
+    /// loaders) or upright (its FlickrExif and PairCams loaders, Hugging Face datasets ≥ 2.19). Part of the cache key.
+    /// </summary>
+    public Orientation SourceOrientation { get; init; } = Orientation.AsStored;
 }
 
 /// <summary>Which deterministic part of the work this process does: chunk c belongs to shard c mod Count.</summary>

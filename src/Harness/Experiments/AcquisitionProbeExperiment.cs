@@ -28,6 +28,8 @@ public sealed record AcquisitionProbeOptions
     public PublishedSplit? GivenSplit { get; init; }
     /// <summary>Where a published split's photos are looked for, named in the skipped line for the missing ones.</summary>
     public string? ImagesFolder { get; init; }
+    /// <summary>EXIF orientation as the reference's loader of this dataset applies it (upright for FlickrExif).</summary>
+    public Orientation SourceOrientation { get; init; } = Orientation.AsStored;
 }
 
 /// <summary>
@@ -73,7 +75,7 @@ public static class AcquisitionProbeExperiment
             firstSide.TryAdd(i.Photo, i.Split) || firstSide[i.Photo] == i.Split ? photos[i.Photo].Key : $"{photos[i.Photo].Key}@{i.Split}",
             i.Photo, maskId)).ToList();
         var recipe = $"acquisition-probe/1;mask={maskId}";
-        var request = new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe);
+        var request = new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe) { SourceOrientation = options.SourceOrientation };
         var output = await new EmbeddingPipeline(encoder, options.Pipeline, options.Cache).RunAsync(request, Shard.All, progress, cancel);
 
         var dim = encoder.Dim;

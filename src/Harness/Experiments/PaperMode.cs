@@ -60,7 +60,7 @@ public static class PaperMode
     /// </summary>
     public static IReadOnlyList<string> Departures(JobSettings s, Dataset dataset, IReadOnlyList<TraceTaskSpec> processing, IReadOnlyList<TraceTaskSpec> acquisition)
     {
-        var d = new List<string>();
+        var d = new List<string>(dataset.Departures);
         var paper = s.Protocol == ProbeProtocol.Paper;
         if (processing.Count > 0)
         {
@@ -88,11 +88,14 @@ public static class PaperMode
         }
         foreach (var task in acquisition)
         {
+            if (dataset.SplitDepartures.GetValueOrDefault(task.Attribute!) is { } shortfall) Add(shortfall, task.Id);
             if (dataset.Splits?.ContainsKey(task.Attribute!) != true)
                 Add("split drawn from the photos' labels (top classes, balanced), not a published split file", task.Id);
             var ratio = s.MaskRatio ?? (paper ? MaskRatio : task.MaskRatio ?? 0.9);
             if (ratio != 0 && ratio != MaskRatio)
                 Add($"centre mask {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; the reference code masks 0.95 (--mask-ratio 0.95) or not at all (--mask-ratio 0)", task.Id);
+            else if (ratio == 0)
+                Add("unmasked (--mask-ratio 0): the reference's plain extraction, not the masked variant its FlickrExif tables report", task.Id);
             if (!paper) Add("Fast probe, not SGD with 30 TPE trials", task.Id);
         }
         foreach (var (departure, tasks) in byDeparture) d.Add($"{string.Join(", ", tasks)}: {departure}");

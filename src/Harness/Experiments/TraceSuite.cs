@@ -108,6 +108,7 @@ public static class TraceSuite
                     {
                         GivenSplit = dataset.Splits?.GetValueOrDefault(task.Attribute!),
                         ImagesFolder = dataset.ImagesFolder,
+                        SourceOrientation = dataset.SourceOrientation,
                         // The reference's acquisition probe runs once, seed 42, on its code's 0.95 mask.
                         Seed = paper ? PaperMode.AcquisitionSeed + s.Seed : s.Seed,
                         MaskRatio = s.MaskRatio ?? (paper ? PaperMode.MaskRatio : null),
