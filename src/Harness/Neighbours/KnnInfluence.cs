@@ -20,6 +20,13 @@ public enum KnnSetup
     Uniform,
 }
 
+/// <summary>The set-ups by name: their count sizes the per-query counters, so no layout writes a literal 5.</summary>
+public static class KnnSetups
+{
+    public static readonly IReadOnlyList<KnnSetup> All = Enum.GetValues<KnnSetup>();
+    public static int Count => All.Count;
+}
+
 /// <summary>
 /// One set-up's accuracy averaged over p (and q where the set-up has one). Std is over the uniform
 /// set-up's seeds (population std, as numpy's default); 0 for the deterministic set-ups.

@@ -23,7 +23,7 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
         var queryBlocks = (nq + blockRows - 1) / blockRows;
         var votes = new SetupVotes(P, _seeds, _k, options.VoteTieBreak);
         var masks = KnnInfluence.UniformMasks(options.Seed, _seeds, P, nd);
-        var state = KnnInfluenceState.Start(statePath, Fingerprint(blockRows), P * votes.Slots + 5 * nq, P, blockRows, _seeds, _k);
+        var state = KnnInfluenceState.Start(statePath, Fingerprint(blockRows), P * votes.Slots + KnnSetups.Count * nq, P, blockRows, _seeds, _k);
         state.Layout(queryBlocks);
 
         var perPass = (long)nd * dim; // multiply-adds per query per pass
