@@ -97,7 +97,7 @@ public class CompilationTests
         // Compiled against the records' source rather than the harness assembly, whose own generated
         // types (from this same file) would otherwise collide with the ones generated here.
         var root = GeneratorRunner.RepositoryRoot();
-        var records = new[] { "src/Harness/Encoders/EncoderSpec.cs", "src/Vocabulary/RegistryVocabulary.cs", "src/Harness/Experiments/TraceTaskSpec.cs" }
+        var records = new[] { "src/Harness/Encoders/EncoderSpec.cs", "src/Vocabulary/RegistryVocabulary.cs", "src/Vocabulary/TraceKinds.cs", "src/Harness/Experiments/TraceTaskSpec.cs" }
             .Select(p => CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(root, p)), GeneratorRunner.ParseOptions, path: p))
             .Append(CSharpSyntaxTree.ParseText(
                 "global using System;\nglobal using System.Collections.Generic;\n", GeneratorRunner.ParseOptions, path: "GlobalUsings.cs"))

@@ -19,11 +19,12 @@ public sealed class JobOptions
     public Option<int> TestCrops { get; } = new("--test-crops") { Description = "Random crops per held-out photo, each under every class.", DefaultValueFactory = _ => new CropPlanOptions().TestCropsPerPhoto };
     public Option<int> ChunkSize { get; } = new("--chunk-size") { Description = "Items per cache entry (the unit of resuming and of sharding).", DefaultValueFactory = _ => 64 };
     public Option<bool> Quiet { get; } = CommonOptions.Quiet();
+    public Option<string?> Layout { get; } = new("--layout") { Description = "The processing tasks' data: quick (random crops of a few photos) or paper (whole images of the dataset's train/val, each under every class). Default: paper with --protocol paper, else quick. See docs/paper-mode.md." };
     public Option<int> MinTestPhotos { get; } = new("--min-test-photos") { Description = "Results resting on fewer held-out photos are listed under 'not run' instead of reported (run and its report; embedding ignores it).", DefaultValueFactory = _ => ResultGate.MinimumTestPhotos };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Encoders, Tasks, Images, Out, Seed, Device, Threads, Models, BatchSize, ChunkSize, TrainCrops, TestCrops, MinTestPhotos, Quiet })
+        foreach (var option in new Option[] { Encoders, Tasks, Images, Out, Seed, Device, Threads, Models, BatchSize, ChunkSize, TrainCrops, TestCrops, Layout, MinTestPhotos, Quiet })
             command.Options.Add(option);
     }
 
@@ -45,6 +46,7 @@ public sealed class JobOptions
             Crops = new CropPlanOptions { TrainCropsPerPhoto = parse.GetValue(TrainCrops), TestCropsPerPhoto = parse.GetValue(TestCrops) },
             Quiet = parse.GetValue(Quiet),
             MinTestPhotos = parse.GetValue(MinTestPhotos),
+            Layout = parse.GetValue(Layout) is { } layout ? ProcessingLayouts.ParseOption(layout) : null,
         };
     }
 }

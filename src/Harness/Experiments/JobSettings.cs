@@ -18,7 +18,10 @@ public sealed record JobSettings
     public int BatchSize { get; init; } = 8;
     public int ChunkSize { get; init; } = 64;
     public CropPlanOptions Crops { get; init; } = new();
+    /// <summary>The probe's optimiser only: Fast (L-BFGS path) or Paper (SGD tuned by 30 TPE trials).</summary>
     public ProbeProtocol Protocol { get; init; }
+    /// <summary>The processing tasks' data layout; null follows <see cref="Protocol"/> (paper → the paper's whole images), as `run --protocol paper` always did.</summary>
+    public ProcessingLayout? Layout { get; init; }
     /// <summary>Probes per task, reported as mean ± std; null: 1 for the fast protocol, 10 for the paper's.</summary>
     public int? ProbeSeeds { get; init; }
     /// <summary>Keep records already in OUT/summary.json for an (encoder, task) instead of recomputing them.</summary>
@@ -38,6 +41,9 @@ public sealed record JobSettings
 
     /// <summary>The kNN's k when none is asked for and the dataset has no k of its own (the paper's ImageNet k).</summary>
     public const int DefaultKnnK = 10;
+
+    /// <summary>The layout as asked, else the one <see cref="Protocol"/> implies.</summary>
+    public ProcessingLayout LayoutOrDefault => Layout ?? (Protocol == ProbeProtocol.Paper ? ProcessingLayout.PaperWholeImages : ProcessingLayout.QuickCrops);
 
     /// <summary>Probes per task: as asked, else 1 for the fast protocol and 10 for the paper's.</summary>
     public int ProbeSeedsOrDefault => ProbeSeeds ?? ProbeOptions.DefaultSeeds(Protocol);

@@ -43,7 +43,8 @@ public static class PaperMode
     /// <summary>The processing experiment's options in paper mode.</summary>
     public static PaperProcessingOptions ProcessingOptions(JobSettings s, Dataset dataset, EmbeddingCache cache) => new()
     {
-        Probe = new ProbeOptions { Protocol = ProbeProtocol.Paper },
+        // --protocol is the optimiser alone (Paper unless asked otherwise with --layout paper --protocol fast).
+        Probe = new ProbeOptions { Protocol = s.Protocol },
         Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize, ChunkSize = s.ChunkSize },
         Cache = cache,
         SearchSeed = ProcessingSearchSeed + s.Seed,
@@ -61,13 +62,15 @@ public static class PaperMode
     public static IReadOnlyList<string> Departures(JobSettings s, Dataset dataset, IReadOnlyList<TraceTaskSpec> processing, IReadOnlyList<TraceTaskSpec> acquisition)
     {
         var d = new List<string>(dataset.Departures);
-        var paper = s.Protocol == ProbeProtocol.Paper;
+        // The layout (crops or whole images) and the optimiser (--protocol) depart separately.
+        var paper = s.LayoutOrDefault == ProcessingLayout.PaperWholeImages;
+        var paperProbe = s.Protocol == ProbeProtocol.Paper;
         if (processing.Count > 0)
         {
+            if (!paperProbe) d.Add("Fast probe (L-BFGS along a regularisation path), not SGD with momentum tuned by 30 TPE trials");
             if (!paper)
             {
                 d.Add("quick mode: processing probes on random crops of a few photos, not on whole images of a dataset's train/val split");
-                d.Add("quick mode: Fast probe (L-BFGS along a regularisation path), not SGD with momentum tuned by 30 TPE trials");
                 if (s.KnnK != 0) d.Add("quick mode: kNN on the held-out photos' crops, dealt to queries or database, not val queries against the train database");
             }
             else if (dataset.GivenSides is null)
@@ -96,7 +99,7 @@ public static class PaperMode
                 Add($"centre mask {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; the reference code masks 0.95 (--mask-ratio 0.95) or not at all (--mask-ratio 0)", task.Id);
             else if (ratio == 0)
                 Add("unmasked (--mask-ratio 0): the reference's plain extraction, not the masked variant its FlickrExif tables report", task.Id);
-            if (!paper) Add("Fast probe, not SGD with 30 TPE trials", task.Id);
+            if (!paperProbe) Add("Fast probe, not SGD with 30 TPE trials", task.Id);
         }
         foreach (var (departure, tasks) in byDeparture) d.Add($"{string.Join(", ", tasks)}: {departure}");
         return d;

@@ -24,7 +24,7 @@ public static class ShardedEmbedding
         var dataset = DatasetLoader.Open(s.Images ?? PhotoCollection.BundledFolder);
         var photos = dataset.Photos;
         // Paper mode plans the same whole-image work as `run --protocol paper`, so that its cache serves the run.
-        var sides = s.Protocol == Probes.ProbeProtocol.Paper ? PaperMode.Sides(dataset, s) : null;
+        var sides = s.LayoutOrDefault == ProcessingLayout.PaperWholeImages ? PaperMode.Sides(dataset, s) : null;
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
         var written = new List<string>();
         foreach (var spec in encoders)

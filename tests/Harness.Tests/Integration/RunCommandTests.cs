@@ -290,4 +290,18 @@ public sealed class AcquisitionRunTests
         Assert.Contains("at least 10", notRun.Reason);
         Assert.Contains("## Not run", File.ReadAllText(Path.Combine(output, "report.md")));
     }
+
+    [Fact]
+    public async Task An_acquisition_task_without_labelled_photos_is_not_run_with_the_experiments_own_reason()
+    {
+        var images = TestData.TempFolder("no-exif");
+        for (var i = 0; i < 3; i++)
+            using (var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(32, 32))
+                SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, Path.Combine(images, $"p{i}.png"));
+        var outcome = await TraceSuite.RunAsync(new JobSettings { Encoders = ["resnet18"], Tasks = ["make"], Images = images, Out = TestData.TempFolder("no-exif-out"), Quiet = true },
+            SilentObserver.Instance);
+        var notRun = Assert.Single(outcome.Summary.NotRun);
+        Assert.Equal(("acquisition", "make"), (notRun.Experiment, notRun.Task));
+        Assert.Contains($"{new TraceProbe.Acquisition.AcquisitionSplitOptions().MinPerClass}+ labelled photos", notRun.Reason);
+    }
 }
