@@ -22,11 +22,11 @@ public static class TraceSuite
     /// <summary>What the suite decided before running anything: selection, inputs, departures, resume and paper-mode cost.</summary>
     private sealed record SuitePlan(
         SuiteInputs Inputs, string ModelsFolder, IReadOnlyList<EncoderSpec> Encoders,
-        IReadOnlyList<TraceTaskSpec> Processing, IReadOnlyList<TraceTaskSpec> Acquisition,
+        IReadOnlyList<TraceTaskSpec> Processing, IReadOnlyList<TraceTaskSpec> Acquisition, IReadOnlyList<TraceTaskSpec> OtherKinds,
         IReadOnlyList<SkippedInput> ExifSkipped, DatasetFingerprint Fingerprint, SortedDictionary<string, string> Resume,
         IReadOnlyList<SummaryRecord> Existing, IReadOnlyList<string> Departures, (int Images, int Processings, long Embeddings) Cost)
     {
-        public IEnumerable<TraceTaskSpec> Tasks => Processing.Concat(Acquisition);
+        public IEnumerable<TraceTaskSpec> Tasks => Processing.Concat(Acquisition).Concat(OtherKinds);
     }
 
     /// <summary>What the encoders' experiments gave, gathered across the run.</summary>
@@ -64,6 +64,8 @@ public static class TraceSuite
         var allTasks = TaskSelection.Select(s.Tasks, kind: null);
         var processing = allTasks.Where(t => t.Kind == TraceKind.Processing).ToList();
         var acquisition = allTasks.Where(t => t.Kind == TraceKind.Acquisition).ToList();
+        // A kind added since (docs/architecture.md, "Adding a trace task") runs through its table row like these.
+        var otherKinds = allTasks.Where(t => t.Kind is not (TraceKind.Processing or TraceKind.Acquisition)).ToList();
         foreach (var id in s.Erase.Where(e => !processing.Any(t => t.Id.Equals(e, StringComparison.OrdinalIgnoreCase))))
             throw new SettingsException($"--erase {id}: not one of the tasks being run ({string.Join(", ", processing.Select(t => t.Id))}).");
         var dataset = DatasetLoader.Open(s.Images ?? PhotoCollection.BundledFolder);
@@ -75,7 +77,7 @@ public static class TraceSuite
         var resume = ResumeSettings.Of(s, dataset, fingerprint);
         var (existing, notKept) = s.SkipExisting ? ResumeSettings.Existing(s.Out, resume) : ([], null);
         if (notKept is not null) observer.Line($"--skip-existing: nothing kept, every task is recomputed: {notKept}.");
-        observer.Line($"traceprobe run: {encoders.Count} encoder(s) × {processing.Count + acquisition.Count} task(s) on {dataset.Photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
+        observer.Line($"traceprobe run: {encoders.Count} encoder(s) × {processing.Count + acquisition.Count + otherKinds.Count} task(s) on {dataset.Photos.Count} photos; seed {s.Seed}; results in {Path.GetFullPath(s.Out)}");
         var departures = PaperMode.Departures(s, dataset, processing, acquisition);
         if (departures.Count == 0) observer.Line("Protocol: the paper's, on the paper's data layout (nothing departs from it).");
         else
@@ -93,7 +95,7 @@ public static class TraceSuite
             PaperMode.RequireFits(cost.Images, processing, encoders);
         }
         var inputs = new SuiteInputs(s, dataset, layout, sides, labels, new EmbeddingCache(Path.Combine(s.Out, "cache")));
-        return new SuitePlan(inputs, modelsFolder, encoders, processing, acquisition, exifSkipped, fingerprint, resume, existing, departures, cost);
+        return new SuitePlan(inputs, modelsFolder, encoders, processing, acquisition, otherKinds, exifSkipped, fingerprint, resume, existing, departures, cost);
     }
 
     /// <summary>
