@@ -17,7 +17,7 @@ public static class RenderVersion
     public const int Code = 1;
 
     /// <summary>SHA-256 (first 16 hex digits) of the rendering sources <see cref="Code"/> was last reviewed against.</summary>
-    public const string SourcesFingerprint = "84c1a216ff614c88";
+    public const string SourcesFingerprint = "0be19cf5a2611517";
 
     /// <summary>What goes into the cache key: the code version and the rendering libraries' versions.</summary>
     public static string Current { get; } = $"render/{Code};{LibraryVersions.Rendering}";

@@ -54,7 +54,7 @@ public sealed class RunManifestTests
 
     [Fact]
     public void The_built_in_registry_hash_is_the_repositorys_encoders_json() =>
-        Assert.Equal(RegistrySha256(), EncoderRegistry.Sha256);
+        Assert.Equal(EncoderRegistry.Sha256, RegistrySha256());
 
     private static string RegistrySha256()
     {
