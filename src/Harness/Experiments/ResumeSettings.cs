@@ -18,6 +18,7 @@ public static class ResumeSettings
     {
         ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
         ["protocol"] = s.Protocol.ToString().ToLowerInvariant(),
+        ["layout"] = s.LayoutOrDefault.Token(),
         ["images"] = Path.GetFullPath(dataset.Root),
         ["dataset"] = fingerprint.ToString(),
         ["crops"] = $"{s.Crops.TrainCropsPerPhoto} train, {s.Crops.TestCropsPerPhoto} test, {s.Crops.TestFraction.ToString("0.###", CultureInfo.InvariantCulture)} held out",
