@@ -30,9 +30,20 @@ public sealed record Dataset
     public string? ImagesFolder { get; init; }
     /// <summary>The k of the paper's kNN for this dataset: 10, or 1 for iNaturalist.</summary>
     public int PaperK { get; init; } = 10;
+    /// <summary>
+    /// How the reference's loader for this dataset treats EXIF orientation: as stored (torchvision's ImageNet loader,
+    /// <c>Image.open().convert('RGB')</c> for iNaturalist and folders), upright for FlickrExif (Hugging Face
+    /// <c>datasets.Image</c>, which applies <c>exif_transpose</c> since 2.19).
+    /// </summary>
+    public Orientation SourceOrientation { get; init; } = Orientation.AsStored;
     public IReadOnlyList<SkippedInput> Skipped { get; init; } = [];
-    /// <summary>The published dataset this layout is (its full size), so that a run on part of it says so; null for other folders.</summary>
-    public PublishedExtent? Published { get; init; }
+    /// <summary>
+    /// How the data as found departs from the published dataset the reference reads (HEIC files not decoded, listed
+    /// images missing), one line each; the suite lists them with the protocol's departures.
+    /// </summary>
+    public IReadOnlyList<string> Departures { get; init; } = [];
+    /// <summary>Per published split's attribute, how its listed images fall short (listed with the tasks that use it).</summary>
+    public IReadOnlyDictionary<string, string> SplitDepartures { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>A published dataset's size: its train and val images and its classes.</summary>

@@ -35,7 +35,7 @@ public sealed record EmbeddingPipelineOptions
 /// </summary>
 public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOptions? options = null, EmbeddingCache? cache = null)
 {
-    private readonly EmbeddingPipelineOptions _options = options ?? new EmbeddingPipelineOptions();
+    private readonly EmbeddingPipelineOptions _options = (options ?? new EmbeddingPipelineOptions()).Validated();
 
     /// <summary>A chunk of the plan and the content hash naming its cache entry.</summary>
     public sealed record Chunk(int Index, int Start, int Count, string Key);
@@ -65,7 +65,7 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
         for (var start = 0; start < request.Items.Count; start += chunkSize)
         {
             var count = Math.Min(chunkSize, request.Items.Count - start);
-            var parts = new List<string> { "traceprobe.embeddings/1", specJson, modelHash, request.Recipe, $"batch={_options.BatchSize}" };
+            var parts = new List<string> { "traceprobe.embeddings/1", request.CodeVersion, $"orientation={request.SourceOrientation}", specJson, modelHash, request.Recipe, $"batch={_options.BatchSize}" };
             for (var i = start; i < start + count; i++)
             {
                 var item = request.Items[i];
@@ -178,7 +178,7 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
                         sourcePhoto = item.Photo;
                         try
                         {
-                            source = ImageLoader.Load(request.Photos[item.Photo].Path);
+                            source = ImageLoader.Load(request.Photos[item.Photo].Path, request.SourceOrientation);
                             sourceError = null;
                         }
                         catch (Exception e) when (e is not OperationCanceledException)

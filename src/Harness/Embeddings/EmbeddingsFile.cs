@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using TraceProbe.Common;
 
 namespace TraceProbe.Embeddings;
 
@@ -14,7 +15,7 @@ public sealed class EmbeddingsFile
 {
     public const string FormatKey = "format", FormatId = "traceprobe.embeddings/2";
     public const string EncoderKey = "encoder", TaskKey = "task", LayoutKey = "layout";
-    /// <summary>Where files of the first layout named paper mode (<see cref="ItemLayouts.LegacyPaperSentence"/>).</summary>
+    /// <summary>Where files of the first layout named paper mode (<see cref="ProcessingLayouts.LegacyPaperSentence"/>).</summary>
     public const string LegacyModeKey = "mode";
     // Per-item JSON arrays of the first layout, still what in-memory writers hand over (see ItemMetadata).
     public const string SplitKey = "split", DoneKey = "done", PhotosKey = "photos", CropsKey = "crops", SemanticKey = "semantic",
@@ -34,7 +35,7 @@ public sealed class EmbeddingsFile
     public ItemColumns Columns { get; }
     public string? Encoder => Set.Metadata.GetValueOrDefault(EncoderKey);
     public string? Task => Set.Metadata.GetValueOrDefault(TaskKey);
-    public ItemLayout Layout { get; }
+    public ProcessingLayout Layout { get; }
     /// <summary>train | val | test per item; null when the writer gave no split.</summary>
     public IReadOnlyList<string>? Split => Columns.Split?.Values;
     /// <summary>Whether each item has an embedding (a skipped input leaves a row of zeros).</summary>
@@ -59,7 +60,7 @@ public sealed class EmbeddingsFile
         Source = source;
         Columns = set.Columns ?? ItemColumns.FromMetadata(set.Keys, set.Processing, set.Metadata, source);
         Set = set.Columns is null ? EmbeddingSet.Of(set.Embeddings, set.Dim, Columns, ItemColumns.FileMetadata(set.Metadata)) : set;
-        Layout = ItemLayouts.Parse(Set.Metadata.GetValueOrDefault(LayoutKey) ?? Set.Metadata.GetValueOrDefault(LegacyModeKey), source);
+        Layout = ProcessingLayouts.Parse(Set.Metadata.GetValueOrDefault(LayoutKey) ?? Set.Metadata.GetValueOrDefault(LegacyModeKey), source);
         _rowsOffset = rowsOffset;
     }
 
@@ -150,7 +151,7 @@ public sealed class EmbeddingsFile
             };
             meta.Remove(LegacyModeKey);
             var layout = metadata.GetValueOrDefault(LayoutKey) ?? metadata.GetValueOrDefault(LegacyModeKey);
-            if (layout is not null) meta[LayoutKey] = ItemLayouts.Parse(layout, path).Token();
+            if (layout is not null) meta[LayoutKey] = ProcessingLayouts.Parse(layout, path).Token();
             var tensors = new List<TensorLayout>
             {
                 new(PhotoOffsetsTensor, "I64", photoNames.Offsets.Length),

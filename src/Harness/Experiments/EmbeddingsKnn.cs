@@ -1,3 +1,4 @@
+using TraceProbe.Common;
 using TraceProbe.Embeddings;
 using TraceProbe.Encoders;
 using TraceProbe.Neighbours;
@@ -33,7 +34,7 @@ public static class EmbeddingsKnn
         // Semantic classes per item, as the run wrote them; the kNN set-ups need them (a photo is not its own class).
         var semantic = columns.Semantic
             ?? throw new InvalidDataException($"{file.Source}: no '{EmbeddingsFile.SemanticKey}' per item: {KnnInfluenceStage.NeedsClasses}.");
-        if (file.Layout == ItemLayout.Paper)
+        if (file.Layout == ProcessingLayout.PaperWholeImages)
             return ValAgainstTrain(path, file, options with { VoteTieBreak = KnnVoteTieBreak.SmallestClass }, hooks, classOfCode, classes.Count, scope);
 
         // Photos numbered in order of first appearance, as the run numbered them.

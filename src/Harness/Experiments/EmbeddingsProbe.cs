@@ -1,3 +1,4 @@
+using TraceProbe.Common;
 using TraceProbe.Embeddings;
 using TraceProbe.Encoders;
 using TraceProbe.Probes;
@@ -33,7 +34,7 @@ public static class EmbeddingsProbe
         var test = Rows(columns, split, testCode);
         if (train.Length == 0 || test.Length == 0) throw new InvalidDataException($"{file.Source}: no usable {(train.Length == 0 ? "training" : "test")} items.");
 
-        if (options.Protocol == ProbeProtocol.Paper && file.Layout == ItemLayout.Paper)
+        if (options.Protocol == ProbeProtocol.Paper && file.Layout == ProcessingLayout.PaperWholeImages)
             return RunPaperMode(file, options, seeds, train, test, Label, classes, names, encoderId, taskId, log);
 
         // Items of one photo form a group that validation never splits; test rows name their photos: the intervals resample them.

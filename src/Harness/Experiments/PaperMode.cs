@@ -24,8 +24,8 @@ public static class PaperMode
     /// <summary>The centre mask of the reference code's acquisition extraction (MASK_95; the paper's text says 0.9).</summary>
     public const double MaskRatio = 0.95;
 
-    /// <summary>The k the paper uses on this dataset unless the run asks for another.</summary>
-    public static int K(JobSettings s, Dataset dataset) => s.KnnK == new JobSettings().KnnK ? dataset.PaperK : s.KnnK;
+    /// <summary>The k the paper uses on this dataset unless the run asks for another (an explicit 10 stays 10).</summary>
+    public static int K(JobSettings s, Dataset dataset) => s.KnnK ?? dataset.PaperK;
 
     /// <summary>The dataset's own train/val sides, or, when it has none, a seeded split by photo (its val share: the crops' test fraction).</summary>
     public static IReadOnlyList<string> Sides(Dataset dataset, JobSettings s)
@@ -43,14 +43,15 @@ public static class PaperMode
     /// <summary>The processing experiment's options in paper mode.</summary>
     public static PaperProcessingOptions ProcessingOptions(JobSettings s, Dataset dataset, EmbeddingCache cache) => new()
     {
-        Probe = new ProbeOptions { Protocol = ProbeProtocol.Paper },
+        // --protocol is the optimiser alone (Paper unless asked otherwise with --layout paper --protocol fast).
+        Probe = new ProbeOptions { Protocol = s.Protocol },
         Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize, ChunkSize = s.ChunkSize },
         Cache = cache,
         SearchSeed = ProcessingSearchSeed + s.Seed,
         Seeds = Enumerable.Range(0, s.ProbeSeedsOrDefault).Select(i => s.Seed + (ulong)i).ToArray(),
         Seed = s.Seed,
         // The reference's vote: a one-hot count, then a descending sort (see KnnVoteTieBreak.SmallestClass).
-        Knn = s.KnnK > 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed, VoteTieBreak = KnnVoteTieBreak.SmallestClass }.OnDevice(s.Device) : null,
+        Knn = s.KnnK != 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed, VoteTieBreak = KnnVoteTieBreak.SmallestClass }.OnDevice(s.Device) : null,
         KnnStateFolder = Path.Combine(cache.Folder, "knn"),
     };
 
@@ -60,17 +61,17 @@ public static class PaperMode
     /// </summary>
     public static IReadOnlyList<string> Departures(JobSettings s, Dataset dataset, IReadOnlyList<TraceTaskSpec> processing, IReadOnlyList<TraceTaskSpec> acquisition)
     {
-        var d = new List<string>();
-        var paper = s.Protocol == ProbeProtocol.Paper;
-        if (processing.Count > 0 && dataset.GivenSides is { } given && dataset.Published?.Subset(given, dataset.SemanticLabels) is { } subset)
-            d.Add(subset);
+        var d = new List<string>(dataset.Departures);
+        // The layout (crops or whole images) and the optimiser (--protocol) depart separately.
+        var paper = s.LayoutOrDefault == ProcessingLayout.PaperWholeImages;
+        var paperProbe = s.Protocol == ProbeProtocol.Paper;
         if (processing.Count > 0)
         {
+            if (!paperProbe) d.Add("Fast probe (L-BFGS along a regularisation path), not SGD with momentum tuned by 30 TPE trials");
             if (!paper)
             {
                 d.Add("quick mode: processing probes on random crops of a few photos, not on whole images of a dataset's train/val split");
-                d.Add("quick mode: Fast probe (L-BFGS along a regularisation path), not SGD with momentum tuned by 30 TPE trials");
-                if (s.KnnK > 0) d.Add("quick mode: kNN on the held-out photos' crops, dealt to queries or database, not val queries against the train database");
+                if (s.KnnK != 0) d.Add("quick mode: kNN on the held-out photos' crops, dealt to queries or database, not val queries against the train database");
             }
             else if (dataset.GivenSides is null)
                 d.Add($"no given train/val split ({dataset.Layout}): photos split at random by photo ({s.Crops.TestFraction:0.##} as val)");
@@ -90,12 +91,15 @@ public static class PaperMode
         }
         foreach (var task in acquisition)
         {
+            if (dataset.SplitDepartures.GetValueOrDefault(task.Attribute!) is { } shortfall) Add(shortfall, task.Id);
             if (dataset.Splits?.ContainsKey(task.Attribute!) != true)
                 Add("split drawn from the photos' labels (top classes, balanced), not a published split file", task.Id);
             var ratio = s.MaskRatio ?? (paper ? MaskRatio : task.MaskRatio ?? 0.9);
             if (ratio != 0 && ratio != MaskRatio)
                 Add($"centre mask {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; the reference code masks 0.95 (--mask-ratio 0.95) or not at all (--mask-ratio 0)", task.Id);
-            if (!paper) Add("Fast probe, not SGD with 30 TPE trials", task.Id);
+            else if (ratio == 0)
+                Add("unmasked (--mask-ratio 0): the reference's plain extraction, not the masked variant its FlickrExif tables report", task.Id);
+            if (!paperProbe) Add("Fast probe, not SGD with 30 TPE trials", task.Id);
         }
         foreach (var (departure, tasks) in byDeparture) d.Add($"{string.Join(", ", tasks)}: {departure}");
         return d;

@@ -132,7 +132,7 @@ public static class PaperProcessingExperiment
     {
         [EmbeddingsFile.EncoderKey] = encoder.Spec.Id,
         [EmbeddingsFile.TaskKey] = task.Id,
-        [EmbeddingsFile.LayoutKey] = ItemLayout.Paper.Token(),
+        [EmbeddingsFile.LayoutKey] = ProcessingLayout.PaperWholeImages.Token(),
     };
 
     /// <summary>The file's item columns for a plan, built directly (the same columns <see cref="Metadata"/> gives a merge).</summary>
@@ -177,7 +177,7 @@ public static class PaperProcessingExperiment
                 writer.Complete(output.Done);
             }
             var file = EmbeddingsFile.ReadHeader(path);
-            var records = Evaluate(file, encoder, task, sides, semanticLabels, options, progress, out var notes);
+            var records = Evaluate(file, encoder, task, sides, semanticLabels, options, progress, cancel, out var notes);
             return new ExperimentOutcome(records, output.Skipped, temporary ? EmbeddingSet.Of(ReadAll(file), file.Dim, file.Columns, file.Set.Metadata) : null) { Notes = notes };
         }
         finally
@@ -196,7 +196,8 @@ public static class PaperProcessingExperiment
 
     /// <summary>The probe and kNN influence on a task's embeddings file, read a draw (probe) or a block (kNN) at a time.</summary>
     private static List<SummaryRecord> Evaluate(EmbeddingsFile file, OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<string> sides,
-        IReadOnlyList<string?>? semanticLabels, PaperProcessingOptions options, IProgress<StageProgress>? progress, out List<string> notes)
+        IReadOnlyList<string?>? semanticLabels, PaperProcessingOptions options, IProgress<StageProgress>? progress, CancellationToken cancel,
+        out List<string> notes)
     {
         var classes = task.Classes.Count;
         var selected = Selected(sides);
@@ -239,6 +240,7 @@ public static class PaperProcessingExperiment
                     Line = options.Log,
                     Progress = KnnStageHooks.AsStage(progress),
                     StatePath = options.KnnStateFolder is { } folder ? StatePath(folder, encoder.Spec.Id, task.Id) : null,
+                    Cancel = cancel,
                 };
                 records.AddRange(Knn(file.Source, file.Dim, classes, selected, train, val, semanticLabels, scope with { Details = details }, knn, hooks));
             }

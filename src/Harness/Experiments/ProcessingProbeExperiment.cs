@@ -141,7 +141,7 @@ public static class ProcessingProbeExperiment
         if (options.Knn is { } knn)
         {
             // Held-out crops of a few photos: seconds of work, so no state file (paper mode keeps one).
-            var hooks = new KnnStageHooks { Line = options.Log, Progress = KnnStageHooks.AsStage(progress) };
+            var hooks = new KnnStageHooks { Line = options.Log, Progress = KnnStageHooks.AsStage(progress), Cancel = cancel };
             records.AddRange(KnnInfluenceStage.Run(output.Embeddings, dim, items, output.Done, task.Classes.Count, scope with { Details = details }, knn, options.SemanticLabels, hooks));
         }
         if (options.Erase)
@@ -160,7 +160,7 @@ public static class ProcessingProbeExperiment
             records.AddRange(ProbeStage.Records(erasedOutcome, erasure, erasureDetails));
             if (options.Knn is { } knnAfter)
                 records.AddRange(KnnInfluenceStage.Run(erased, dim, items, output.Done, task.Classes.Count, erasure with { Details = erasureDetails }, knnAfter, options.SemanticLabels,
-                    new KnnStageHooks { Line = options.Log }));
+                    new KnnStageHooks { Line = options.Log, Cancel = cancel }));
             progress?.Report(new StageProgress("erase", 1, 1));
         }
         return new ExperimentOutcome(records, output.Skipped, embeddings)

@@ -1,3 +1,4 @@
+using TraceProbe.Common;
 using TraceProbe.Datasets;
 using TraceProbe.Embeddings;
 using TraceProbe.Encoders;
@@ -15,6 +16,7 @@ public static class ShardedEmbedding
     /// <summary>Embeds one shard; returns the manifests written.</summary>
     public static async Task<IReadOnlyList<string>> RunAsync(JobSettings s, Shard shard, ISuiteObserver observer, CancellationToken cancel = default)
     {
+        s.Validate();
         var modelsFolder = ModelsFolder.Resolve(s.Models);
         var encoders = EncoderSelection.Select(s.Encoders, modelsFolder);
         var tasks = TaskSelection.Select(s.Tasks, TraceKind.Processing);
@@ -23,7 +25,7 @@ public static class ShardedEmbedding
         var dataset = DatasetLoader.Open(s.Images ?? PhotoCollection.BundledFolder);
         var photos = dataset.Photos;
         // Paper mode plans the same whole-image work as `run --protocol paper`, so that its cache serves the run.
-        var sides = s.Protocol == Probes.ProbeProtocol.Paper ? PaperMode.Sides(dataset, s) : null;
+        var sides = s.LayoutOrDefault == ProcessingLayout.PaperWholeImages ? PaperMode.Sides(dataset, s) : null;
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
         var written = new List<string>();
         foreach (var spec in encoders)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using TraceProbe.Common;
 using TraceProbe.Embeddings;
 using TraceProbe.Experiments;
 using TraceProbe.Probes;
@@ -40,7 +41,7 @@ public sealed class EmbeddingsLayoutTests
         Assert.Equal(["train", "train", "test", "test"], file.RequireSplit());
         Assert.Equal(["cat", "cat", null, null], file.Semantic!);
         Assert.Equal(["Nikon", "Nikon", "Canon", "Canon"], file.Columns.Labels!.Optional);
-        Assert.Equal(ItemLayout.Paper, file.Layout);
+        Assert.Equal(ProcessingLayout.PaperWholeImages, file.Layout);
         Assert.Equal("e", file.Encoder);
 
         // The header alone gives the same columns, and rows read from the file equal the loaded ones.
@@ -65,11 +66,11 @@ public sealed class EmbeddingsLayoutTests
                 ["split"] = "[\"train\",\"train\",\"test\",\"test\"]",
                 ["done"] = "[true,true,false,true]",
                 ["semantic"] = "[\"x\",\"x\",null,null]",
-                ["mode"] = ItemLayouts.LegacyPaperSentence,
+                ["mode"] = ProcessingLayouts.LegacyPaperSentence,
                 ["task"] = "jpeg",
             });
         var file = EmbeddingsFile.Read(paper);
-        Assert.Equal(ItemLayout.Paper, file.Layout);
+        Assert.Equal(ProcessingLayout.PaperWholeImages, file.Layout);
         Assert.Equal(["a", "a", "b", "b"], file.Photos);
         Assert.Equal([true, true, false, true], file.Done);
         Assert.Equal(["x", "x", null, null], file.Semantic!);
@@ -78,7 +79,7 @@ public sealed class EmbeddingsLayoutTests
         var quick = Path.Combine(folder, "quick.safetensors");
         FirstLayout.Write(quick, new float[2], 1, ["a.jpg#crop3", "b.jpg#crop0"], ["JPEG75_420", "JPEG95_420"], new Dictionary<string, string>());
         var old = EmbeddingsFile.Read(quick);
-        Assert.Equal(ItemLayout.Quick, old.Layout);
+        Assert.Equal(ProcessingLayout.QuickCrops, old.Layout);
         Assert.Equal(["a.jpg", "b.jpg"], old.Photos);
         Assert.Equal([3, 0], old.Crops);
 
@@ -86,7 +87,7 @@ public sealed class EmbeddingsLayoutTests
         var again = Path.Combine(folder, "again.safetensors");
         EmbeddingsFile.Write(again, file.Set);
         var rewritten = EmbeddingsFile.Read(again);
-        Assert.Equal(ItemLayout.Paper, rewritten.Layout);
+        Assert.Equal(ProcessingLayout.PaperWholeImages, rewritten.Layout);
         Assert.Equal(file.Photos, rewritten.Photos);
         Assert.Equal(file.Done, rewritten.Done);
         Assert.Equal(file.Set.Keys, rewritten.Set.Keys);

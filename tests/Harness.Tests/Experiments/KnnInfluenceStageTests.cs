@@ -57,6 +57,17 @@ public class KnnInfluenceStageTests
     }
 
     [Fact]
+    public void The_stages_cancellation_token_stops_the_similarity_passes()
+    {
+        // `run` passes its Ctrl+C token in the hooks: the first Ctrl+C must stop kNN, not only the embedding.
+        var (items, x, done, classes, _) = Data("knn-stage-cancel");
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => KnnInfluenceStage.Run(x, Dim, items, done, P, Scope,
+            new KnnOptions { K = 3, Seed = 1, UniformSeeds = 2 }, classes, new KnnStageHooks { Cancel = cancel.Token }));
+    }
+
+    [Fact]
     public void The_in_memory_stage_reads_the_runs_rows_where_they_are()
     {
         // Rows placed at other indices of a larger array (with rows of noise around them) give the same records.

@@ -109,4 +109,27 @@ public class KnnInfluenceStreamingTests
     {
         public void Report(KnnProgress value) => report(value);
     }
+
+    [Fact]
+    public void A_cancelled_run_stops_between_blocks_and_a_rerun_resumes_to_the_uninterrupted_result()
+    {
+        var (x, labels, queryItems, dbItems) = Data();
+        var options = new KnnOptions { K = 5, Seed = 2, UniformSeeds = 3 };
+        var state = Path.Combine(TestData.TempFolder("knn-cancel"), "state.bin");
+        using var cancel = new CancellationTokenSource();
+        var reports = 0;
+        // Cancelled at the first progress report, as Ctrl+C would be while the passes run.
+        var progress = new InlineProgress(_ => { reports++; cancel.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            KnnInfluence.Evaluate(InMemory(x, labels, queryItems, dbItems), options, progress, state, cancel.Token));
+        Assert.Equal(1, reports);
+        var resumed = KnnInfluence.Evaluate(InMemory(x, labels, queryItems, dbItems), options, null, state);
+        var whole = KnnInfluence.Evaluate(InMemory(x, labels, queryItems, dbItems), options);
+        Assert.Equal(whole.Setups, resumed.Setups);
+    }
+
+    private sealed class InlineProgress(Action<KnnProgress> report) : IProgress<KnnProgress>
+    {
+        public void Report(KnnProgress value) => report(value);
+    }
 }
