@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using TraceProbe.Common;
 
 namespace TraceProbe.Generators;
 
@@ -34,7 +35,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnknownOp = new(
         "TP0006", "Unknown processing operation",
-        "{0}: '{1}' is not a processing operation; expected JPEG<quality 1-100>_<420|444>, SHARPEN_<factor>, RESIZE_HALF, RESIZE_DOUBLE, INTERPOLATION_<BILINEAR|BICUBIC|LANCZOS|BOX> or MASK_<percent 1-100>",
+        "{0}: '{1}' is not a processing operation; expected " + OpGrammar.Description,
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor WrongType = new(

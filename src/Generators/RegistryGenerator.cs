@@ -52,6 +52,14 @@ public sealed class RegistryGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.EncoderIndex);
         context.RegisterSourceOutput(encoderIndex, static (spc, entries) => Add(spc, Emitter.EncoderRegistry(entries)));
 
+        // The registry's content hash, for the run manifest and the cache of resumed runs: it changes with any edit.
+        var registryHash = files
+            .Select(static (file, _) => file.Text)
+            .Collect()
+            .Select(static (texts, _) => RegistryHash.Of(texts))
+            .WithTrackingName(TrackingNames.RegistryHash);
+        context.RegisterSourceOutput(registryHash, static (spc, hash) => Add(spc, Emitter.RegistryHash(hash)));
+
         var taskIndex = registry
             .Select(static (r, _) => r.Tasks.Select(static t => new RegistryEntry(t.Id, t.TypeName + "Experiment")).ToEquatableArray())
             .WithTrackingName(TrackingNames.TaskIndex);

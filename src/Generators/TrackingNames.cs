@@ -11,4 +11,5 @@ internal static class TrackingNames
     public const string Tasks = nameof(Tasks);
     public const string EncoderIndex = nameof(EncoderIndex);
     public const string TaskIndex = nameof(TaskIndex);
+    public const string RegistryHash = nameof(RegistryHash);
 }

@@ -1,9 +1,11 @@
+extern alias harness;
+
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using TraceProbe.Encoders;
-using TraceProbe.Experiments;
+using harness::TraceProbe.Encoders;
+using harness::TraceProbe.Experiments;
 
 namespace TraceProbe.Generators.Tests;
 
@@ -47,8 +49,8 @@ public class CompilationTests
         Assert.Equal(ResizeMode.Squash, resnet.Preprocessing.ResizeMode);
         Assert.Null(resnet.Preprocessing.Mean);
         Assert.Equal("resnet18/ResNetPreprocess.onnx", resnet.Preprocessing.MeanImageModel);
-        Assert.Equal("BGR", resnet.Preprocessing.ChannelOrder);
-        Assert.Equal(("NCHW", "float32", false), (resnet.Input.Layout, resnet.Input.DType, resnet.Input.DynamicBatch));
+        Assert.Equal(ChannelOrder.BGR, resnet.Preprocessing.ChannelOrder);
+        Assert.Equal((InputLayout.NCHW, InputDType.Float32, false), (resnet.Input.Layout, resnet.Input.DType, resnet.Input.DynamicBatch));
         Assert.False(resnet.L2Normalize);
 
         var adapter = assembly.GetType("TraceProbe.Encoders.Generated.Resnet18Test")!;
@@ -95,7 +97,7 @@ public class CompilationTests
         // Compiled against the records' source rather than the harness assembly, whose own generated
         // types (from this same file) would otherwise collide with the ones generated here.
         var root = GeneratorRunner.RepositoryRoot();
-        var records = new[] { "src/Harness/Encoders/EncoderSpec.cs", "src/Harness/Experiments/TraceTaskSpec.cs" }
+        var records = new[] { "src/Harness/Encoders/EncoderSpec.cs", "src/Vocabulary/RegistryVocabulary.cs", "src/Vocabulary/TraceKinds.cs", "src/Harness/Experiments/TraceTaskSpec.cs" }
             .Select(p => CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(root, p)), GeneratorRunner.ParseOptions, path: p))
             .Append(CSharpSyntaxTree.ParseText(
                 "global using System;\nglobal using System.Collections.Generic;\n", GeneratorRunner.ParseOptions, path: "GlobalUsings.cs"))

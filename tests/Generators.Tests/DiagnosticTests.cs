@@ -32,6 +32,9 @@ public class DiagnosticTests
         { "TP0008", "mean without std", "\"std\": [0.26862954, 0.26130258, 0.27577711],", "", "{\n        \"resize_mode\": \"shortest\"", 0, -1 },
         { "TP0009", "colliding generated names", "\"id\": \"resnet18-test\"", "\"id\": \"Openai_ViT_B_16_Test\"", "\"Openai_ViT_B_16_Test\"", 0, 22 },
         { "TP0010", "crop_pct above 1", "\"crop_pct\": 1.0", "\"crop_pct\": 1.5", "1.5", 0, 3 },
+        // The harness's mask refuses 100% (no image left) and a ratio of 1: so does the build, at the value.
+        { "TP0006", "MASK_100", "[\"SHARPEN_4\", \"JPEG95_444\"]", "[\"SHARPEN_4\", \"MASK_100\"]", "\"MASK_100\"", 0, 10 },
+        { "TP0010", "mask_ratio of 1", "\"mask_ratio\": 0.9", "\"mask_ratio\": 1", "\"mask_ratio\": 1", 14, 1 },
         { "TP0002", "classes from the data without an attribute", "\"attribute\": \"exposure\",", "", "{\n      \"id\": \"exposure-test\"", 0, -1 },
         { "TP0010", "chance disagreeing with top_k", "\"chance\": 0.2,", "\"chance\": 0.25,", "0.25", 0, 4 },
         { "TP0010", "chance without top_k", "\"defaults\": { \"top_k\": 5, \"min_per_class\": 100 }", "\"defaults\": { \"min_per_class\": 100 }", "0.2,", 0, 3 },
@@ -135,8 +138,8 @@ public class DiagnosticTests
     [InlineData("\"interpolation\": \"hamming\"", "Interpolation.Hamming,")]
     [InlineData("\"interpolation\": \"box\"", "Interpolation.Box,")]
     [InlineData("\"interpolation\": \"lanczos\"", "Interpolation.Lanczos,")]
-    [InlineData("\"layout\": \"NHWC\"", "Layout: \"NHWC\",")]
-    [InlineData("\"dtype\": \"float16\"", "DType: \"float16\",")]
+    [InlineData("\"layout\": \"NHWC\"", "Layout: global::TraceProbe.Encoders.InputLayout.NHWC,")]
+    [InlineData("\"dtype\": \"float16\"", "DType: global::TraceProbe.Encoders.InputDType.Float16,")]
     [InlineData("\"dynamic_batch\": false", "DynamicBatch: false")]
     public void Values_the_runtime_honours_are_accepted_and_reach_the_spec(string edit, string emitted)
     {

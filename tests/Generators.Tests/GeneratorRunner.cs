@@ -1,9 +1,11 @@
+extern alias harness;
+
 using System.Collections.Immutable;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
-using TraceProbe.Encoders;
+using harness::TraceProbe.Encoders;
 
 namespace TraceProbe.Generators.Tests;
 

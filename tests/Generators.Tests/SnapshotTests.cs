@@ -6,7 +6,7 @@ namespace TraceProbe.Generators.Tests;
 public class SnapshotTests
 {
     [Fact]
-    public void Emits_one_file_per_encoder_and_task_plus_two_registries()
+    public void Emits_one_file_per_encoder_and_task_plus_two_registries_and_the_registry_hash()
     {
         var result = GeneratorRunner.Run(TestRegistry.Json, out _, out var diagnostics);
 
@@ -19,6 +19,7 @@ public class SnapshotTests
                 "TraceProbe.Experiments.Generated.MakeTestExperiment.g.cs",
                 "TraceProbe.Experiments.Generated.ExposureTestExperiment.g.cs",
                 "TraceProbe.Encoders.EncoderRegistry.g.cs",
+                "TraceProbe.Encoders.EncoderRegistry.Sha256.g.cs",
                 "TraceProbe.Experiments.ExperimentRegistry.g.cs",
             ],
             result.GeneratedSources.Select(s => s.HintName));
@@ -31,6 +32,7 @@ public class SnapshotTests
     [InlineData("TraceProbe.Experiments.Generated.MakeTestExperiment")]
     [InlineData("TraceProbe.Experiments.Generated.ExposureTestExperiment")]
     [InlineData("TraceProbe.Encoders.EncoderRegistry")]
+    [InlineData("TraceProbe.Encoders.EncoderRegistry.Sha256")]
     [InlineData("TraceProbe.Experiments.ExperimentRegistry")]
     public void Generated_source_matches_snapshot(string file)
     {

@@ -1,3 +1,4 @@
+using TraceProbe.Encoders;
 using TraceProbe.Generators.Model;
 
 namespace TraceProbe.Generators.Emit;
@@ -80,8 +81,8 @@ internal static partial class Emitter
     private static void Input(IndentedWriter w, EncoderInputModel i) =>
         SpecPart(w, "Input", "EncoderInput",
             ("Name", "InputName"),
-            ("Layout", Literals.String(i.Layout)),
-            ("DType", Literals.String(i.DType)),
+            ("Layout", Encoders + ".InputLayout." + RegistryVocabulary.Member(i.Layout)),
+            ("DType", Encoders + ".InputDType." + RegistryVocabulary.Member(i.DType)),
             ("Height", "ImageHeight"),
             ("Width", "ImageWidth"),
             ("DynamicBatch", Literals.Bool(i.DynamicBatch)));
@@ -94,13 +95,13 @@ internal static partial class Emitter
 
     private static void Preprocessing(IndentedWriter w, PreprocessingModel p) =>
         SpecPart(w, "Preprocessing", "Preprocessing",
-            ("ResizeMode", Encoders + ".ResizeMode." + Pascal(p.ResizeMode)),
+            ("ResizeMode", Encoders + ".ResizeMode." + RegistryVocabulary.Member(p.ResizeMode)),
             ("CropPct", Literals.Double(p.CropPct)),
-            ("Interpolation", Encoders + ".Interpolation." + Pascal(p.Interpolation)),
+            ("Interpolation", Encoders + ".Interpolation." + RegistryVocabulary.Member(p.Interpolation)),
             ("Mean", FloatArray(p.Mean)),
             ("Std", FloatArray(p.Std)),
             ("MeanImageModel", Literals.String(p.MeanImage)),
-            ("ChannelOrder", Literals.String(p.ChannelOrder)));
+            ("ChannelOrder", Encoders + ".ChannelOrder." + RegistryVocabulary.Member(p.ChannelOrder)));
 
     /// <summary>
     /// One argument of the spec's constructor that is itself a record: <c>Parameter: new Type(</c>, one named

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using TraceProbe.Experiments;
 using TraceProbe.Generators.Model;
 
 namespace TraceProbe.Generators.Emit;
@@ -12,7 +13,7 @@ internal static partial class Emitter
         if (t.Classes.Count == 0) return ExperimentFromData(t);
         var label = t.TypeName + "Label";
         var type = t.TypeName + "Experiment";
-        var processing = t.Kind == "Processing";
+        var processing = TraceKinds.ShapeOf(t.Kind.ToLowerInvariant()) == ClassShape.Ops;
         var w = Header();
         w.Open("namespace TraceProbe.Experiments.Generated");
         LabelEnum(w, t, label, processing);

@@ -13,6 +13,19 @@ internal static partial class Emitter
         Registry("TraceProbe.Experiments", "ExperimentRegistry", Experiments + ".TraceTaskSpec", "global::TraceProbe.Experiments.Generated.",
             "Every trace task of encoders.json, in file order.", "task", entries);
 
+    /// <summary>The registry's content hash beside the encoder registry (its own file, so the index stays cached on edits).</summary>
+    public static (string HintName, string Source) RegistryHash(string sha256)
+    {
+        var w = Header();
+        w.Open("namespace TraceProbe.Encoders");
+        w.Open("public static partial class EncoderRegistry");
+        w.Line("/// <summary>SHA-256 of encoders.json as compiled into this program (line endings as \\n).</summary>");
+        w.Line("public const string Sha256 = " + Literals.String(sha256) + ";");
+        w.Close();
+        w.Close();
+        return ("TraceProbe.Encoders.EncoderRegistry.Sha256.g.cs", w.ToString());
+    }
+
     private static (string HintName, string Source) Registry(string ns, string name, string specType, string typePrefix,
         string summary, string what, EquatableArray<RegistryEntry> entries)
     {

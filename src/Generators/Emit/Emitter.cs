@@ -31,5 +31,4 @@ internal static partial class Emitter
     private static string DictionaryOf(IEnumerable<(string Key, string Value)> pairs) =>
         "new " + Dictionary + " { " + string.Join(", ", pairs.Select(p => "[" + Literals.String(p.Key) + "] = " + Literals.String(p.Value))) + " }";
 
-    private static string Pascal(string word) => char.ToUpperInvariant(word[0]) + word.Substring(1);
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
+using TraceProbe.Common;
 using TraceProbe.Generators.Json;
 using TraceProbe.Generators.Model;
 
@@ -173,6 +174,20 @@ internal static partial class RegistryParser
             if (!(x > 0 && x <= 1))
             {
                 Report(Diagnostics.InvalidValue, Span(value), owner, prefix + name, "must be in (0, 1], not " + value.Text);
+                return null;
+            }
+            return value.Text;
+        }
+
+        /// <summary>An optional centre-mask ratio, in the interval the harness's mask accepts (<see cref="CentreMaskRatio"/>).</summary>
+        public string? MaskRatio(JsonValue obj, string name, string owner)
+        {
+            var value = Field(obj, name, owner, "", JsonKind.Number, "a number", required: false);
+            if (value is null) return null;
+            var x = double.Parse(value.Text!, NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (!CentreMaskRatio.IsMask(x))
+            {
+                Report(Diagnostics.InvalidValue, Span(value), owner, name, "must be in " + CentreMaskRatio.Interval + ", not " + value.Text);
                 return null;
             }
             return value.Text;

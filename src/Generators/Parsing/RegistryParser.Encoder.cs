@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using TraceProbe.Encoders;
 using TraceProbe.Generators.Json;
 using TraceProbe.Generators.Model;
 
@@ -9,16 +10,15 @@ namespace TraceProbe.Generators.Parsing;
 // An encoder entry: one method per part of the spec, in the order the parts are read.
 internal static partial class RegistryParser
 {
-    private static readonly string[] Families = { "CVL", "SUP", "SSL", "control" };
-    private static readonly string[] Libraries = { "timm", "open_clip", "openai-clip", "hf", "torch.hub", "checkpoint", "torchvision", "nuget" };
-    // Only what the encoder runtime feeds: it converts its float32 NCHW tensor to the layout and type named here.
-    private static readonly string[] Layouts = { "NCHW", "NHWC" };
-    private static readonly string[] DTypes = { "float32", "float16" };
-    private static readonly string[] Embeddings = { "projected", "pooled", "cls" };
-    private static readonly string[] ResizeModes = { "shortest", "squash" };
-    // Pillow's six filters: the encoder-input resampler implements each (anything else is TP0003).
-    private static readonly string[] Interpolations = { "nearest", "bilinear", "bicubic", "lanczos", "box", "hamming" };
-    private static readonly string[] ChannelOrders = { "RGB", "BGR" };
+    // The spellings are shared with the harness's enums (src/Vocabulary/RegistryVocabulary.cs).
+    private static readonly string[] Families = RegistryVocabulary.Families;
+    private static readonly string[] Libraries = RegistryVocabulary.Libraries;
+    private static readonly string[] Layouts = RegistryVocabulary.Layouts;
+    private static readonly string[] DTypes = RegistryVocabulary.DTypes;
+    private static readonly string[] Embeddings = RegistryVocabulary.Embeddings;
+    private static readonly string[] ResizeModes = RegistryVocabulary.ResizeModes;
+    private static readonly string[] Interpolations = RegistryVocabulary.Interpolations;
+    private static readonly string[] ChannelOrders = RegistryVocabulary.ChannelOrders;
 
     /// <summary>Values a reader of ONNX models may expect but the runtime cannot honour, with the reason (TP0012).</summary>
     private static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)

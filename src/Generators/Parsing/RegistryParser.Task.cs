@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using TraceProbe.Common;
+using TraceProbe.Encoders;
+using TraceProbe.Experiments;
 using TraceProbe.Generators.Json;
 using TraceProbe.Generators.Model;
 
@@ -9,7 +12,7 @@ namespace TraceProbe.Generators.Parsing;
 // A trace task entry: its defaults, its classes (a processing chain or an EXIF rule each) and its chance level.
 internal static partial class RegistryParser
 {
-    private static readonly string[] Kinds = { "processing", "acquisition" };
+    private static readonly string[] Kinds = TraceKinds.Spellings;
     private static readonly string[] TaskFields = { "id", "kind", "display_name", "attribute", "mask_ratio", "chance", "defaults", "classes" };
     private static readonly string[] ClassFields = { "id", "ops", "exif" };
 
@@ -22,13 +25,14 @@ internal static partial class RegistryParser
         var displayName = ctx.String(entry, "display_name", owner, "", required: true);
         // An acquisition task may leave its classes to the data (the most frequent values of its
         // attribute, chosen at run time); it must then say which attribute.
-        var fromData = kind == "acquisition" && entry.Property("classes") is null;
+        var shape = TraceKinds.ShapeOf(kind);
+        var fromData = shape == ClassShape.ExifRule && entry.Property("classes") is null;
         var attribute = ctx.String(entry, "attribute", owner, "", required: fromData);
-        var maskRatio = ctx.Fraction(entry, "mask_ratio", owner, "");
+        var maskRatio = ctx.MaskRatio(entry, "mask_ratio", owner);
         var defaultsValue = ctx.Field(entry, "defaults", owner, "", JsonKind.Object, "an object", required: false);
         var defaults = ParseDefaults(ctx, defaultsValue, owner);
         var classArray = ctx.Field(entry, "classes", owner, "", JsonKind.Array, "an array", required: !fromData);
-        var classes = ParseClasses(ctx, classArray, owner, kind);
+        var classes = ParseClasses(ctx, classArray, owner, shape);
 
         // Checked against the declared classes, so that a bad class does not also make 'chance' look wrong.
         // Classes chosen from the data are counted by defaults.top_k, when the task gives it.
@@ -42,7 +46,7 @@ internal static partial class RegistryParser
         return (new TaskModel(
             id,
             pascal,
-            kind == "processing" ? "Processing" : "Acquisition",
+            RegistryVocabulary.Member(kind!),
             displayName!,
             attribute,
             maskRatio,
@@ -68,14 +72,14 @@ internal static partial class RegistryParser
     }
 
     /// <summary>The task's "classes" array: at least one, ids and enum member names unique within the task.</summary>
-    private static List<ClassModel> ParseClasses(Context ctx, JsonValue? classArray, string owner, string? kind)
+    private static List<ClassModel> ParseClasses(Context ctx, JsonValue? classArray, string owner, ClassShape? shape)
     {
         var classes = new List<ClassModel>();
         if (classArray is null) return classes;
         if (classArray.Items.Count == 0)
         {
             ctx.Report(Diagnostics.InvalidValue, ctx.Span(classArray), owner, "classes",
-                kind == "acquisition"
+                shape == ClassShape.ExifRule
                     ? "must list at least one class; leave 'classes' out to choose them from the data"
                     : "must list at least one class");
         }
@@ -83,7 +87,7 @@ internal static partial class RegistryParser
         var seenMembers = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < classArray.Items.Count; i++)
         {
-            var (model, classId, classIdValue) = ParseClass(ctx, classArray.Items[i], i, owner, kind);
+            var (model, classId, classIdValue) = ParseClass(ctx, classArray.Items[i], i, owner, shape);
             if (classId is null || classIdValue is null) continue;
             if (!Claim(ctx, owner + " class", classId, Identifiers.ToMember(classId).TrimStart('@'), classIdValue, seen, seenMembers)) continue;
             if (model is { } m) classes.Add(m);
@@ -125,7 +129,7 @@ internal static partial class RegistryParser
         return int.TryParse(value.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k > 0 ? k : 0;
     }
 
-    private static (ClassModel? Model, string? Id, JsonValue? IdValue) ParseClass(Context ctx, JsonValue entry, int index, string taskOwner, string? kind)
+    private static (ClassModel? Model, string? Id, JsonValue? IdValue) ParseClass(Context ctx, JsonValue entry, int index, string taskOwner, ClassShape? shape)
     {
         var owner = taskOwner + " classes[" + index.ToString(CultureInfo.InvariantCulture) + "]";
         if (entry.Kind != JsonKind.Object)
@@ -139,8 +143,8 @@ internal static partial class RegistryParser
         if (id is not null) owner = taskOwner + " class '" + id + "'";
         ctx.CheckFields(entry, owner, "", ClassFields);
 
-        var ops = kind == "processing" ? ParseOps(ctx, entry, owner) : new List<string>();
-        var exif = kind == "acquisition" ? ParseExifRule(ctx, entry, owner) : new List<ExifCondition>();
+        var ops = shape == ClassShape.Ops ? ParseOps(ctx, entry, owner) : new List<string>();
+        var exif = shape == ClassShape.ExifRule ? ParseExifRule(ctx, entry, owner) : new List<ExifCondition>();
 
         if (ctx.Errors > errors || id is null) return (null, id, idValue);
         return (new ClassModel(id, Identifiers.ToMember(id), ops.ToEquatableArray(), exif.ToEquatableArray()), id, idValue);
@@ -162,7 +166,7 @@ internal static partial class RegistryParser
             {
                 ctx.Report(Diagnostics.WrongType, ctx.Span(op), owner, "ops[" + i.ToString(CultureInfo.InvariantCulture) + "]", "a string", op.KindName);
             }
-            else if (!ProcessingOps.IsKnown(op.Text!))
+            else if (!OpGrammar.IsKnown(op.Text!))
             {
                 ctx.Report(Diagnostics.UnknownOp, ctx.Span(op), owner, op.Text!);
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TraceProbe.Common;
 using TraceProbe.Experiments;
 
 namespace TraceProbe.Cli;
@@ -19,25 +20,18 @@ public sealed class JobOptions
     public Option<int> TestCrops { get; } = new("--test-crops") { Description = "Random crops per held-out photo, each under every class.", DefaultValueFactory = _ => new CropPlanOptions().TestCropsPerPhoto };
     public Option<int> ChunkSize { get; } = new("--chunk-size") { Description = "Items per cache entry (the unit of resuming and of sharding).", DefaultValueFactory = _ => 64 };
     public Option<bool> Quiet { get; } = CommonOptions.Quiet();
+    public Option<string?> Layout { get; } = new("--layout") { Description = "The processing tasks' data: quick (random crops of a few photos) or paper (whole images of the dataset's train/val, each under every class). Default: paper with --protocol paper, else quick. See docs/paper-mode.md." };
     public Option<int> MinTestPhotos { get; } = new("--min-test-photos") { Description = "Results resting on fewer held-out photos are listed under 'not run' instead of reported (run and its report; embedding ignores it).", DefaultValueFactory = _ => ResultGate.MinimumTestPhotos };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Encoders, Tasks, Images, Out, Seed, Device, Threads, Models, BatchSize, ChunkSize, TrainCrops, TestCrops, MinTestPhotos, Quiet })
+        foreach (var option in new Option[] { Encoders, Tasks, Images, Out, Seed, Device, Threads, Models, BatchSize, ChunkSize, TrainCrops, TestCrops, Layout, MinTestPhotos, Quiet })
             command.Options.Add(option);
     }
 
     public JobSettings Read(ParseResult parse)
     {
-        var batch = parse.GetValue(BatchSize);
-        if (batch < 1) throw new UsageException($"--batch-size {batch}: must be at least 1.");
-        var chunk = parse.GetValue(ChunkSize);
-        if (chunk < 1) throw new UsageException($"--chunk-size {chunk}: must be at least 1.");
-        var train = parse.GetValue(TrainCrops);
-        var test = parse.GetValue(TestCrops);
-        if (train < 1 || test < 1) throw new UsageException("--train-crops and --test-crops must be at least 1.");
-        var minPhotos = parse.GetValue(MinTestPhotos);
-        if (minPhotos < 1) throw new UsageException($"--min-test-photos {minPhotos}: must be at least 1.");
+        // Only parsing here: the suite checks the values (JobSettingsChecks), so every front end gets the same errors.
         return new JobSettings
         {
             Encoders = parse.GetValue(Encoders) ?? [],
@@ -48,11 +42,12 @@ public sealed class JobOptions
             Device = parse.GetValue(Device)!,
             Threads = parse.GetValue(Threads),
             Models = parse.GetValue(Models),
-            BatchSize = batch,
-            ChunkSize = chunk,
-            Crops = new CropPlanOptions { TrainCropsPerPhoto = train, TestCropsPerPhoto = test },
+            BatchSize = parse.GetValue(BatchSize),
+            ChunkSize = parse.GetValue(ChunkSize),
+            Crops = new CropPlanOptions { TrainCropsPerPhoto = parse.GetValue(TrainCrops), TestCropsPerPhoto = parse.GetValue(TestCrops) },
             Quiet = parse.GetValue(Quiet),
-            MinTestPhotos = minPhotos,
+            MinTestPhotos = parse.GetValue(MinTestPhotos),
+            Layout = parse.GetValue(Layout) is { } layout ? ProcessingLayouts.ParseOption(layout) : null,
         };
     }
 }

@@ -40,9 +40,10 @@ public static class KnnCommand
             var hooks = new KnnStageHooks
             {
                 Line = log,
-                // Ctrl+C stops the run between two database blocks; the passes finished so far are in the state file.
-                Progress = new CancellableProgress(log is null ? null : new KnnProgressLog(log), cancel),
+                Progress = log is null ? null : new KnnProgressLog(log),
                 StatePath = Path.Combine(outFolder, StateFile),
+                // Ctrl+C stops the run between two database blocks; the passes finished so far are in the state file.
+                Cancel = cancel,
             };
             var summary = EmbeddingsKnn.Run(path, options, hooks);
             var written = ReportWriter.Write(summary, outFolder);
@@ -53,15 +54,6 @@ public static class KnnCommand
                 Console.WriteLine($"Wrote {written.SummaryPath} and {written.ReportPath}");
             }
             return ExitCodes.Success;
-        }
-    }
-
-    private sealed class CancellableProgress(IProgress<KnnProgress>? inner, CancellationToken cancel) : IProgress<KnnProgress>
-    {
-        public void Report(KnnProgress value)
-        {
-            cancel.ThrowIfCancellationRequested();
-            inner?.Report(value);
         }
     }
 }

@@ -22,17 +22,22 @@ public static class ProbeCommand
         var protocol = CommonOptions.Protocol();
         var seeds = CommonOptions.ProbeSeeds();
         var quiet = CommonOptions.Quiet();
+        var trials = new Option<int?>("--trials") { Description = "Paper protocol: TPE trials of the learning-rate and weight-decay search (default 30, the paper's); fewer bound the time on a large file, and the summary says so." };
         var command = new Command("probe", "Train and test a linear probe that predicts the processing of each embedding, from an embeddings file; writes summary.json, report.md and figures under --out.\n\nExample: traceprobe probe --embeddings results/embeddings/resnet18/jpeg.safetensors --protocol Paper --out results/paper")
         {
-            embeddings, output, seed, protocol, seeds, quiet,
+            embeddings, output, seed, protocol, seeds, trials, quiet,
         };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(embeddings)!;
             if (!File.Exists(path)) throw new UsageException($"--embeddings '{path}' does not exist.");
             var chosen = parse.GetValue(protocol);
-            var summary = EmbeddingsProbe.Run(EmbeddingsFile.Read(path), new ProbeOptions { Protocol = chosen, Seed = parse.GetValue(seed) },
-                parse.GetValue(seeds) ?? ProbeOptions.DefaultSeeds(chosen));
+            var options = new ProbeOptions { Protocol = chosen, Seed = parse.GetValue(seed) };
+            if (parse.GetValue(trials) is { } t)
+                options = t >= 1 ? options with { Trials = t } : throw new UsageException($"--trials {t}: at least 1.");
+            // The header only: the probe reads the rows it needs from the file, so a file of any size can be probed.
+            var summary = EmbeddingsProbe.Run(EmbeddingsFile.ReadHeader(path), options,
+                parse.GetValue(seeds) ?? ProbeOptions.DefaultSeeds(chosen), parse.GetValue(quiet) ? null : Console.Error.WriteLine);
             var written = ReportWriter.Write(summary, parse.GetValue(output)!);
             if (!parse.GetValue(quiet))
             {

@@ -30,7 +30,38 @@ public sealed record Dataset
     public string? ImagesFolder { get; init; }
     /// <summary>The k of the paper's kNN for this dataset: 10, or 1 for iNaturalist.</summary>
     public int PaperK { get; init; } = 10;
+    /// <summary>
+    /// How the reference's loader for this dataset treats EXIF orientation: as stored (torchvision's ImageNet loader,
+    /// <c>Image.open().convert('RGB')</c> for iNaturalist and folders), upright for FlickrExif (Hugging Face
+    /// <c>datasets.Image</c>, which applies <c>exif_transpose</c> since 2.19).
+    /// </summary>
+    public Orientation SourceOrientation { get; init; } = Orientation.AsStored;
     public IReadOnlyList<SkippedInput> Skipped { get; init; } = [];
+    /// <summary>
+    /// How the data as found departs from the published dataset the reference reads (HEIC files not decoded, listed
+    /// images missing), one line each; the suite lists them with the protocol's departures.
+    /// </summary>
+    public IReadOnlyList<string> Departures { get; init; } = [];
+    /// <summary>Per published split's attribute, how its listed images fall short (listed with the tasks that use it).</summary>
+    public IReadOnlyDictionary<string, string> SplitDepartures { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>A published dataset's size: its train and val images and its classes.</summary>
+public sealed record PublishedExtent(string Name, int TrainImages, int ValImages, int Classes)
+{
+    /// <summary>ILSVRC-2012, the ImageNet of the paper's tables.</summary>
+    public static readonly PublishedExtent ImageNet = new("ImageNet (ILSVRC-2012)", 1_281_167, 50_000, 1_000);
+
+    /// <summary>
+    /// How the photos present depart from the whole dataset, in words; null when every image and class is there.
+    /// </summary>
+    public string? Subset(IReadOnlyList<string> sides, IReadOnlyList<string?>? classes)
+    {
+        int train = sides.Count(s => s == "train"), val = sides.Count(s => s == "val");
+        var present = classes?.Where(c => c is not null).Distinct().Count() ?? Classes;
+        if (train >= TrainImages && val >= ValImages && present >= Classes) return null;
+        return $"a subset of {Name}: {train:N0} of {TrainImages:N0} train and {val:N0} of {ValImages:N0} val images, {present:N0} of {Classes:N0} classes; its numbers are not comparable with the paper's tables";
+    }
 }
 
 /// <summary>Names of the layouts <see cref="DatasetLoader"/> recognises.</summary>

@@ -36,6 +36,8 @@ public static partial class FlickrExifDataset
         var images = Path.Combine(root, "images");
         if (!Directory.Exists(images)) images = root;
         var skipped = new List<SkippedInput>();
+        var departures = new List<string>();
+        var splitDepartures = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var byId = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in PhotoCollection.FromFolderOrEmpty(images).Where(p => !p.Key.Contains('/')).Select(p => p.Path))
         {
@@ -55,7 +57,10 @@ public static partial class FlickrExifDataset
             labels = photos.Select(p => fromTable.GetValueOrDefault(p.Key) is { } l ? l with { Path = p.Path } : null).ToList();
             var missing = listed.Where(id => !byId.ContainsKey(id)).ToList();
             if (missing.Count > 0)
+            {
                 skipped.Add(MissingIds(tablePath, missing, listed.Count, images));
+                departures.Add($"{missing.Count:N0} of {listed.Count:N0} Flickr IDs of the table have no image under images/ (the reference needs every one)");
+            }
         }
 
         var splits = new Dictionary<string, PublishedSplit>(StringComparer.OrdinalIgnoreCase);
@@ -64,7 +69,18 @@ public static partial class FlickrExifDataset
             {
                 var split = FlickrExifSplitFile.Read(file);
                 splits[split.Attribute] = split;
+                // The reference fails (KeyError) on a listed id without an embedding; here it leaves the split.
+                var ids = split.Entries.Select(e => e.Id).Distinct(StringComparer.Ordinal).ToList();
+                var absent = ids.Count(id => !byId.ContainsKey(id));
+                if (absent > 0)
+                    splitDepartures[split.Attribute] = $"{absent:N0} of {ids.Count:N0} images its published split lists are missing, so its classes are not the published ones (the reference fails on a missing id)";
             }
+        var heic = PhotoCollection.UndecodedFiles(images);
+        if (heic.Count > 0)
+        {
+            departures.Add($"{heic.Count:N0} HEIC/HEIF image(s) under {Path.GetFileName(images)}/ not decoded (the reference decodes them with pillow_heif): convert them losslessly or expect fewer Apple photos");
+            skipped.AddRange(heic.Select(f => new SkippedInput(f, "HEIC/HEIF is not decoded by TraceProbe (the reference reads it with pillow_heif)")));
+        }
         if (photos.Count == 0)
             throw new InvalidDataException($"FlickrExif folder '{root}' holds no images: download them as images/<Flickr ID>.<ext>.");
         return new Dataset
@@ -76,6 +92,10 @@ public static partial class FlickrExifDataset
             Splits = splits.Count > 0 ? splits : null,
             ImagesFolder = images,
             Skipped = skipped,
+            Departures = departures,
+            SplitDepartures = splitDepartures,
+            // The reference reads FlickrExif through Hugging Face datasets.Image, which applies exif_transpose (≥ 2.19).
+            SourceOrientation = Orientation.Upright,
         };
     }
 

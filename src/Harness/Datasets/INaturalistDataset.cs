@@ -29,6 +29,7 @@ public static class INaturalistDataset
         var classes = new List<string?>();
         var sides = new List<string>();
         var skipped = new List<SkippedInput>();
+        var departures = new List<string>();
         var layout = 0;
         foreach (var (name, side) in SplitNames.Zip(TrainValFolderDataset.Sides))
         {
@@ -48,6 +49,8 @@ public static class INaturalistDataset
                 sides.Add(side);
             }
             if (missing.Count > 0)
+                departures.Add($"{name}: {missing.Count:N0} of {listed:N0} listed images missing, so the {side} side is not the published one");
+            if (missing.Count > 0)
                 skipped.Add(new SkippedInput(file, $"{missing.Count:N0} of {listed:N0} listed images are not under {root} (e.g. {string.Join(", ", missing.Take(3))}{(missing.Count > 3 ? ", …" : "")})"));
         }
         foreach (var side in TrainValFolderDataset.Sides.Where(s => !sides.Contains(s)))
@@ -61,6 +64,7 @@ public static class INaturalistDataset
             GivenSides = sides,
             PaperK = 1,
             Skipped = skipped,
+            Departures = departures,
         };
     }
 

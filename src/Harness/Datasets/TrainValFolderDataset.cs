@@ -50,6 +50,8 @@ public static partial class TrainValFolderDataset
             SemanticLabels = classes,
             GivenSides = sides,
             Skipped = skipped,
+            // Part of ImageNet is not the paper's ImageNet: a class or image subset says so.
+            Departures = imageNet && PublishedExtent.ImageNet.Subset(sides, classes) is { } subset ? [subset] : [],
         };
     }
 

@@ -14,14 +14,19 @@ public sealed class EmbeddingCache(string folder)
 
     public string PathOf(string key) => Path.Combine(Folder, key[..2], key + ".safetensors");
 
-    public bool TryRead(string key, out EmbeddingSet? set)
+    public bool TryRead(string key, out EmbeddingSet? set) => TryRead(key, withRows: true, out set);
+
+    /// <summary>An entry's items without its rows (<c>Embeddings</c> empty): what a merge lays out before it copies rows.</summary>
+    public bool TryReadItems(string key, out EmbeddingSet? set) => TryRead(key, withRows: false, out set);
+
+    private bool TryRead(string key, bool withRows, out EmbeddingSet? set)
     {
         var path = PathOf(key);
         set = null;
         if (!File.Exists(path)) return false;
         try
         {
-            set = SafetensorsFile.Read(path);
+            set = (withRows ? EmbeddingsFile.Read(path) : EmbeddingsFile.ReadHeader(path)).Set;
             return true;
         }
         catch (InvalidDataException)
@@ -31,7 +36,7 @@ public sealed class EmbeddingCache(string folder)
         }
     }
 
-    public void Write(string key, EmbeddingSet set) => SafetensorsFile.Write(PathOf(key), set);
+    public void Write(string key, EmbeddingSet set) => EmbeddingsFile.Write(PathOf(key), set);
 
     public static string Key(IEnumerable<string> parts)
     {

@@ -36,7 +36,7 @@ public sealed record EmbeddingPipelineOptions
 /// </summary>
 public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOptions? options = null, EmbeddingCache? cache = null)
 {
-    private readonly EmbeddingPipelineOptions _options = options ?? new EmbeddingPipelineOptions();
+    private readonly EmbeddingPipelineOptions _options = (options ?? new EmbeddingPipelineOptions()).Validated();
 
     /// <summary>A chunk of the plan and the content hash naming its cache entry.</summary>
     public sealed record Chunk(int Index, int Start, int Count, string Key);
@@ -73,7 +73,7 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
         for (var start = 0; start < request.Items.Count; start += chunkSize)
         {
             var count = Math.Min(chunkSize, request.Items.Count - start);
-            var parts = new List<string> { "traceprobe.embeddings/1", specJson, modelHash, request.Recipe, $"batch={_options.BatchSize}" };
+            var parts = new List<string> { "traceprobe.embeddings/1", request.CodeVersion, $"orientation={request.SourceOrientation}", specJson, modelHash, request.Recipe, $"batch={_options.BatchSize}" };
             for (var i = start; i < start + count; i++)
             {
                 var item = request.Items[i];
@@ -84,13 +84,15 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
         return chunks;
     }
 
+    /// <param name="rowsTo">Where finished chunks' rows go instead of the output's one array (then empty): a task
+    /// of any size is written to its file as it is embedded, never held whole in memory.</param>
     public async Task<Output> RunAsync(EmbeddingRequest request, Shard shard, IProgress<StageProgress>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, EmbeddingsFile.Writer? rowsTo = null)
     {
         var dim = encoder.Dim;
         var inputLength = encoder.InputLength;
         var items = request.Items;
-        var embeddings = new float[(long)items.Count * dim];
+        var embeddings = rowsTo is null ? new float[(long)items.Count * dim] : [];
         var done = new bool[items.Count];
         var skipped = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var chunks = PlanChunks(request).Where(c => shard.Owns(c.Index)).ToList();
@@ -103,7 +105,7 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
         {
             if (cache is not null && cache.TryRead(chunk.Key, out var entry) && entry!.Count == chunk.Count && entry.Dim == dim)
             {
-                Absorb(chunk, entry.Embeddings, MissingOf(entry), request, embeddings, done, skipped);
+                Absorb(chunk, entry.Embeddings, MissingOf(entry), request, embeddings, done, skipped, rowsTo);
                 finished += chunk.Count;
                 cached++;
             }
@@ -153,7 +155,7 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
             if (state.Left == 0)
             {
                 cache?.Write(state.Chunk.Key, ToEntry(state.Chunk, state.Embeddings, state.Missing, request, dim));
-                Absorb(state.Chunk, state.Embeddings, state.Missing, request, embeddings, done, skipped);
+                Absorb(state.Chunk, state.Embeddings, state.Missing, request, embeddings, done, skipped, rowsTo);
                 pending.Remove(batch.Chunk);
             }
             finished += batch.Count;
@@ -186,7 +188,7 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
                         sourcePhoto = item.Photo;
                         try
                         {
-                            source = ImageLoader.Load(request.Photos[item.Photo].Path);
+                            source = ImageLoader.Load(request.Photos[item.Photo].Path, request.SourceOrientation);
                             sourceError = null;
                         }
                         catch (Exception e) when (e is not OperationCanceledException)
@@ -237,10 +239,11 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
     }
 
     private static void Absorb(Chunk chunk, float[] values, string?[] missing, EmbeddingRequest request, float[] embeddings,
-        bool[] done, SortedDictionary<string, string> skipped)
+        bool[] done, SortedDictionary<string, string> skipped, EmbeddingsFile.Writer? rowsTo)
     {
         var dim = values.Length / Math.Max(1, chunk.Count);
-        values.AsSpan(0, chunk.Count * dim).CopyTo(embeddings.AsSpan(chunk.Start * dim));
+        if (rowsTo is not null) rowsTo.WriteRows(chunk.Start, values.AsSpan(0, chunk.Count * dim));
+        else values.AsSpan(0, chunk.Count * dim).CopyTo(embeddings.AsSpan((int)((long)chunk.Start * dim)));
         for (var i = 0; i < chunk.Count; i++)
         {
             if (missing[i] is { } reason)

@@ -10,14 +10,24 @@ public sealed record PlannedItem(string Key, int Photo, string Processing);
 
 /// <summary>
 /// Everything that decides a set of embeddings: the photos, the items in plan order, how an item is rendered,
-/// and a recipe string naming every setting the renderer depends on (it enters the cache key).
+/// and a recipe string naming every setting the renderer depends on (it enters the cache key, with the code version).
 /// </summary>
 public sealed record EmbeddingRequest(
     string Name,
     IReadOnlyList<Photo> Photos,
     IReadOnlyList<PlannedItem> Items,
     ItemRenderer Render,
-    string Recipe);
+    string Recipe)
+{
+    /// <summary>The rendering code's version (<see cref="RenderVersion.Current"/>); part of every chunk's cache key.</summary>
+    public string CodeVersion { get; init; } = RenderVersion.Current;
+
+    /// <summary>
+    /// How sources are decoded with respect to EXIF orientation: as stored (the reference's ImageNet and iNaturalist
+    /// loaders) or upright (its FlickrExif and PairCams loaders, Hugging Face datasets ≥ 2.19). Part of the cache key.
+    /// </summary>
+    public Orientation SourceOrientation { get; init; } = Orientation.AsStored;
+}
 
 /// <summary>Which deterministic part of the work this process does: chunk c belongs to shard c mod Count.</summary>
 public readonly record struct Shard(int Index, int Count)

@@ -38,6 +38,19 @@ public sealed record ShardManifest
 
     public static string FileName(Shard shard) => $"shard-{shard.Index}-of-{shard.Count}.json";
 
+    /// <summary>The job's items (every shard's), as the columns of an embeddings file without rows, beside the manifests.</summary>
+    public const string ItemsFileName = "items.safetensors";
+
+    /// <summary>
+    /// Writes the job's item columns once for all shards (each shard writes the same file, atomically): the manifests
+    /// then carry only the file's own metadata, whatever the number of items.
+    /// </summary>
+    public static void WriteItems(string folder, ItemColumns columns, IReadOnlyDictionary<string, string> metadata)
+    {
+        using var writer = EmbeddingsFile.Create(Path.Combine(folder, ItemsFileName), 0, columns, metadata);
+        writer.Complete(columns.Done);
+    }
+
     public void Write(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

@@ -6,8 +6,12 @@ namespace TraceProbe.Embeddings;
 /// <summary>Joins the chunks listed by every shard's manifest into the job's embeddings file.</summary>
 public static class ShardMerge
 {
-    /// <summary>Merges the manifests in <paramref name="manifestFolder"/>; throws naming what is missing.</summary>
-    public static (EmbeddingSet Set, IReadOnlyList<SkippedInput> Skipped) Merge(string manifestFolder, EmbeddingCache cache)
+    /// <summary>
+    /// Merges the manifests in <paramref name="manifestFolder"/> into the file <paramref name="output"/>, streaming: the
+    /// items' columns are laid out from the chunks' headers, then each chunk's rows are copied into place, so memory
+    /// holds one chunk whatever the job's size. Throws naming what is missing.
+    /// </summary>
+    public static (int Count, int Dim, IReadOnlyList<SkippedInput> Skipped) Merge(string manifestFolder, EmbeddingCache cache, string output)
     {
         var manifests = Directory.EnumerateFiles(manifestFolder, "shard-*-of-*.json").Order(StringComparer.Ordinal)
             .Select(ShardManifest.Read).ToList();
@@ -24,28 +28,42 @@ public static class ShardMerge
         if (chunks.Count != first.ChunkCount || chunks.Select((c, i) => c.Index != i).Any(b => b))
             throw new InvalidDataException($"{manifestFolder}: the manifests list {chunks.Count} of {first.ChunkCount} chunks; rerun the shards.");
 
-        float[]? embeddings = null;
+        EmbeddingSet Entry(ShardManifest.ManifestChunk chunk, bool withRows)
+        {
+            var found = withRows ? cache.TryRead(chunk.Key, out var entry) : cache.TryReadItems(chunk.Key, out entry);
+            return found && entry!.Count == chunk.Count ? entry
+                : throw new InvalidDataException($"{cache.PathOf(chunk.Key)}: chunk {chunk.Index} of {first.Name} is missing or damaged; rerun shard {chunk.Index % first.ShardCount}/{first.ShardCount}.");
+        }
+
         var dim = 0;
         var done = new bool[first.ItemCount];
-        var keys = new List<string>(first.ItemCount);
-        var processing = new List<string>(first.ItemCount);
+        // The items' columns come from the file the shards wrote beside their manifests; manifests written before it
+        // existed carry them as per-item JSON, with keys and processing ids in the chunks.
+        var items = Path.Combine(manifestFolder, ShardManifest.ItemsFileName);
+        var stored = File.Exists(items) ? EmbeddingsFile.ReadHeader(items) : null;
+        var keys = new List<string>(stored is null ? first.ItemCount : 0);
+        var processing = new List<string>(stored is null ? first.ItemCount : 0);
         foreach (var chunk in chunks)
         {
-            if (!cache.TryRead(chunk.Key, out var entry))
-                throw new InvalidDataException($"{cache.PathOf(chunk.Key)}: chunk {chunk.Index} of {first.Name} is missing or damaged; rerun shard {chunk.Index % first.ShardCount}/{first.ShardCount}.");
-            if (embeddings is null)
-            {
-                dim = entry!.Dim;
-                embeddings = new float[(long)first.ItemCount * dim];
-            }
-            entry!.Embeddings.AsSpan().CopyTo(embeddings.AsSpan(chunk.Start * dim));
+            var entry = Entry(chunk, withRows: false);
+            dim = entry.Dim;
             var missing = EmbeddingPipeline.MissingOf(entry);
             for (var i = 0; i < chunk.Count; i++) done[chunk.Start + i] = missing[i] is null;
+            if (stored is not null) continue;
             keys.AddRange(entry.Keys);
             processing.AddRange(entry.Processing);
         }
+        if (stored is not null && stored.Count != first.ItemCount)
+            throw new InvalidDataException($"{items}: {stored.Count} items for the manifests' {first.ItemCount}; rerun the shards.");
+        var columns = (stored?.Columns ?? ItemColumns.FromMetadata(keys, processing, first.Metadata, manifestFolder)) with { Done = done };
+        using (var writer = EmbeddingsFile.Create(output, dim, columns, first.Metadata))
+        {
+            foreach (var chunk in chunks)
+                writer.WriteRows(chunk.Start, Entry(chunk, withRows: true).Embeddings);
+            writer.Complete(done);
+        }
         var skipped = manifests.SelectMany(m => m.Skipped).Distinct().OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
-        return (new EmbeddingSet(embeddings ?? [], dim, keys, processing, Metadata(first.Metadata, done)), skipped);
+        return (first.ItemCount, dim, skipped);
     }
 
     /// <summary>One merged job: which file it wrote and what it holds.</summary>
@@ -62,12 +80,11 @@ public static class ShardMerge
         var merged = new List<MergedJob>();
         foreach (var job in jobs)
         {
-            var (set, skipped) = Merge(job, cache);
             var encoder = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(job))!;
             var task = System.IO.Path.GetFileName(job);
             var path = System.IO.Path.Combine(output, "embeddings", encoder, task + ".safetensors");
-            EmbeddingsFile.Write(path, set);
-            merged.Add(new MergedJob(encoder, task, path, set.Count, set.Dim, skipped.Count));
+            var (count, dim, skipped) = Merge(job, cache, path);
+            merged.Add(new MergedJob(encoder, task, path, count, dim, skipped.Count));
         }
         return merged;
     }

@@ -80,7 +80,7 @@ public sealed class InputTensorizer
             throw new ArgumentException($"Expected a {Width}x{Height} image, got {cropped.Width}x{cropped.Height}.", nameof(cropped));
         if (destination.Length < TensorLength)
             throw new ArgumentException("Destination is too small.", nameof(destination));
-        var bgr = string.Equals(_spec.Preprocessing.ChannelOrder, "BGR", StringComparison.OrdinalIgnoreCase);
+        var bgr = _spec.Preprocessing.ChannelOrder == ChannelOrder.BGR;
         var plane = Height * Width;
         var dest = destination[..TensorLength];
         var lut = _lookup;

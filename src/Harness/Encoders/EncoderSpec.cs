@@ -1,21 +1,14 @@
 namespace TraceProbe.Encoders;
 
-/// <summary>Which family of the paper an encoder belongs to.</summary>
-public enum EncoderFamily { CVL, SUP, SSL, Control }
-
-/// <summary>How the shorter side (or both sides) is brought to the crop size before the centre crop.</summary>
-public enum ResizeMode { Shortest, Squash }
-
-/// <summary>Resampling filters, named as Pillow names them.</summary>
-public enum Interpolation { Nearest, Bilinear, Bicubic, Lanczos, Box, Hamming }
-
 /// <summary>Where the encoder's weights come from, and how a user obtains them.</summary>
 public sealed record EncoderSource(string Library, string Name, string? Pretrained, string? Licence);
 
 /// <summary>The ONNX file: a path relative to the models folder, or a file inside a NuGet package.</summary>
 public sealed record ModelFile(string Path, string? Sha256, string? Url, string? Package, string? PackagePath);
 
-public sealed record EncoderInput(string Name, string Layout, string DType, int Height, int Width, bool DynamicBatch);
+// The enumerations (family, resize mode, interpolation, layout, dtype, channel order) are src/Vocabulary/RegistryVocabulary.cs,
+// shared with the generator.
+public sealed record EncoderInput(string Name, InputLayout Layout, InputDType DType, int Height, int Width, bool DynamicBatch);
 
 public sealed record EncoderOutput(string Name, string Embedding, int Dim);
 
@@ -30,7 +23,7 @@ public sealed record Preprocessing(
     float[]? Mean,
     float[]? Std,
     string? MeanImageModel,
-    string ChannelOrder);
+    ChannelOrder ChannelOrder);
 
 /// <summary>One entry of encoders.json, as the source generator emits it.</summary>
 public sealed record EncoderSpec(

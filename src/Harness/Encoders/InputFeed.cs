@@ -5,32 +5,12 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace TraceProbe.Encoders;
 
-/// <summary>The graph's input layout, as encoders.json's <c>input.layout</c> names it.</summary>
-public enum InputLayout { NCHW, NHWC }
-
-/// <summary>The graph's input element type, as encoders.json's <c>input.dtype</c> names it.</summary>
-public enum InputDType { Float32, Float16 }
-
 /// <summary>
 /// Turns the planar float32 tensors that the encoder-input stage builds (NCHW, normalised) into what the graph
 /// takes: transposed to NHWC and/or converted to float16 at the feed, so every stage before it stays one shape.
 /// </summary>
 public static class InputFeed
 {
-    public static InputLayout ParseLayout(EncoderSpec spec) => spec.Input.Layout switch
-    {
-        "NCHW" => InputLayout.NCHW,
-        "NHWC" => InputLayout.NHWC,
-        var other => throw new InvalidDataException($"Encoder '{spec.Id}': input.layout '{other}' is not NCHW or NHWC."),
-    };
-
-    public static InputDType ParseDType(EncoderSpec spec) => spec.Input.DType switch
-    {
-        "float32" => InputDType.Float32,
-        "float16" => InputDType.Float16,
-        var other => throw new InvalidDataException($"Encoder '{spec.Id}': input.dtype '{other}' is not float32 or float16."),
-    };
-
     /// <summary>The input shape for <paramref name="count"/> images of 3 channels.</summary>
     public static long[] Shape(InputLayout layout, int count, int height, int width) => layout == InputLayout.NHWC
         ? [count, height, width, 3]

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using TraceProbe.Common;
 
 namespace TraceProbe.Encoders;
 
@@ -36,10 +37,10 @@ public sealed class OnnxEncoder : IDisposable
     {
         Spec = spec;
         options ??= new EncoderRuntimeOptions();
-        CpuThreads = options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) ? 1
+        CpuThreads = ComputeDevice.Parse(options.Device).IsCuda ? 1
             : options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount;
-        _layout = InputFeed.ParseLayout(spec);
-        _dtype = InputFeed.ParseDType(spec);
+        _layout = spec.Input.Layout;
+        _dtype = spec.Input.DType;
         var path = ModelsFolder.PathOf(spec, modelsFolder);
         if (!File.Exists(path)) throw new EncoderNotInstalledException(spec, path);
         ModelPath = path;
@@ -99,12 +100,12 @@ public sealed class OnnxEncoder : IDisposable
         };
         // Spinning threads fight the decoding/processing threads for the cores and halve throughput.
         so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        if (options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
+        var device = ComputeDevice.Parse(options.Device);
+        if (device.IsCuda)
         {
-            var id = options.Device.Contains(':') ? int.Parse(options.Device[(options.Device.IndexOf(':') + 1)..]) : 0;
             try
             {
-                so.AppendExecutionProvider_CUDA(id);
+                so.AppendExecutionProvider_CUDA(device.Id);
             }
             catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
             {
@@ -112,10 +113,6 @@ public sealed class OnnxEncoder : IDisposable
                     $"--device {options.Device}: the CUDA execution provider could not be loaded ({e.Message}). " +
                     "Install CUDA 12 and cuDNN 9 where ONNX Runtime can find them, or use --device cpu.", e);
             }
-        }
-        else if (!options.Device.Equals("cpu", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"--device {options.Device}: expected 'cpu' or 'cuda[:N]'.");
         }
         return so;
     }
@@ -185,7 +182,7 @@ public sealed class OnnxEncoder : IDisposable
             else if (Enumerable.Range(1, 3).Any(i => shape[i] != expected[i]))
                 problems.Add($"input '{Spec.Input.Name}' is [{string.Join(",", shape)}], expected [N,{string.Join(",", expected[1..])}] (input.layout {_layout})");
             if (input.ElementType != InputFeed.ElementType(_dtype))
-                problems.Add($"input '{Spec.Input.Name}' takes {ElementName(input.ElementType)}, but input.dtype is '{Spec.Input.DType}'");
+                problems.Add($"input '{Spec.Input.Name}' takes {ElementName(input.ElementType)}, but input.dtype is '{RegistryVocabulary.DTypes[(int)Spec.Input.DType]}'");
         }
         if (!_session.OutputMetadata.TryGetValue(Spec.Output.Name, out var output))
             problems.Add($"output '{Spec.Output.Name}' not found (model outputs: {string.Join(", ", _session.OutputMetadata.Keys)})");

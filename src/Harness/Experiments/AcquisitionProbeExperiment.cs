@@ -28,6 +28,8 @@ public sealed record AcquisitionProbeOptions
     public PublishedSplit? GivenSplit { get; init; }
     /// <summary>Where a published split's photos are looked for, named in the skipped line for the missing ones.</summary>
     public string? ImagesFolder { get; init; }
+    /// <summary>EXIF orientation as the reference's loader of this dataset applies it (upright for FlickrExif).</summary>
+    public Orientation SourceOrientation { get; init; } = Orientation.AsStored;
 }
 
 /// <summary>
@@ -38,15 +40,18 @@ public sealed record AcquisitionProbeOptions
 /// </summary>
 public static class AcquisitionProbeExperiment
 {
-    /// <summary>The outcome, or null when the photos do not give two classes with enough photos each.</summary>
-    public static async Task<ExperimentOutcome?> RunAsync(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos,
+    /// <summary>The outcome, or why not: the photos give fewer than two classes with enough photos, or none of one side could be embedded.</summary>
+    public static async Task<ExperimentResult> RunAsync(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos,
         IReadOnlyList<ExifLabels?> labels, AcquisitionProbeOptions options, IProgress<StageProgress>? progress = null,
         CancellationToken cancel = default)
     {
         if (task.Kind != TraceKind.Acquisition || task.Attribute is null)
             throw new ArgumentException($"Task '{task.Id}' is not an acquisition task with an EXIF attribute.", nameof(task));
         var data = AcquisitionSplit.Build(photos, labels, task.Attribute, options.Split, options.Seed, options.GivenSplit);
-        if (data is null) return null;
+        if (data is null)
+            return ExperimentResult.NotRun(options.GivenSplit is null
+                ? $"fewer than two '{task.Attribute}' classes with {options.Split.MinPerClass}+ labelled photos"
+                : $"no photo of the published '{task.Attribute}' split is in the dataset");
 
         var ratio = options.MaskRatio ?? task.MaskRatio ?? 0.9;
         var mask = ratio == 0
@@ -73,14 +78,15 @@ public static class AcquisitionProbeExperiment
             firstSide.TryAdd(i.Photo, i.Split) || firstSide[i.Photo] == i.Split ? photos[i.Photo].Key : $"{photos[i.Photo].Key}@{i.Split}",
             i.Photo, maskId)).ToList();
         var recipe = $"acquisition-probe/1;mask={maskId}";
-        var request = new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe);
+        var request = new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}", photos, planned, Render, recipe) { SourceOrientation = options.SourceOrientation };
         var output = await new EmbeddingPipeline(encoder, options.Pipeline, options.Cache).RunAsync(request, Shard.All, progress, cancel);
 
         var dim = encoder.Dim;
         var rows = Enumerable.Range(0, data.Items.Count).Where(i => output.Done[i]).ToList();
         var fit = rows.Where(i => data.Items[i].Split != "test").ToArray();
         var test = rows.Where(i => data.Items[i].Split == "test").ToArray();
-        if (fit.Length == 0 || test.Length == 0) return null;
+        if (fit.Length == 0 || test.Length == 0)
+            return ExperimentResult.NotRun($"no {(fit.Length == 0 ? "train/val" : "test")} photo of '{task.Attribute}' could be decoded and embedded (see skipped)");
         var validation = Enumerable.Range(0, fit.Length).Where(k => data.Items[fit[k]].Split == "val").ToArray();
         progress?.Report(new StageProgress("probe", 0, 1));
         var probe = options.Probe with { Seed = options.Seed, ValidationRows = validation.Length > 0 ? validation : null };
@@ -135,6 +141,6 @@ public static class AcquisitionProbeExperiment
         if (data.MissingIds.Count > 0 && data.Published is { } split)
             skipped.Insert(0, FlickrExifDataset.MissingIds(split.Source, data.MissingIds,
                 split.Entries.Select(e => e.Id).Distinct().Count(), options.ImagesFolder ?? "the image folder"));
-        return new ExperimentOutcome(ProbeStage.Records(outcome, scope, details), skipped, embeddings);
+        return ExperimentResult.Ran(new ExperimentOutcome(ProbeStage.Records(outcome, scope, details), skipped, embeddings));
     }
 }

@@ -1,3 +1,4 @@
+using TraceProbe.Common;
 using TraceProbe.Embeddings;
 using TraceProbe.Encoders;
 using TraceProbe.Probes;
@@ -11,30 +12,35 @@ namespace TraceProbe.Experiments;
 /// </summary>
 public static class EmbeddingsProbe
 {
-    public static Summary Run(EmbeddingsFile file, ProbeOptions options, int seeds)
+    /// <summary>
+    /// Reads the rows it needs from <paramref name="file"/> (read with <see cref="EmbeddingsFile.ReadHeader"/>, a file of
+    /// any size) or from memory: every item's label, split and photo come from the file's integer columns.
+    /// </summary>
+    /// <param name="log">Progress lines of a long probe (the search, each seed); null prints nothing.</param>
+    public static Summary Run(EmbeddingsFile file, ProbeOptions options, int seeds, Action<string>? log = null)
     {
-        var set = file.Set;
-        var split = file.RequireSplit();
+        var columns = file.Columns;
+        var split = columns.Split ?? throw new InvalidDataException($"{file.Source}: no '{EmbeddingsFile.SplitKey}' per item (train/test); write it with `traceprobe run`, `extract` or `embed` + `merge`.");
         var encoderId = file.Encoder ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file.Source))) ?? "unknown";
         var taskId = file.Task ?? Path.GetFileNameWithoutExtension(file.Source);
-        var (classes, names) = TaskClasses.Of(taskId, set.Processing);
-        int Label(int row) => classes.IndexOf(set.Processing[row]) is var l and >= 0
+        var (classes, names) = TaskClasses.Of(taskId, columns.Processing);
+        // Class of each processing code; −1 for a processing that is not a class of the task.
+        var classOfCode = columns.Processing.Names.Select(n => classes.IndexOf(n)).ToArray();
+        int Label(int row) => classOfCode[columns.Processing.Codes[row]] is var l and >= 0
             ? l
-            : throw new InvalidDataException($"{file.Source}: item {set.Keys[row]} has processing '{set.Processing[row]}', not a class of task '{taskId}'.");
-        var train = Enumerable.Range(0, set.Count).Where(i => file.Done[i] && split[i] == "train").ToArray();
-        var test = Enumerable.Range(0, set.Count).Where(i => file.Done[i] && split[i] == "test").ToArray();
+            : throw new InvalidDataException($"{file.Source}: item {columns.Keys[row]} has processing '{columns.Processing[row]}', not a class of task '{taskId}'.");
+        int trainCode = IndexOf(split.Names, "train"), testCode = IndexOf(split.Names, "test");
+        var train = Rows(columns, split, trainCode);
+        var test = Rows(columns, split, testCode);
         if (train.Length == 0 || test.Length == 0) throw new InvalidDataException($"{file.Source}: no usable {(train.Length == 0 ? "training" : "test")} items.");
 
-        if (options.Protocol == ProbeProtocol.Paper
-            && set.Metadata.TryGetValue(PaperProcessingExperiment.ModeKey, out var mode) && mode == PaperProcessingExperiment.PaperModeValue)
-            return RunPaperMode(file, options, seeds, train, test, Label, classes, names, encoderId, taskId);
+        if (options.Protocol == ProbeProtocol.Paper && file.Layout == ProcessingLayout.PaperWholeImages)
+            return RunPaperMode(file, options, seeds, train, test, Label, classes, names, encoderId, taskId, log);
 
-        // Items of one photo form a group that validation never splits.
-        var photoOf = PhotoIds(file);
-        var groups = train.Select(photoOf).ToArray();
-        // Test rows name their photos: the intervals resample them.
-        var outcome = ProbeStage.Run(ProbeData.Gather(set.Embeddings, set.Dim, train, Label), ProbeData.Gather(set.Embeddings, set.Dim, test, Label, photoOf),
-            set.Dim, classes.Count, options with { Groups = groups }, seeds);
+        // Items of one photo form a group that validation never splits; test rows name their photos: the intervals resample them.
+        var photoOf = PhotoIds(columns);
+        var outcome = ProbeStage.Run(ProbeData.Gather(file, train, Label), ProbeData.Gather(file, test, Label, photoOf),
+            file.Dim, classes.Count, options with { Groups = train.Select(photoOf).ToArray() }, seeds);
         var scope = Scope(encoderId, taskId, names, train.Length, test.Length);
         var details = new Dictionary<string, string>
         {
@@ -47,20 +53,45 @@ public static class EmbeddingsProbe
             ProbeStage.Records(outcome, scope, details), []);
     }
 
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++) if (names[i] == name) return i;
+        return -2;
+    }
+
+    /// <summary>The embedded items of one split, in file order.</summary>
+    private static int[] Rows(ItemColumns columns, CodedColumn split, int code)
+    {
+        var rows = new List<int>();
+        for (var i = 0; i < columns.Count; i++)
+            if (columns.Done[i] && split.Codes[i] == code) rows.Add(i);
+        return rows.ToArray();
+    }
+
     /// <summary>
     /// A file written by paper mode holds every training image under every class: the probe draws one class per
     /// image (a search draw, then one per seed), as the run did, and so reproduces it.
     /// </summary>
     private static Summary RunPaperMode(EmbeddingsFile file, ProbeOptions options, int seeds, int[] train, int[] test,
-        Func<int, int> label, List<string> classes, List<string> names, string encoderId, string taskId)
+        Func<int, int> label, List<string> classes, List<string> names, string encoderId, string taskId, Action<string>? log)
     {
-        var set = file.Set;
-        var trainPhotos = train.GroupBy(i => file.Photos[i], StringComparer.Ordinal)
-            .Where(g => g.Count() == classes.Count)
-            .Select(g => g.OrderBy(label).ToArray()).ToList();
-        var outcome = PaperProcessingExperiment.Probe(set.Embeddings, set.Dim, classes.Count, trainPhotos,
-            ProbeData.Gather(set.Embeddings, set.Dim, test, label, PhotoIds(file)), options,
-            Enumerable.Range(0, Math.Max(1, seeds)).Select(s => options.Seed + (ulong)s).ToArray(), PaperMode.ProcessingSearchSeed + options.Seed);
+        // A training photo is used when it has a row under every class; its rows in class order, photos in order of first row.
+        var photoCodes = file.Columns.Photos.Codes;
+        var byPhoto = new Dictionary<int, int[]>();
+        var order = new List<int>();
+        foreach (var row in train)
+        {
+            if (!byPhoto.TryGetValue(photoCodes[row], out var slots))
+            {
+                byPhoto[photoCodes[row]] = slots = Enumerable.Repeat(-1, classes.Count).ToArray();
+                order.Add(photoCodes[row]);
+            }
+            slots[label(row)] = row;
+        }
+        var trainPhotos = order.Select(p => byPhoto[p]).Where(r => !r.Contains(-1)).ToList();
+        var outcome = PaperProcessingExperiment.Probe(file, classes.Count, trainPhotos,
+            ProbeData.Gather(file, test, label, PhotoIds(file.Columns)), options,
+            Enumerable.Range(0, Math.Max(1, seeds)).Select(s => options.Seed + (ulong)s).ToArray(), PaperMode.ProcessingSearchSeed + options.Seed, log);
         var scope = Scope(encoderId, taskId, names, trainPhotos.Count, test.Length);
         var details = new Dictionary<string, string>
         {
@@ -69,16 +100,17 @@ public static class EmbeddingsProbe
             ["seed"] = options.Seed.ToString(),
             ["embeddings"] = Path.GetFileName(file.Source),
         };
+        if (options.Trials != new ProbeOptions().Trials) details["search"] = $"{options.Trials} TPE trial(s), not the paper's 30";
         return Summary.Create(options.Seed,
             new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["protocol"] = "paper" },
             ProbeStage.Records(outcome, scope, details), []);
     }
 
     /// <summary>A photo's number, in order of first appearance (the run numbers them in the same order).</summary>
-    private static Func<int, int> PhotoIds(EmbeddingsFile file)
+    private static Func<int, int> PhotoIds(ItemColumns columns)
     {
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        return row => ids.TryGetValue(file.Photos[row], out var id) ? id : ids[file.Photos[row]] = ids.Count;
+        var ids = new Dictionary<int, int>();
+        return row => ids.TryGetValue(columns.Photos.Codes[row], out var id) ? id : ids[columns.Photos.Codes[row]] = ids.Count;
     }
 
     private static RecordScope Scope(string encoderId, string taskId, List<string> names, int nTrain, int nTest) => new()
@@ -98,12 +130,16 @@ public static class EmbeddingsProbe
 public static class TaskClasses
 {
     /// <summary>Classes as processing ids (the order labels use) and their display names.</summary>
-    public static (List<string> Classes, List<string> Names) Of(string taskId, IReadOnlyList<string> processing)
+    public static (List<string> Classes, List<string> Names) Of(string taskId, CodedColumn processing)
     {
         var task = ExperimentRegistry.Find(taskId);
         if (task is { Classes.Count: > 0 })
             return (task.Classes.Select(c => string.Join("+", c.Ops)).ToList(), task.Classes.Select(c => c.Id).ToList());
-        var seen = processing.Distinct().ToList();
+        // Codes in order of first appearance (a file's vocabulary may list them in another order).
+        var seen = new List<string>();
+        var met = new bool[processing.Names.Count];
+        foreach (var code in processing.Codes)
+            if (!met[code]) { met[code] = true; seen.Add(processing.Names[code]); }
         return (seen, seen);
     }
 }

@@ -1,3 +1,4 @@
+using TraceProbe.Common;
 using TraceProbe.Embeddings;
 using TraceProbe.Neighbours;
 using TraceProbe.Probes;
@@ -18,13 +19,19 @@ public sealed record JobSettings
     public int BatchSize { get; init; } = 8;
     public int ChunkSize { get; init; } = 64;
     public CropPlanOptions Crops { get; init; } = new();
+    /// <summary>The probe's optimiser only: Fast (L-BFGS path) or Paper (SGD tuned by 30 TPE trials).</summary>
     public ProbeProtocol Protocol { get; init; }
+    /// <summary>The processing tasks' data layout; null follows <see cref="Protocol"/> (paper → the paper's whole images), as `run --protocol paper` always did.</summary>
+    public ProcessingLayout? Layout { get; init; }
     /// <summary>Probes per task, reported as mean ± std; null: 1 for the fast protocol, 10 for the paper's.</summary>
     public int? ProbeSeeds { get; init; }
     /// <summary>Keep records already in OUT/summary.json for an (encoder, task) instead of recomputing them.</summary>
     public bool SkipExisting { get; init; }
-    /// <summary>Neighbours of the kNN influence set-ups; 0 skips them.</summary>
-    public int KnnK { get; init; } = 10;
+    /// <summary>
+    /// Neighbours of the kNN influence set-ups; 0 skips them; null takes the default: the dataset's k in paper mode
+    /// (10, 1 for iNaturalist), <see cref="DefaultKnnK"/> in quick mode. Null, not 10, so that an explicit 10 stays 10.
+    /// </summary>
+    public int? KnnK { get; init; }
     /// <summary>Tasks whose trace is also erased from the embeddings (LEACE) and measured again.</summary>
     public IReadOnlyList<string> Erase { get; init; } = [];
     /// <summary>Centre-mask area ratio of acquisition probes; null takes each task's (0.9).</summary>
@@ -32,6 +39,12 @@ public sealed record JobSettings
     /// <summary>Results resting on fewer held-out photos are listed as not run instead of reported (tests on tiny folders lower it).</summary>
     public int MinTestPhotos { get; init; } = ResultGate.MinimumTestPhotos;
     public bool Quiet { get; init; }
+
+    /// <summary>The kNN's k when none is asked for and the dataset has no k of its own (the paper's ImageNet k).</summary>
+    public const int DefaultKnnK = 10;
+
+    /// <summary>The layout as asked, else the one <see cref="Protocol"/> implies.</summary>
+    public ProcessingLayout LayoutOrDefault => Layout ?? (Protocol == ProbeProtocol.Paper ? ProcessingLayout.PaperWholeImages : ProcessingLayout.QuickCrops);
 
     /// <summary>Probes per task: as asked, else 1 for the fast protocol and 10 for the paper's.</summary>
     public int ProbeSeedsOrDefault => ProbeSeeds ?? ProbeOptions.DefaultSeeds(Protocol);
@@ -45,7 +58,7 @@ public sealed record JobSettings
         Pipeline = new EmbeddingPipelineOptions { BatchSize = BatchSize, ChunkSize = ChunkSize },
         Cache = cache,
         ProbeSeeds = ProbeSeedsOrDefault,
-        Knn = KnnK > 0 ? new KnnOptions { K = KnnK, Seed = Seed }.OnDevice(Device) : null,
+        Knn = KnnK != 0 ? new KnnOptions { K = KnnK ?? DefaultKnnK, Seed = Seed }.OnDevice(Device) : null,
     };
 
     /// <summary>The acquisition experiment's options these settings stand for.</summary>

@@ -4,7 +4,7 @@ using TraceProbe.Neighbours;
 namespace TraceProbe.Experiments;
 
 /// <summary>
-/// How a kNN influence stage reports and where it keeps its state. The stage never prints: the front end says where
+/// How a kNN influence stage reports, where it keeps its state and what stops it. The stage never prints: the front end says where
 /// its lines go (the suite's observer for `run`, stderr for `knn`).
 /// </summary>
 public sealed record KnnStageHooks
@@ -17,6 +17,9 @@ public sealed record KnnStageHooks
 
     /// <summary>When given, the run saves its state there after every pass and a rerun resumes from it.</summary>
     public string? StatePath { get; init; }
+
+    /// <summary>Stops the similarity passes between two database blocks (Ctrl+C in `run` and `knn` alike).</summary>
+    public CancellationToken Cancel { get; init; }
 
     /// <summary>Progress as a suite stage ("knn", in thousandths of the similarity work), as the other stages report.</summary>
     public static IProgress<KnnProgress>? AsStage(IProgress<StageProgress>? stage) => stage is null ? null : new StageAdapter(stage);

@@ -24,8 +24,8 @@ public static class PaperMode
     /// <summary>The centre mask of the reference code's acquisition extraction (MASK_95; the paper's text says 0.9).</summary>
     public const double MaskRatio = 0.95;
 
-    /// <summary>The k the paper uses on this dataset unless the run asks for another.</summary>
-    public static int K(JobSettings s, Dataset dataset) => s.KnnK == new JobSettings().KnnK ? dataset.PaperK : s.KnnK;
+    /// <summary>The k the paper uses on this dataset unless the run asks for another (an explicit 10 stays 10).</summary>
+    public static int K(JobSettings s, Dataset dataset) => s.KnnK ?? dataset.PaperK;
 
     /// <summary>The dataset's own train/val sides, or, when it has none, a seeded split by photo (its val share: the crops' test fraction).</summary>
     public static IReadOnlyList<string> Sides(Dataset dataset, JobSettings s)
@@ -43,14 +43,15 @@ public static class PaperMode
     /// <summary>The processing experiment's options in paper mode.</summary>
     public static PaperProcessingOptions ProcessingOptions(JobSettings s, Dataset dataset, EmbeddingCache cache) => new()
     {
-        Probe = new ProbeOptions { Protocol = ProbeProtocol.Paper },
+        // --protocol is the optimiser alone (Paper unless asked otherwise with --layout paper --protocol fast).
+        Probe = new ProbeOptions { Protocol = s.Protocol },
         Pipeline = new EmbeddingPipelineOptions { BatchSize = s.BatchSize, ChunkSize = s.ChunkSize },
         Cache = cache,
         SearchSeed = ProcessingSearchSeed + s.Seed,
         Seeds = Enumerable.Range(0, s.ProbeSeedsOrDefault).Select(i => s.Seed + (ulong)i).ToArray(),
         Seed = s.Seed,
         // The reference's vote: a one-hot count, then a descending sort (see KnnVoteTieBreak.SmallestClass).
-        Knn = s.KnnK > 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed, VoteTieBreak = KnnVoteTieBreak.SmallestClass }.OnDevice(s.Device) : null,
+        Knn = s.KnnK != 0 ? new KnnOptions { K = K(s, dataset), Seed = s.Seed, VoteTieBreak = KnnVoteTieBreak.SmallestClass }.OnDevice(s.Device) : null,
         KnnStateFolder = Path.Combine(cache.Folder, "knn"),
     };
 
@@ -60,15 +61,17 @@ public static class PaperMode
     /// </summary>
     public static IReadOnlyList<string> Departures(JobSettings s, Dataset dataset, IReadOnlyList<TraceTaskSpec> processing, IReadOnlyList<TraceTaskSpec> acquisition)
     {
-        var d = new List<string>();
-        var paper = s.Protocol == ProbeProtocol.Paper;
+        var d = new List<string>(dataset.Departures);
+        // The layout (crops or whole images) and the optimiser (--protocol) depart separately.
+        var paper = s.LayoutOrDefault == ProcessingLayout.PaperWholeImages;
+        var paperProbe = s.Protocol == ProbeProtocol.Paper;
         if (processing.Count > 0)
         {
+            if (!paperProbe) d.Add("Fast probe (L-BFGS along a regularisation path), not SGD with momentum tuned by 30 TPE trials");
             if (!paper)
             {
                 d.Add("quick mode: processing probes on random crops of a few photos, not on whole images of a dataset's train/val split");
-                d.Add("quick mode: Fast probe (L-BFGS along a regularisation path), not SGD with momentum tuned by 30 TPE trials");
-                if (s.KnnK > 0) d.Add("quick mode: kNN on the held-out photos' crops, dealt to queries or database, not val queries against the train database");
+                if (s.KnnK != 0) d.Add("quick mode: kNN on the held-out photos' crops, dealt to queries or database, not val queries against the train database");
             }
             else if (dataset.GivenSides is null)
                 d.Add($"no given train/val split ({dataset.Layout}): photos split at random by photo ({s.Crops.TestFraction:0.##} as val)");
@@ -88,12 +91,15 @@ public static class PaperMode
         }
         foreach (var task in acquisition)
         {
+            if (dataset.SplitDepartures.GetValueOrDefault(task.Attribute!) is { } shortfall) Add(shortfall, task.Id);
             if (dataset.Splits?.ContainsKey(task.Attribute!) != true)
                 Add("split drawn from the photos' labels (top classes, balanced), not a published split file", task.Id);
             var ratio = s.MaskRatio ?? (paper ? MaskRatio : task.MaskRatio ?? 0.9);
             if (ratio != 0 && ratio != MaskRatio)
                 Add($"centre mask {ratio.ToString("0.##", CultureInfo.InvariantCulture)}; the reference code masks 0.95 (--mask-ratio 0.95) or not at all (--mask-ratio 0)", task.Id);
-            if (!paper) Add("Fast probe, not SGD with 30 TPE trials", task.Id);
+            else if (ratio == 0)
+                Add("unmasked (--mask-ratio 0): the reference's plain extraction, not the masked variant its FlickrExif tables report", task.Id);
+            if (!paperProbe) Add("Fast probe, not SGD with 30 TPE trials", task.Id);
         }
         foreach (var (departure, tasks) in byDeparture) d.Add($"{string.Join(", ", tasks)}: {departure}");
         return d;
@@ -130,27 +136,6 @@ public static class PaperMode
         return clock.Elapsed.TotalSeconds / Math.Max(1, timed.Items.Count);
     }
 
-    /// <summary>
-    /// Refuses, before any work, a paper-mode task whose embeddings (every image under every class) would not fit the
-    /// one in-memory matrix a task is probed from (.NET's largest array, about 2.1 billion floats): at ImageNet's
-    /// 1.33 M images × 6 JPEG classes × 768 dimensions that is 6.1 billion. Hours of embedding would otherwise end in
-    /// an allocation failure.
-    /// </summary>
-    public static void RequireFits(int images, IReadOnlyList<TraceTaskSpec> tasks, IReadOnlyList<EncoderSpec> encoders)
-    {
-        foreach (var encoder in encoders.Where(e => e.Output.Dim > 0))
-            foreach (var task in tasks)
-            {
-                var values = (long)images * task.Classes.Count * encoder.Output.Dim;
-                if (values <= Array.MaxLength) continue;
-                var most = Array.MaxLength / ((long)task.Classes.Count * encoder.Output.Dim);
-                throw new SettingsException(
-                    $"Paper mode: task '{task.Id}' with {encoder.Id} needs {images:N0} images × {task.Classes.Count} processings × {encoder.Output.Dim} " +
-                    $"dimensions = {values:N0} values in memory, more than one matrix can hold ({Array.MaxLength:N0}); at most {most:N0} images fit. " +
-                    "Run on a subset of the dataset (fewer classes or images per class); streaming a task's embeddings from disk is not built yet.");
-            }
-    }
-
     /// <summary>What paper mode will do, stated before it starts.</summary>
     public static string CostLine(IReadOnlyList<string> sides, (int Images, int Processings, long Embeddings) cost, int encoders, int seeds) =>
         $"Paper mode: {cost.Images:N0} images ({sides.Count(x => x == PaperProcessingExperiment.Train):N0} train, " +
@@ -165,13 +150,17 @@ public static class PaperMode
         var perEmbedding = await MeasureAsync(encoder, first, photos, sides, s, cancel);
         if (double.IsFinite(perEmbedding))
             lines.Add($"Paper mode: {1000 * perEmbedding:0} ms per embedding measured on {encoder.Spec.Id}; embedding ETA ≈ {Duration(perEmbedding * cost.Embeddings)} (other encoders scaled as this one; probe training not included).");
-        // A task's embeddings are held in memory while it is probed.
+        // A task's embeddings go to its file as they are made; the probe holds one class draw of the training images
+        // and the val images under every class.
         var largest = tasks.Max(t => t.Classes.Count);
-        var bytes = (double)cost.Images * largest * encoder.Dim * sizeof(float);
-        var size = bytes >= 1 << 30 ? $"{bytes / (1 << 30):0.#} GiB" : $"{bytes / (1 << 20):0.#} MiB";
-        lines.Add($"Paper mode: a task holds up to {size} of embeddings in memory ({encoder.Spec.Id}, {encoder.Dim} dimensions).");
+        int train = sides.Count(x => x == PaperProcessingExperiment.Train), val = sides.Count(x => x == PaperProcessingExperiment.Val);
+        var file = (double)cost.Images * largest * encoder.Dim * sizeof(float);
+        var probe = ((double)train + (double)val * largest) * encoder.Dim * sizeof(float);
+        lines.Add($"Paper mode: a task's embeddings file takes up to {Size(file)} on disk; its probe holds {Size(probe)} in memory ({encoder.Spec.Id}, {encoder.Dim} dimensions).");
         return lines;
     }
+
+    private static string Size(double bytes) => bytes >= 1 << 30 ? $"{bytes / (1 << 30):0.#} GiB" : $"{bytes / (1 << 20):0.#} MiB";
 
     /// <summary>"3 h 20 min", "12 min", "40 s".</summary>
     public static string Duration(double seconds) => seconds switch

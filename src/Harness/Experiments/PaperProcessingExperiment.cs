@@ -32,6 +32,11 @@ public sealed record PaperProcessingOptions
     public string? KnnStateFolder { get; init; }
     /// <summary>Lines for the reader while the task runs (the kNN run's cost); null shows none.</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>
+    /// Where the task's embeddings file is written as the encoder makes its rows (the probe and kNN then read it): the
+    /// task is never held whole in memory. Null writes it to a temporary file, removed afterwards.
+    /// </summary>
+    public string? EmbeddingsPath { get; init; }
 }
 
 /// <summary>
@@ -46,25 +51,27 @@ public static class PaperProcessingExperiment
 {
     public const string Train = "train", Val = "val";
 
-    /// <summary>Embeddings-file metadata naming paper mode's layout: every image under every class, test = the dataset's val.</summary>
-    public const string ModeKey = "mode", PaperModeValue = "paper (test = the dataset's val split; every image under every class)";
-
     /// <summary>
-    /// Paper mode's probe on its embeddings: <paramref name="trainPhotos"/> lists, per usable training photo, its
+    /// Paper mode's probe on its embeddings file: <paramref name="trainPhotos"/> lists, per usable training photo, its
     /// row under each class; the search draws classes with <paramref name="searchSeed"/>, each seed draws afresh.
+    /// Each draw reads only its rows (one per training image) from the file into one buffer that every draw reuses:
+    /// memory is the training images × dim, not the task (every image under every class).
     /// </summary>
-    public static ProbeOutcome Probe(float[] embeddings, int dim, int classes, IReadOnlyList<int[]> trainPhotos, ProbeData test,
-        ProbeOptions probe, IReadOnlyList<ulong> seeds, ulong searchSeed)
+    public static ProbeOutcome Probe(EmbeddingsFile file, int classes, IReadOnlyList<int[]> trainPhotos, ProbeData test,
+        ProbeOptions probe, IReadOnlyList<ulong> seeds, ulong searchSeed, Action<string>? log = null)
     {
+        var dim = file.Dim;
+        var x = new float[(long)trainPhotos.Count * dim];
+        var y = new int[trainPhotos.Count];
+        var rows = new int[trainPhotos.Count];
         ProbeData TrainFor(ulong seed)
         {
             var drawn = DrawClasses(trainPhotos.Count, classes, seed);
-            var rows = trainPhotos.Select((r, i) => r[drawn[i]]).ToArray();
-            var labelOf = new Dictionary<int, int>(rows.Length);
-            for (var i = 0; i < rows.Length; i++) labelOf[rows[i]] = drawn[i];
-            return ProbeData.Gather(embeddings, dim, rows, r => labelOf[r]);
+            for (var i = 0; i < rows.Length; i++) (rows[i], y[i]) = (trainPhotos[i][drawn[i]], drawn[i]);
+            file.ReadRows(rows, x);
+            return new ProbeData(x, y);
         }
-        return ProbeStage.Run(TrainFor, test, dim, classes, probe with { Protocol = ProbeProtocol.Paper, ValidationRows = null, Groups = null }, seeds, searchSeed);
+        return ProbeStage.Run(TrainFor, test, dim, classes, probe with { Protocol = ProbeProtocol.Paper, ValidationRows = null, Groups = null }, seeds, searchSeed, log);
     }
 
     /// <summary>The photos of each side that are used, in photo order (train first).</summary>
@@ -113,15 +120,35 @@ public static class PaperProcessingExperiment
     {
         var split = request.Items.Select(i => sides[i.Photo] == Train ? "train" : "test").ToList();
         var metadata = new SortedDictionary<string, string>(EmbeddingsFile.ItemMetadata(
-            request.Items.Select(i => photos[i.Photo].Key), request.Items.Select(_ => 0), split).ToDictionary())
-        {
-            [EmbeddingsFile.EncoderKey] = encoder.Spec.Id,
-            [EmbeddingsFile.TaskKey] = task.Id,
-            [ModeKey] = PaperModeValue,
-        };
+            request.Items.Select(i => photos[i.Photo].Key), request.Items.Select(_ => 0), split).ToDictionary());
+        foreach (var (k, v) in FileMetadata(encoder, task)) metadata[k] = v;
         if (semanticLabels is not null)
-            metadata[ProcessingProbeExperiment.SemanticKey] = System.Text.Json.JsonSerializer.Serialize(request.Items.Select(i => semanticLabels[i.Photo]));
+            metadata[EmbeddingsFile.SemanticKey] = System.Text.Json.JsonSerializer.Serialize(request.Items.Select(i => semanticLabels[i.Photo]));
         return metadata;
+    }
+
+    /// <summary>What the embeddings file says of itself: encoder, task, and paper mode's layout.</summary>
+    public static IReadOnlyDictionary<string, string> FileMetadata(OnnxEncoder encoder, TraceTaskSpec task) => new Dictionary<string, string>
+    {
+        [EmbeddingsFile.EncoderKey] = encoder.Spec.Id,
+        [EmbeddingsFile.TaskKey] = task.Id,
+        [EmbeddingsFile.LayoutKey] = ProcessingLayout.PaperWholeImages.Token(),
+    };
+
+    /// <summary>The file's item columns for a plan, built directly (the same columns <see cref="Metadata"/> gives a merge).</summary>
+    public static ItemColumns Columns(IReadOnlyList<Photo> photos, EmbeddingRequest request, IReadOnlyList<string> sides, IReadOnlyList<string?>? semanticLabels)
+    {
+        var items = request.Items;
+        return new ItemColumns
+        {
+            Keys = items.Select(i => i.Key).ToArray(),
+            Processing = CodedColumn.Encode(items.Select(i => i.Processing)),
+            Photos = CodedColumn.Encode(items.Select(i => photos[i.Photo].Key)),
+            Crops = new int[items.Count],
+            Done = new bool[items.Count],
+            Split = CodedColumn.Encode(items.Select(i => sides[i.Photo] == Train ? "train" : "test")),
+            Semantic = semanticLabels is null ? null : CodedColumn.Encode(items.Select(i => semanticLabels[i.Photo])),
+        };
     }
 
     /// <summary>Each training photo's class under one seed: uniform over the task's classes, in photo order.</summary>
@@ -138,11 +165,44 @@ public static class PaperProcessingExperiment
         IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
     {
         var request = Plan(encoder, task, photos, sides, options.Seed);
-        var output = await new EmbeddingPipeline(encoder, options.Pipeline, options.Cache).RunAsync(request, Shard.All, progress, cancel);
-        int classes = task.Classes.Count, dim = encoder.Dim;
+        var temporary = options.EmbeddingsPath is null;
+        var path = options.EmbeddingsPath ?? Path.Combine(Path.GetTempPath(), $"traceprobe-{Environment.ProcessId}-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var columns = Columns(photos, request, sides, semanticLabels);
+            EmbeddingPipeline.Output output;
+            using (var writer = EmbeddingsFile.Create(path, encoder.Dim, columns, FileMetadata(encoder, task)))
+            {
+                output = await new EmbeddingPipeline(encoder, options.Pipeline, options.Cache).RunAsync(request, Shard.All, progress, cancel, writer);
+                writer.Complete(output.Done);
+            }
+            var file = EmbeddingsFile.ReadHeader(path);
+            var records = Evaluate(file, encoder, task, sides, semanticLabels, options, progress, cancel, out var notes);
+            return new ExperimentOutcome(records, output.Skipped, temporary ? EmbeddingSet.Of(ReadAll(file), file.Dim, file.Columns, file.Set.Metadata) : null) { Notes = notes };
+        }
+        finally
+        {
+            if (temporary) File.Delete(path);
+        }
+    }
+
+    // Without a path the caller gets the rows in memory, as a small run's outcome always carried them.
+    private static float[] ReadAll(EmbeddingsFile file)
+    {
+        var rows = new float[(long)file.Count * file.Dim];
+        file.ReadRows(Enumerable.Range(0, file.Count).ToArray(), rows);
+        return rows;
+    }
+
+    /// <summary>The probe and kNN influence on a task's embeddings file, read a draw (probe) or a block (kNN) at a time.</summary>
+    private static List<SummaryRecord> Evaluate(EmbeddingsFile file, OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<string> sides,
+        IReadOnlyList<string?>? semanticLabels, PaperProcessingOptions options, IProgress<StageProgress>? progress, CancellationToken cancel,
+        out List<string> notes)
+    {
+        var classes = task.Classes.Count;
         var selected = Selected(sides);
         // A photo is used when it was embedded under every class (an unreadable file is skipped whole).
-        bool Complete(int k) => Enumerable.Range(k * classes, classes).All(i => output.Done[i]);
+        bool Complete(int k) => Enumerable.Range(k * classes, classes).All(i => file.Done[i]);
         var train = Enumerable.Range(0, selected.Count).Where(k => sides[selected[k]] == Train && Complete(k)).ToArray();
         var val = Enumerable.Range(0, selected.Count).Where(k => sides[selected[k]] == Val && Complete(k)).ToArray();
         if (train.Length == 0 || val.Length == 0)
@@ -150,9 +210,9 @@ public static class PaperProcessingExperiment
 
         progress?.Report(new StageProgress("probe", 0, 1));
         // A val image with all its processed copies is one unit of the intervals.
-        var test = ProbeData.Gather(output.Embeddings, dim, val.SelectMany(k => Enumerable.Range(k * classes, classes)).ToArray(), i => i % classes, i => i / classes);
-        var outcome = Probe(output.Embeddings, dim, classes, train.Select(k => Enumerable.Range(k * classes, classes).ToArray()).ToList(), test,
-            options.Probe, options.Seeds, options.SearchSeed);
+        var test = ProbeData.Gather(file, val.SelectMany(k => Enumerable.Range(k * classes, classes)).ToArray(), i => i % classes, i => i / classes);
+        var outcome = Probe(file, classes, train.Select(k => Enumerable.Range(k * classes, classes).ToArray()).ToList(), test,
+            options.Probe, options.Seeds, options.SearchSeed, options.Log is { } log ? line => log($"{encoder.Spec.Id}/{task.Id} {line}") : null);
         progress?.Report(new StageProgress("probe", 1, 1));
 
         var scope = ProcessingProbeExperiment.Scope(encoder, task, train.Length, val.Length * classes);
@@ -168,7 +228,7 @@ public static class PaperProcessingExperiment
             ["model_sha256"] = ModelHash.Sha256(encoder.ModelPath),
         };
         var records = ProbeStage.Records(outcome, scope, details).ToList();
-        var notes = new List<string>();
+        notes = [];
         if (options.Knn is { } knn)
         {
             if (semanticLabels is null)
@@ -180,15 +240,12 @@ public static class PaperProcessingExperiment
                     Line = options.Log,
                     Progress = KnnStageHooks.AsStage(progress),
                     StatePath = options.KnnStateFolder is { } folder ? StatePath(folder, encoder.Spec.Id, task.Id) : null,
+                    Cancel = cancel,
                 };
-                records.AddRange(Knn(output.Embeddings, dim, classes, selected, train, val, semanticLabels, scope with { Details = details }, knn, hooks));
+                records.AddRange(Knn(file.Source, file.Dim, classes, selected, train, val, semanticLabels, scope with { Details = details }, knn, hooks));
             }
         }
-
-        var metadata = Metadata(encoder, task, photos, request, sides, semanticLabels);
-        var embeddings = new EmbeddingSet(output.Embeddings, dim, request.Items.Select(i => i.Key).ToList(),
-            request.Items.Select(i => i.Processing).ToList(), ShardMerge.Metadata(metadata, output.Done));
-        return new ExperimentOutcome(records, output.Skipped, embeddings) { Notes = notes };
+        return records;
     }
 
     /// <summary>The kNN run's state file of an encoder and task under <paramref name="folder"/> (its folder is made).</summary>
@@ -199,8 +256,8 @@ public static class PaperProcessingExperiment
         return Path.Combine(dir, task + ".knn-state.bin");
     }
 
-    /// <summary>kNN influence as the reference runs it: val images are the queries, train images the database (rows read in place).</summary>
-    private static IReadOnlyList<SummaryRecord> Knn(float[] embeddings, int dim, int classes, IReadOnlyList<int> selected,
+    /// <summary>kNN influence as the reference runs it: val images are the queries, train images the database (rows streamed from the file).</summary>
+    private static IReadOnlyList<SummaryRecord> Knn(string embeddings, int dim, int classes, IReadOnlyList<int> selected,
         int[] train, int[] val, IReadOnlyList<string?> semanticLabels, RecordScope scope, KnnOptions options, KnnStageHooks hooks)
     {
         var used = train.Concat(val).Where(k => semanticLabels[selected[k]] is not null).ToArray();

@@ -1,3 +1,4 @@
+using TraceProbe.Embeddings;
 using TraceProbe.Probes;
 using TraceProbe.Results;
 using TraceProbe.Statistics;
@@ -26,13 +27,24 @@ public sealed record ProbeData(float[] X, int[] Y)
 
     public static ProbeData Gather(float[] embeddings, int dim, IReadOnlyList<int> rows, Func<int, int> label, Func<int, int>? photo = null)
     {
-        var x = new float[rows.Count * dim];
-        var y = new int[rows.Count];
+        var x = new float[(long)rows.Count * dim];
         for (var i = 0; i < rows.Count; i++)
-        {
-            embeddings.AsSpan(rows[i] * dim, dim).CopyTo(x.AsSpan(i * dim, dim));
-            y[i] = label(rows[i]);
-        }
+            embeddings.AsSpan((int)((long)rows[i] * dim), dim).CopyTo(x.AsSpan((int)((long)i * dim), dim));
+        return Labelled(x, rows, label, photo);
+    }
+
+    /// <summary>The rows of an embeddings file, read from it when its rows are not in memory.</summary>
+    public static ProbeData Gather(EmbeddingsFile file, int[] rows, Func<int, int> label, Func<int, int>? photo = null)
+    {
+        var x = new float[(long)rows.Length * file.Dim];
+        file.ReadRows(rows, x);
+        return Labelled(x, rows, label, photo);
+    }
+
+    private static ProbeData Labelled(float[] x, IReadOnlyList<int> rows, Func<int, int> label, Func<int, int>? photo)
+    {
+        var y = new int[rows.Count];
+        for (var i = 0; i < rows.Count; i++) y[i] = label(rows[i]);
         return new ProbeData(x, y) { Photos = photo is null ? null : rows.Select(photo).ToArray() };
     }
 }
@@ -51,9 +63,11 @@ public static class ProbeStage
     /// data of <paramref name="searchSeed"/> (the reference's seed 22), and every seed retrains with them; the Fast
     /// protocol chooses its regularisation per seed (it is cheap).
     /// </summary>
+    /// <param name="log">A line per finished step (the search, each seed) with its time, for long runs; null says nothing.</param>
     public static ProbeOutcome Run(Func<ulong, ProbeData> trainFor, ProbeData test, int dim, int classes, ProbeOptions options,
-        IReadOnlyList<ulong> seeds, ulong searchSeed)
+        IReadOnlyList<ulong> seeds, ulong searchSeed, Action<string>? log = null)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         ArgumentNullException.ThrowIfNull(trainFor);
         if (seeds.Count == 0) throw new ArgumentException("At least one seed is needed.", nameof(seeds));
         PaperSearch? search = null;
@@ -61,7 +75,9 @@ public static class ProbeStage
         if (options.Protocol == ProbeProtocol.Paper && (options.LearningRate is null || options.WeightDecay is null))
         {
             var data = trainFor(searchSeed);
+            log?.Invoke($"probe: searching the learning rate and weight decay, {options.Trials} TPE trial(s) × {options.Epochs} epochs on {data.Y.Length:N0} training rows × {dim}…");
             search = LinearProbe.Search(data.X, data.Y, dim, classes, options with { Seed = searchSeed });
+            log?.Invoke($"probe: search done in {clock.Elapsed.TotalSeconds:0.#} s: learning rate {search.LearningRate:g3}, weight decay {search.WeightDecay:g3}, validation top-1 {search.ValidationTop1:0.###}");
             fit = options with { LearningRate = search.LearningRate, WeightDecay = search.WeightDecay, ValidationRows = null, Groups = null };
         }
 
@@ -80,6 +96,7 @@ public static class ProbeStage
             var result = ProbeResult.FromPredictions(test.Y, predicted, classes);
             for (var i = 0; i < predicted.Length; i++) if (predicted[i] == test.Y[i]) correct[i] += 1.0 / seeds.Count;
             top1[s] = result.Top1;
+            log?.Invoke($"probe: seed {seeds[s]} ({s + 1}/{seeds.Count}) trained on {train.Y.Length:N0} rows and tested on {test.Y.Length:N0}: top-1 {result.Top1:0.####}; {clock.Elapsed.TotalSeconds:0.#} s so far");
             recall[s] = result.MeanPerClassRecall;
             confusion ??= result.Confusion;
             first ??= model;

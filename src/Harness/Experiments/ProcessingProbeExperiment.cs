@@ -37,7 +37,8 @@ public sealed record ProcessingProbeOptions
 public sealed record ProcessingPlan(EmbeddingRequest Request, IReadOnlyList<TraceItem> Items, IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>The result of one processing task for one encoder: summary records, skipped inputs, the embeddings.</summary>
-public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IReadOnlyList<SkippedInput> Skipped, EmbeddingSet Embeddings)
+/// <param name="Embeddings">The embeddings to write; null when the experiment wrote its file itself (paper mode, as it embeds).</param>
+public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IReadOnlyList<SkippedInput> Skipped, EmbeddingSet? Embeddings)
 {
     /// <summary>What the reader should know: a part not run and why.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
@@ -50,7 +51,7 @@ public sealed record ExperimentOutcome(IReadOnlyList<SummaryRecord> Records, IRe
 public static class ProcessingProbeExperiment
 {
     /// <summary>Embeddings-file metadata: the semantic class of each item's photo (JSON array, null where none), for kNN from the file.</summary>
-    public const string SemanticKey = "semantic";
+    public const string SemanticKey = EmbeddingsFile.SemanticKey;
 
     /// <summary>The embedding work of a processing task: its items in plan order and how each is rendered.</summary>
     public static ProcessingPlan Plan(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos, ProcessingProbeOptions options)
@@ -140,7 +141,7 @@ public static class ProcessingProbeExperiment
         if (options.Knn is { } knn)
         {
             // Held-out crops of a few photos: seconds of work, so no state file (paper mode keeps one).
-            var hooks = new KnnStageHooks { Line = options.Log, Progress = KnnStageHooks.AsStage(progress) };
+            var hooks = new KnnStageHooks { Line = options.Log, Progress = KnnStageHooks.AsStage(progress), Cancel = cancel };
             records.AddRange(KnnInfluenceStage.Run(output.Embeddings, dim, items, output.Done, task.Classes.Count, scope with { Details = details }, knn, options.SemanticLabels, hooks));
         }
         if (options.Erase)
@@ -159,7 +160,7 @@ public static class ProcessingProbeExperiment
             records.AddRange(ProbeStage.Records(erasedOutcome, erasure, erasureDetails));
             if (options.Knn is { } knnAfter)
                 records.AddRange(KnnInfluenceStage.Run(erased, dim, items, output.Done, task.Classes.Count, erasure with { Details = erasureDetails }, knnAfter, options.SemanticLabels,
-                    new KnnStageHooks { Line = options.Log }));
+                    new KnnStageHooks { Line = options.Log, Cancel = cancel }));
             progress?.Report(new StageProgress("erase", 1, 1));
         }
         return new ExperimentOutcome(records, output.Skipped, embeddings)

@@ -3,6 +3,7 @@ using TraceProbe.Datasets;
 using TraceProbe.Embeddings;
 using TraceProbe.EncoderInputs;
 using TraceProbe.Encoders;
+using TraceProbe.Images;
 using TraceProbe.Neighbours;
 using TraceProbe.Results;
 using TraceProbe.Statistics;
@@ -28,7 +29,8 @@ public static class RetrievalExperiment
             tensorizer.Tensorize(input, tensor);
         }
         var items = photos.Select((p, i) => new PlannedItem(p.Key, i, "none")).ToList();
-        var request = new EmbeddingRequest($"{encoder.Spec.Id}/{taskId}", photos, items, Render, "retrieval/1");
+        // The reference loads PairCams with Hugging Face load_dataset, whose Image feature applies exif_transpose (≥ 2.19).
+        var request = new EmbeddingRequest($"{encoder.Spec.Id}/{taskId}", photos, items, Render, "retrieval/1") { SourceOrientation = Orientation.Upright };
         var output = await new EmbeddingPipeline(encoder, pipeline, cache).RunAsync(request, Shard.All, progress, cancel);
 
         // Pairs whose either image could not be read leave the evaluation.

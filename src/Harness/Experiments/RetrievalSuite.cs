@@ -1,3 +1,4 @@
+using TraceProbe.Common;
 using TraceProbe.Datasets;
 using TraceProbe.Embeddings;
 using TraceProbe.Encoders;
@@ -35,8 +36,28 @@ public static class RetrievalSuite
                 RetrievalExperiment.RunAsync(encoder, pairs, TaskId, new EmbeddingPipelineOptions(), new EmbeddingCache(Path.Combine(s.Out, "cache")), progress, cancel));
             records.AddRange(outcome.Records);
             allSkipped.AddRange(outcome.Skipped);
-            EmbeddingsFile.Write(TraceSuite.EmbeddingsPath(s.Out, spec.Id, TaskId), outcome.Embeddings);
+            EmbeddingsFile.Write(TraceSuite.EmbeddingsPath(s.Out, spec.Id, TaskId), outcome.Embeddings!);
         }
-        return Summary.Create(0, new SortedDictionary<string, string> { ["dataset"] = Path.GetFullPath(s.Dataset), ["pairs"] = pairs.Count.ToString() }, records, allSkipped);
+        var settings = new SortedDictionary<string, string>
+        {
+            ["dataset"] = Path.GetFullPath(s.Dataset),
+            ["pairs"] = pairs.Count.ToString(),
+            [SettingNames.PaperDepartures] = string.Join("\n", Departures(skipped)),
+        };
+        return Provenance.Stamp(Summary.Create(0, settings, records, allSkipped));
+    }
+
+    /// <summary>How a PairCams run departs from the reference's retrieval, one line each (listed in the report).</summary>
+    public static IReadOnlyList<string> Departures(IReadOnlyList<SkippedInput> skipped)
+    {
+        var d = new List<string>
+        {
+            // The reference writes only per-query-class scores; whether the paper's figure averages the directions is unverified.
+            "hard and easy average the two query directions (phone → camera, camera → phone); the reference reports each " +
+            "query class, and the paper's figure may be one direction: compare the per-query-class records",
+        };
+        if (skipped.Count > 0)
+            d.Add($"{skipped.Count:N0} listed image(s) or pair(s) missing or unusable, so fewer than the published 730 pairs (the reference needs all)");
+        return d;
     }
 }

@@ -1,3 +1,4 @@
+using TraceProbe.Common;
 using TraceProbe.Datasets;
 using TraceProbe.Embeddings;
 using TraceProbe.Encoders;
@@ -15,6 +16,7 @@ public static class ShardedEmbedding
     /// <summary>Embeds one shard; returns the manifests written.</summary>
     public static async Task<IReadOnlyList<string>> RunAsync(JobSettings s, Shard shard, ISuiteObserver observer, CancellationToken cancel = default)
     {
+        s.Validate();
         var modelsFolder = ModelsFolder.Resolve(s.Models);
         var encoders = EncoderSelection.Select(s.Encoders, modelsFolder);
         var tasks = TaskSelection.Select(s.Tasks, TraceKind.Processing);
@@ -23,7 +25,7 @@ public static class ShardedEmbedding
         var dataset = DatasetLoader.Open(s.Images ?? PhotoCollection.BundledFolder);
         var photos = dataset.Photos;
         // Paper mode plans the same whole-image work as `run --protocol paper`, so that its cache serves the run.
-        var sides = s.Protocol == Probes.ProbeProtocol.Paper ? PaperMode.Sides(dataset, s) : null;
+        var sides = s.LayoutOrDefault == ProcessingLayout.PaperWholeImages ? PaperMode.Sides(dataset, s) : null;
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
         var written = new List<string>();
         foreach (var spec in encoders)
@@ -33,11 +35,18 @@ public static class ShardedEmbedding
             {
                 var options = s.ProcessingOptions(cache) with { SemanticLabels = dataset.SemanticLabels };
                 ProcessingPlan plan;
-                if (sides is null) plan = ProcessingProbeExperiment.Plan(encoder, task, photos, options);
+                ItemColumns columns;
+                if (sides is null)
+                {
+                    plan = ProcessingProbeExperiment.Plan(encoder, task, photos, options);
+                    columns = ItemColumns.FromMetadata(plan.Request.Items.Select(i => i.Key).ToList(), plan.Request.Items.Select(i => i.Processing).ToList(), plan.Metadata, plan.Request.Name);
+                }
                 else
                 {
+                    // Built as columns directly: at ImageNet's scale per-item JSON would be half a gigabyte a manifest.
                     var request = PaperProcessingExperiment.Plan(encoder, task, photos, sides, s.Seed);
-                    plan = new ProcessingPlan(request, [], PaperProcessingExperiment.Metadata(encoder, task, photos, request, sides, dataset.SemanticLabels));
+                    plan = new ProcessingPlan(request, [], PaperProcessingExperiment.FileMetadata(encoder, task));
+                    columns = PaperProcessingExperiment.Columns(photos, request, sides, dataset.SemanticLabels);
                 }
                 var pipeline = new EmbeddingPipeline(encoder, options.Pipeline, cache);
                 var output = await observer.RunAsync($"{spec.Id}/{task.Id} shard {shard}",
@@ -50,10 +59,11 @@ public static class ShardedEmbedding
                     ChunkCount = pipeline.PlanChunks(plan.Request).Count,
                     ItemCount = plan.Request.Items.Count,
                     Chunks = output.Chunks.Select(c => new ShardManifest.ManifestChunk(c.Index, c.Start, c.Count, c.Key)).ToList(),
-                    Metadata = plan.Metadata,
+                    Metadata = ItemColumns.FileMetadata(plan.Metadata),
                     Skipped = output.Skipped,
                 };
                 var path = Path.Combine(ManifestFolder(s.Out, spec.Id, task.Id), ShardManifest.FileName(shard));
+                ShardManifest.WriteItems(ManifestFolder(s.Out, spec.Id, task.Id), columns, manifest.Metadata);
                 manifest.Write(path);
                 written.Add(path);
                 observer.Line($"{spec.Id}/{task.Id} shard {shard}: {output.ComputedChunks} chunk(s) computed, {output.CachedChunks} from the cache; manifest {path}");

@@ -1,7 +1,6 @@
 namespace TraceProbe.Experiments;
 
-/// <summary>Processing traces are applied by us; acquisition traces are read from EXIF.</summary>
-public enum TraceKind { Processing, Acquisition }
+// TraceKind and the class shapes are src/Vocabulary/TraceKinds.cs, shared with the generator.
 
 /// <summary>One class of a trace task: for processing, the chain of operation ids applied in order (paper ids, e.g. "JPEG95_444").</summary>
 public sealed record TraceClass(string Id, IReadOnlyList<string> Ops)

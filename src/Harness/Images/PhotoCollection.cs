@@ -11,6 +11,17 @@ public static class PhotoCollection
         ".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp",
     };
 
+    /// <summary>
+    /// Extensions of images the harness cannot decode but the reference can (it registers pillow_heif): counted,
+    /// so that a run can say how many photos of a dataset it left out, instead of not seeing them at all.
+    /// </summary>
+    public static readonly IReadOnlyList<string> UndecodedExtensions = [".heic", ".heif"];
+
+    /// <summary>The files under a folder (not recursive) with an <see cref="UndecodedExtensions"/> extension.</summary>
+    public static IReadOnlyList<string> UndecodedFiles(string folder) => !Directory.Exists(folder) ? [] :
+        Directory.EnumerateFiles(folder).Where(f => UndecodedExtensions.Contains(System.IO.Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal).ToList();
+
     /// <summary>The photos bundled with the program (a few downscaled, openly licensed photos).</summary>
     public static string BundledFolder => System.IO.Path.Combine(AppContext.BaseDirectory, "photos");
 

@@ -53,7 +53,7 @@ public sealed record KnnCost(int Queries, int Database, int Dim, int Processings
 public static class KnnCostModel
 {
     /// <summary>
-    /// The cost of <see cref="KnnInfluence.Evaluate(KnnInfluenceInput, KnnOptions?, IProgress{KnnProgress}?, string?)"/> on
+    /// The cost of <see cref="KnnInfluence.Evaluate(KnnInfluenceInput, KnnOptions?, IProgress{KnnProgress}?, string?, CancellationToken)"/> on
     /// these sizes. The speed is measured by a short run of the CPU kernel (about 0.1 s) unless given; on
     /// a GPU the progress line's ETA is the better guide.
     /// </summary>

@@ -20,6 +20,13 @@ public enum KnnSetup
     Uniform,
 }
 
+/// <summary>The set-ups by name: their count sizes the per-query counters, so no layout writes a literal 5.</summary>
+public static class KnnSetups
+{
+    public static readonly IReadOnlyList<KnnSetup> All = Enum.GetValues<KnnSetup>();
+    public static int Count => All.Count;
+}
+
 /// <summary>
 /// One set-up's accuracy averaged over p (and q where the set-up has one). Std is over the uniform
 /// set-up's seeds (population std, as numpy's default); 0 for the deterministic set-ups.
@@ -152,15 +159,17 @@ public static class KnnInfluence
     /// Evaluates the five set-ups, streaming both sides. With <paramref name="statePath"/> the run records
     /// its state after every (p, query block, q) pass and resumes from it when the file is there (and was
     /// written by the same run: inputs, k, seeds and blocking); the results equal an uninterrupted run's.
+    /// <paramref name="cancel"/> stops the run between two database blocks.
     /// </summary>
-    public static KnnInfluenceResult Evaluate(KnnInfluenceInput input, KnnOptions? options, IProgress<KnnProgress>? progress = null, string? statePath = null)
+    public static KnnInfluenceResult Evaluate(KnnInfluenceInput input, KnnOptions? options, IProgress<KnnProgress>? progress = null, string? statePath = null,
+        CancellationToken cancel = default)
     {
         options ??= new KnnOptions();
         input.Validate();
         if (options.K < 1) throw new ArgumentOutOfRangeException(nameof(options), options.K, "K must be at least 1.");
         if (options.UniformSeeds is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(options), options.UniformSeeds, "UniformSeeds must be between 1 and 64.");
         if (options.QueryRowsInMemory < 1) throw new ArgumentOutOfRangeException(nameof(options), options.QueryRowsInMemory, "QueryRowsInMemory must be at least 1.");
-        var counts = new KnnInfluenceRun(input, options, progress, statePath).Run();
+        var counts = new KnnInfluenceRun(input, options, progress, statePath, cancel).Run();
         return Summarise(counts, input, options);
     }
 

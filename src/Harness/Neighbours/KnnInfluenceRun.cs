@@ -7,7 +7,8 @@ namespace TraceProbe.Neighbours;
 /// database processing q (q = p first, whose own/other lists the other pairs reuse), each folded into the
 /// correct-query counts (per set-up and per query) at once. State after every pass can be saved and resumed.
 /// </summary>
-internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions options, IProgress<KnnProgress>? progress, string? statePath)
+internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions options, IProgress<KnnProgress>? progress, string? statePath,
+    CancellationToken cancel = default)
 {
     private readonly int P = input.Processings;
     private readonly int _seeds = options.UniformSeeds;
@@ -22,7 +23,7 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
         var queryBlocks = (nq + blockRows - 1) / blockRows;
         var votes = new SetupVotes(P, _seeds, _k, options.VoteTieBreak);
         var masks = KnnInfluence.UniformMasks(options.Seed, _seeds, P, nd);
-        var state = KnnInfluenceState.Start(statePath, Fingerprint(blockRows), P * votes.Slots + 5 * nq, P, blockRows, _seeds, _k);
+        var state = KnnInfluenceState.Start(statePath, Fingerprint(blockRows), P * votes.Slots + KnnSetups.Count * nq, P, blockRows, _seeds, _k);
         state.Layout(queryBlocks);
 
         var perPass = (long)nd * dim; // multiply-adds per query per pass
@@ -48,12 +49,18 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
                 {
                     var q = step == 0 ? p : step <= p ? step - 1 : step;
                     if (state.IsDone(p, b, step)) { done += perPass * rows; continue; }
+                    cancel.ThrowIfCancellationRequested();
                     var before = done;
                     // Passes are done in order, so what a resumed run skipped all comes before its first pass.
                     resumed ??= done;
                     votes.StartPass(pass, uniform, rows);
                     engine.Run(queries, labels, input.Database, q, input.DatabaseLabels, masks[q], pass, options.MaxDegreeOfParallelism,
-                        dbRows => progress?.Report(new KnnProgress(before + (long)dbRows * dim * rows, total, clock.Elapsed, resumed.Value)));
+                        dbRows =>
+                        {
+                            // Between two database blocks: the passes finished so far are in the state file.
+                            cancel.ThrowIfCancellationRequested();
+                            progress?.Report(new KnnProgress(before + (long)dbRows * dim * rows, total, clock.Elapsed, resumed.Value));
+                        });
                     done = before + perPass * rows;
                     votes.Fold(p, q, step == P - 1, labels, input.DatabaseLabels, pass, same, uniform, state.Correct, first, nq, options.MaxDegreeOfParallelism);
                     state.Completed(p, b, step);

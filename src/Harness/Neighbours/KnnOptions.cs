@@ -35,15 +35,8 @@ public sealed record KnnOptions
     /// <summary>This set of options on the device a user names as the encoder's: "cpu", "cuda" or "cuda:N".</summary>
     public KnnOptions OnDevice(string device)
     {
-        if (device.Equals("cpu", StringComparison.OrdinalIgnoreCase)) return this with { Device = KnnDevice.Cpu, DeviceId = 0 };
-        if (device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
-        {
-            var id = 0;
-            if (device.Contains(':') && !int.TryParse(device[(device.IndexOf(':') + 1)..], out id))
-                throw new SettingsException($"--device {device}: expected cuda:N with a GPU number N.");
-            return this with { Device = KnnDevice.Cuda, DeviceId = id };
-        }
-        throw new SettingsException($"--device {device}: expected 'cpu' or 'cuda[:N]'.");
+        var parsed = ComputeDevice.Parse(device);
+        return this with { Device = parsed.IsCuda ? KnnDevice.Cuda : KnnDevice.Cpu, DeviceId = parsed.Id };
     }
 }
 

@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 
 namespace TraceProbe.Neighbours;
 
@@ -108,25 +106,15 @@ public sealed class EmbeddingsFileRows : IProcessedRows, IDisposable
     public int Processings { get; }
     public int Dim { get; }
 
-    /// <summary>The tensor's rows, dimension and data offset from the 8-byte length and the JSON header.</summary>
+    /// <summary>The tensor's rows, dimension and data offset, from the one safetensors header parser.</summary>
     private static (long Rows, int Dim, long DataStart) ReadHeader(FileStream file, string path, string tensor)
     {
-        Span<byte> lengthBytes = stackalloc byte[8];
-        file.ReadExactly(lengthBytes);
-        var headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
-        if (headerLength <= 0 || headerLength > 1L << 30 || headerLength > file.Length - 8) throw new InvalidDataException($"{path}: not a safetensors file (header length {headerLength}).");
-        var header = new byte[headerLength];
-        file.ReadExactly(header);
-        JsonDocument json;
-        try { json = JsonDocument.Parse(header); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: the safetensors header is not JSON ({e.Message}).", e); }
-        using var _ = json;
-        if (!json.RootElement.TryGetProperty(tensor, out var info))
+        var header = Embeddings.SafetensorsFile.ReadHeader(file.SafeFileHandle, path);
+        if (!header.Tensors.TryGetValue(tensor, out var info))
             throw new InvalidDataException($"{path}: no tensor '{tensor}'.");
-        if (info.GetProperty("dtype").GetString() != "F32") throw new InvalidDataException($"{path}: tensor '{tensor}' is not F32.");
-        var shape = info.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
-        if (shape.Length != 2) throw new InvalidDataException($"{path}: tensor '{tensor}' is not [N, D].");
-        return (shape[0], (int)shape[1], 8 + headerLength + info.GetProperty("data_offsets")[0].GetInt64());
+        if (info.DType != "F32") throw new InvalidDataException($"{path}: tensor '{tensor}' is not F32.");
+        if (info.Shape.Length != 2) throw new InvalidDataException($"{path}: tensor '{tensor}' is not [N, D].");
+        return (info.Shape[0], (int)info.Shape[1], info.FileOffset);
     }
 
     public void Read(int processing, int first, int count, Span<float> destination)

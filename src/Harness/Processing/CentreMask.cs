@@ -1,5 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using TraceProbe.Common;
 
 namespace TraceProbe.Processing;
 
@@ -11,9 +12,9 @@ namespace TraceProbe.Processing;
 /// </summary>
 public sealed class CentreMask(double ratio) : ProcessingOp
 {
-    public double Ratio { get; } = ratio is > 0 and < 1
+    public double Ratio { get; } = CentreMaskRatio.IsMask(ratio)
         ? ratio
-        : throw new ArgumentOutOfRangeException(nameof(ratio), ratio, "The masked area ratio must be in (0, 1).");
+        : throw new ArgumentOutOfRangeException(nameof(ratio), ratio, $"The masked area ratio must be in {CentreMaskRatio.Interval}.");
 
     public override string Id => $"CENTRE_MASK_{Ratio:0.###}";
 

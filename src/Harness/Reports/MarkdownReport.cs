@@ -163,10 +163,16 @@ public static class MarkdownReport
         md.AppendLine("## How these numbers were made").AppendLine();
         md.AppendLine($"- Seed: {summary.Seed}");
         md.AppendLine($"- Created: {summary.CreatedUtc:u}");
-        foreach (var (k, v) in summary.Settings.Where(kv => kv.Key != DeparturesKey)) md.AppendLine($"- {k}: {v}");
+        // The resume settings repeat the settings above, one per line: summary.json keeps them for --skip-existing.
+        foreach (var (k, v) in summary.Settings.Where(kv => kv.Key is not (DeparturesKey or SettingNames.ResumeSettings))) md.AppendLine($"- {k}: {v}");
         foreach (var r in probes.Where(r => r.Metric == MetricNames.Top1 && r.Details is not null))
             md.AppendLine($"- {r.Encoder} / {r.Task}: {string.Join(", ", r.Details!.Select(kv => $"{kv.Key} {kv.Value}"))}");
         md.AppendLine($"- Software: {string.Join(", ", summary.Versions.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        if (summary.Manifest is { } m)
+        {
+            md.AppendLine($"- Built from commit {m.GitCommit ?? "unknown (not built in a git checkout)"}; registry SHA-256 {m.RegistrySha256 ?? "–"}");
+            if (m.Dataset is { } d) md.AppendLine($"- Dataset: {d.Layout}, {d.Files:N0} files, SHA-256 of names and sizes {d.Sha256}");
+        }
         md.AppendLine($"- Machine: {string.Join(", ", summary.Machine.Select(kv => $"{kv.Key} {kv.Value}"))}");
         md.AppendLine();
     }

@@ -54,6 +54,10 @@ public static class SettingNames
 {
     /// <summary>How the run departs from the paper's protocol, one per line; empty when it does not.</summary>
     public const string PaperDepartures = "paper_departures";
-    /// <summary>The probe protocol: "fast" (quick mode) or "paper".</summary>
+    /// <summary>The probe's optimiser: "fast" or "paper".</summary>
     public const string Protocol = "protocol";
+    /// <summary>The processing tasks' data layout: "quick" (crops) or "paper" (whole images of train/val).</summary>
+    public const string Layout = "layout";
+    /// <summary>The settings that decide the records, one "name=value" per line; --skip-existing keeps records only when they match.</summary>
+    public const string ResumeSettings = "resume_settings";
 }

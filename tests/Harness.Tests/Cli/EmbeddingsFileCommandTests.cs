@@ -58,7 +58,7 @@ public sealed class EmbeddingsFileCommandTests
     public void A_file_without_a_split_is_refused_naming_it()
     {
         var path = Path.Combine(TestData.TempFolder("probe"), "bare.safetensors");
-        SafetensorsFile.Write(path, new EmbeddingSet(new float[8], 4, ["a", "b"], ["JPEG75_420", "JPEG95_444"], new Dictionary<string, string>()));
+        EmbeddingsFile.Write(path, new EmbeddingSet(new float[8], 4, ["a", "b"], ["JPEG75_420", "JPEG95_444"], new Dictionary<string, string>()));
         var error = Assert.Throws<InvalidDataException>(() => EmbeddingsProbe.Run(EmbeddingsFile.Read(path), new ProbeOptions(), 1));
         Assert.Contains(path, error.Message);
         Assert.Contains("split", error.Message);

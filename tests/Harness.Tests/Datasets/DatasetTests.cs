@@ -1,6 +1,7 @@
 using TraceProbe.Cli;
 using TraceProbe.Datasets;
 using TraceProbe.Experiments;
+using TraceProbe.Images;
 using TraceProbe.Processing;
 using TraceProbe.Results;
 using TraceProbe.Tests.Support;
@@ -90,6 +91,28 @@ public sealed class DatasetTests
         var make = dataset.Splits!["make"];
         Assert.Equal("test", make.Entries.Single(e => e.Id == "1004").Side);
         Assert.Equal("NIKON", make.Classes[make.Entries.Single(e => e.Id == "1003").Label]);
+    }
+
+    [Fact]
+    public void FlickrExif_is_decoded_upright_and_lists_heic_files_and_missing_listed_images_as_departures()
+    {
+        var root = FlickrExif();
+        File.WriteAllBytes(Path.Combine(root, "images", "1005.HEIC"), [0, 0, 0, 24]);
+        File.WriteAllText(Path.Combine(root, "splits", "split_data_target_attribute=Model.json"), """
+            {"train_ids": ["1001", "9999"], "val_ids": [], "test_ids": ["1003"],
+             "encoded_train_labels": [0, 1], "encoded_val_labels": [], "encoded_test_labels": [0],
+             "label_encoder_classes": ["D750", "iPhone 8"], "target_attribute": "Model"}
+            """);
+
+        var dataset = DatasetLoader.Open(root);
+
+        // As Hugging Face datasets.Image (exif_transpose since 2.19), the reference's FlickrExif loader.
+        Assert.Equal(Orientation.Upright, dataset.SourceOrientation);
+        Assert.Contains(dataset.Departures, d => d.Contains("1 HEIC/HEIF image(s)"));
+        Assert.Contains(dataset.Skipped, s => s.Path.EndsWith("1005.HEIC"));
+        Assert.StartsWith("1 of 3 images its published split lists are missing", dataset.SplitDepartures["Model"]);
+        Assert.False(dataset.SplitDepartures.ContainsKey("Make"));
+        Assert.Contains(dataset.Departures, d => d.StartsWith("1 of 5 Flickr IDs of the table"));
     }
 
     [Fact]

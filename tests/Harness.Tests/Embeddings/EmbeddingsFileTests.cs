@@ -34,7 +34,8 @@ public sealed class EmbeddingsFileTests
     [Fact]
     public void A_metadata_array_of_the_wrong_length_is_refused_naming_file_and_field()
     {
-        var path = Write(["a", "b"], new Dictionary<string, string> { ["done"] = "[true]" });
+        var path = Path.Combine(TestData.TempFolder("embeddings-file"), "old.safetensors");
+        FirstLayout.Write(path, new float[4], 2, ["a", "b"], ["x", "y"], new Dictionary<string, string> { ["done"] = "[true]" });
         var error = Assert.Throws<InvalidDataException>(() => EmbeddingsFile.Read(path));
         Assert.Contains(path, error.Message);
         Assert.Contains("'done'", error.Message);

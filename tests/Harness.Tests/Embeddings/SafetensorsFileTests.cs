@@ -20,8 +20,8 @@ public sealed class SafetensorsFileTests
     public void Round_trips_values_keys_processing_and_metadata()
     {
         var path = Path.Combine(TestData.TempFolder("st"), "e.safetensors");
-        SafetensorsFile.Write(path, Sample());
-        var read = SafetensorsFile.Read(path);
+        EmbeddingsFile.Write(path, Sample());
+        var read = EmbeddingsFile.Read(path).Set;
         Assert.Equal(Sample().Embeddings, read.Embeddings);
         Assert.Equal(Sample().Keys, read.Keys);
         Assert.Equal(Sample().Processing, read.Processing);
@@ -32,7 +32,7 @@ public sealed class SafetensorsFileTests
     public void The_layout_is_plain_safetensors_readable_without_our_code()
     {
         var path = Path.Combine(TestData.TempFolder("st"), "e.safetensors");
-        SafetensorsFile.Write(path, Sample());
+        EmbeddingsFile.Write(path, Sample());
         var bytes = File.ReadAllBytes(path);
         var headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         Assert.Equal(0, (8 + headerLength) % 8);
@@ -44,8 +44,15 @@ public sealed class SafetensorsFileTests
         Assert.Equal(48, offsets[1] - offsets[0]);
         var third = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(8 + headerLength + offsets[0] + 2 * 4));
         Assert.Equal(-0.5f, third);
-        var keys = JsonSerializer.Deserialize<string[]>(header.RootElement.GetProperty("__metadata__").GetProperty("keys").GetString()!);
-        Assert.Equal(Sample().Keys, keys);
+        // Per-item values are integer tensors with their vocabularies in the header, not JSON arrays of every item.
+        var metadata = header.RootElement.GetProperty("__metadata__");
+        Assert.Equal(EmbeddingsFile.FormatId, metadata.GetProperty("format").GetString());
+        Assert.False(metadata.TryGetProperty("keys", out _));
+        var names = JsonSerializer.Deserialize<string[]>(metadata.GetProperty("processing_names").GetString()!)!;
+        var processing = header.RootElement.GetProperty("processing");
+        Assert.Equal("I32", processing.GetProperty("dtype").GetString());
+        var codeAt = 8 + headerLength + processing.GetProperty("data_offsets")[0].GetInt32();
+        Assert.Equal(Sample().Processing, Enumerable.Range(0, 3).Select(i => names[BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(codeAt + 4 * i))]));
     }
 
     [Fact]
@@ -53,7 +60,7 @@ public sealed class SafetensorsFileTests
     {
         var python = new[] { "/usr/bin/python3", "python3" }.FirstOrDefault(p => p.Contains('/') ? File.Exists(p) : true)!;
         var path = Path.Combine(TestData.TempFolder("st"), "e.safetensors");
-        SafetensorsFile.Write(path, Sample());
+        EmbeddingsFile.Write(path, Sample());
         const string script = """
             import json, struct, sys
             data = open(sys.argv[1], 'rb').read()
@@ -62,8 +69,13 @@ public sealed class SafetensorsFileTests
             t = header['embeddings']
             begin, end = t['data_offsets']
             values = struct.unpack('<%df' % ((end - begin) // 4), data[8 + n + begin:8 + n + end])
-            keys = json.loads(header['__metadata__']['keys'])
-            print(t['shape'][0], t['shape'][1], round(sum(values), 4), keys[2])
+            def tensor(name, fmt):
+                begin, end = header[name]['data_offsets']
+                size = struct.calcsize(fmt)
+                return struct.unpack('<%d%s' % ((end - begin) // size, fmt), data[8 + n + begin:8 + n + end])
+            offsets = tensor('key_offsets', 'q')
+            text = bytes(tensor('key_bytes', 'B'))
+            print(t['shape'][0], t['shape'][1], round(sum(values), 4), text[offsets[2]:offsets[3]].decode())
             """;
         var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("-c");
@@ -81,10 +93,10 @@ public sealed class SafetensorsFileTests
     public void A_truncated_file_is_reported_as_such()
     {
         var path = Path.Combine(TestData.TempFolder("st"), "e.safetensors");
-        SafetensorsFile.Write(path, Sample());
+        EmbeddingsFile.Write(path, Sample());
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^10]);
-        var error = Assert.Throws<InvalidDataException>(() => SafetensorsFile.Read(path));
+        var error = Assert.Throws<InvalidDataException>(() => EmbeddingsFile.Read(path));
         Assert.Contains(path, error.Message);
     }
 }

@@ -50,7 +50,7 @@ public sealed class ShardAndResumeTests
             await EmbedCommand.ExecuteAsync(Job(images, sharded, 4), new Shard(i, 3));
         Assert.Equal(expected, Merged(sharded));
 
-        var set = SafetensorsFile.Read(Path.Combine(sharded, "embeddings", "resnet18", "jpeg.safetensors"));
+        var set = EmbeddingsFile.Read(Path.Combine(sharded, "embeddings", "resnet18", "jpeg.safetensors")).Set;
         // 4 photos: 3 train × 4 crops + 1 test × 1 crop × 6 classes.
         Assert.Equal(18, set.Count);
         Assert.Equal(512, set.Dim);

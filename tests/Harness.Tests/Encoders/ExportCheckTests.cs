@@ -47,7 +47,7 @@ public sealed class ExportCheckTests(ITestOutputHelper output)
         var spec = nchw with
         {
             Model = nchw.Model with { Path = $"variants/{variant}.onnx", Sha256 = null },
-            Input = nchw.Input with { Layout = layout, DType = dtype },
+            Input = nchw.Input with { Layout = Enum.Parse<InputLayout>(layout), DType = Enum.Parse<InputDType>(dtype, ignoreCase: true) },
         };
         var crops = Reference.GetProperty("encoders").GetProperty("export-check/resnet");
 
@@ -151,7 +151,7 @@ public sealed class ExportCheckTests(ITestOutputHelper output)
     public void A_layout_or_dtype_the_graph_does_not_take_is_reported_with_its_field(string layout, string dtype, string expected)
     {
         var nchw = EncoderRegistry.Find("export-check/resnet")!;
-        var spec = nchw with { Input = nchw.Input with { Layout = layout, DType = dtype } };
+        var spec = nchw with { Input = nchw.Input with { Layout = Enum.Parse<InputLayout>(layout), DType = Enum.Parse<InputDType>(dtype, ignoreCase: true) } };
 
         var error = Assert.Throws<InvalidDataException>(() => new OnnxEncoder(spec, Models));
 

@@ -170,11 +170,26 @@ public sealed class DeviceTests(ITestOutputHelper output)
     public void Cpu_is_the_default_device() => Assert.Equal("cpu", new EncoderRuntimeOptions().Device);
 
     [Fact]
-    public void An_unknown_device_names_the_choices()
+    public void An_unknown_device_is_a_settings_error_naming_the_choices()
     {
-        var error = Assert.Throws<ArgumentException>(() => new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder, new EncoderRuntimeOptions { Device = "tpu" }));
+        var error = Assert.Throws<TraceProbe.Common.SettingsException>(() => new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder, new EncoderRuntimeOptions { Device = "tpu" }));
+        Assert.Contains("--device 'tpu'", error.Message);
         Assert.Contains("'cpu' or 'cuda[:N]'", error.Message);
     }
+
+    [Theory]
+    [InlineData("cpu", false, 0)]
+    [InlineData("CUDA", true, 0)]
+    [InlineData("cuda:3", true, 3)]
+    public void A_device_is_read_as_cpu_or_a_numbered_gpu(string text, bool cuda, int id) =>
+        Assert.Equal(new TraceProbe.Common.ComputeDevice(cuda, id), TraceProbe.Common.ComputeDevice.Parse(text));
+
+    [Theory]
+    [InlineData("cuda:x")]
+    [InlineData("cuda:-1")]
+    [InlineData("gpu")]
+    public void A_malformed_device_names_the_setting(string text) =>
+        Assert.Contains("--device", Assert.Throws<TraceProbe.Common.SettingsException>(() => TraceProbe.Common.ComputeDevice.Parse(text)).Message);
 }
 
 public sealed class ModelHashTests

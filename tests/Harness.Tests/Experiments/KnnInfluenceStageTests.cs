@@ -26,7 +26,7 @@ public class KnnInfluenceStageTests
         var classes = Enumerable.Range(0, Photos).Select(p => "class" + p % 3).ToArray<string?>();
         var path = System.IO.Path.Combine(TestData.TempFolder(name), "e.safetensors");
         var keys = items.Select(i => $"p{i.Photo}#crop{i.Crop}").ToList();
-        SafetensorsFile.Write(path, new EmbeddingSet(x, Dim, keys, items.Select(i => $"P{i.Label}").ToList(), new Dictionary<string, string>()));
+        EmbeddingsFile.Write(path, new EmbeddingSet(x, Dim, keys, items.Select(i => $"P{i.Label}").ToList(), new Dictionary<string, string>()));
         return (items, x, done, classes, path);
     }
 
@@ -54,6 +54,17 @@ public class KnnInfluenceStageTests
         Assert.Contains("the reference's per-triple script runs 33", lines[0]); // P³ + P·seeds = 27 + 6
         Assert.Contains(lines, l => l.Contains("% after"));
         Assert.StartsWith("kNN influence: 100.0%", lines[^1]);
+    }
+
+    [Fact]
+    public void The_stages_cancellation_token_stops_the_similarity_passes()
+    {
+        // `run` passes its Ctrl+C token in the hooks: the first Ctrl+C must stop kNN, not only the embedding.
+        var (items, x, done, classes, _) = Data("knn-stage-cancel");
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => KnnInfluenceStage.Run(x, Dim, items, done, P, Scope,
+            new KnnOptions { K = 3, Seed = 1, UniformSeeds = 2 }, classes, new KnnStageHooks { Cancel = cancel.Token }));
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class RunCommandTests
 
         Assert.True(File.Exists(Path.Combine(output, "summary.csv")));
         Assert.True(File.Exists(Path.Combine(output, "figures", "probe-processing-jpeg.png")));
-        var embeddings = TraceProbe.Embeddings.SafetensorsFile.Read(Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors"));
+        var embeddings = EmbeddingsFile.Read(Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors")).Set;
         // The unreadable photo keeps its place in the plan (5 training photos × 6 crops, 2 test × 2 × 6), marked not done.
         Assert.Equal((5 * 6 + 2 * 2 * 6, 512), (embeddings.Count, embeddings.Dim));
         var report = File.ReadAllText(Path.Combine(output, "report.md"));
@@ -109,6 +109,49 @@ public sealed class RunOptionsTests
         Assert.Equal(0, await RunCommand.ExecuteAsync(Small(images, output) with { SkipExisting = true }));
         Assert.False(Directory.Exists(Path.Combine(output, "cache")), "the skipped task was embedded again");
         Assert.Equal(first, Summary.Read(Path.Combine(output, "summary.json")).Records, new RecordComparer());
+    }
+
+    [Fact]
+    public async Task Skip_existing_recomputes_records_made_with_another_seed()
+    {
+        var images = TestData.PhotoFolder(4);
+        var output = TestData.TempFolder("skip-seed");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(Small(images, output)));
+        Assert.Contains("seed=", Summary.Read(Path.Combine(output, "summary.json")).Settings[SettingNames.ResumeSettings]);
+
+        // Seed 1 instead of the first run's: its records (and only new ones) must be in the summary.
+        var lines = new List<string>();
+        var observer = new LineObserver(lines);
+        var again = await TraceSuite.RunAsync(Small(images, output) with { SkipExisting = true, Seed = Small(images, output).Seed + 1 }, observer);
+        Assert.Contains(lines, l => l.Contains("nothing kept") && l.Contains("seed:"));
+        Assert.DoesNotContain(lines, l => l.Contains("kept ") && l.Contains("record(s)"));
+        var top1 = again.Summary.Records.Single(r => r.Metric == "top1");
+        Assert.Equal((Small(images, output).Seed + 1).ToString(), top1.Details!["seed"]);
+    }
+
+    [Fact]
+    public async Task Skip_existing_recomputes_records_of_another_model_file()
+    {
+        var images = TestData.PhotoFolder(4);
+        var output = TestData.TempFolder("skip-model");
+        Assert.Equal(0, await RunCommand.ExecuteAsync(Small(images, output)));
+        var path = Path.Combine(output, "summary.json");
+        var summary = Summary.Read(path);
+        // The same settings, but records stamped with another model's hash: as if the .onnx file had been replaced.
+        var forged = summary with
+        {
+            Records = summary.Records.Select(r => r with { Details = new Dictionary<string, string>(r.Details!) { ["model_sha256"] = new string('0', 64) } }).ToList(),
+        };
+        forged.Write(path);
+        var lines = new List<string>();
+        await TraceSuite.RunAsync(Small(images, output) with { SkipExisting = true }, new LineObserver(lines));
+        Assert.Contains(lines, l => l.Contains("another model file"));
+    }
+
+    private sealed class LineObserver(List<string> lines) : ISuiteObserver
+    {
+        public Task<T> RunAsync<T>(string title, Func<IProgress<StageProgress>, Task<T>> work) => work(new Progress<StageProgress>(_ => { }));
+        public void Line(string message) => lines.Add(message);
     }
 
     private sealed class RecordComparer : IEqualityComparer<SummaryRecord>
@@ -246,5 +289,19 @@ public sealed class AcquisitionRunTests
         Assert.Equal(("resnet18", "acquisition", "make", 4), (notRun.Encoder, notRun.Experiment, notRun.Task, notRun.TestPhotos));
         Assert.Contains("at least 10", notRun.Reason);
         Assert.Contains("## Not run", File.ReadAllText(Path.Combine(output, "report.md")));
+    }
+
+    [Fact]
+    public async Task An_acquisition_task_without_labelled_photos_is_not_run_with_the_experiments_own_reason()
+    {
+        var images = TestData.TempFolder("no-exif");
+        for (var i = 0; i < 3; i++)
+            using (var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(32, 32))
+                SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, Path.Combine(images, $"p{i}.png"));
+        var outcome = await TraceSuite.RunAsync(new JobSettings { Encoders = ["resnet18"], Tasks = ["make"], Images = images, Out = TestData.TempFolder("no-exif-out"), Quiet = true },
+            SilentObserver.Instance);
+        var notRun = Assert.Single(outcome.Summary.NotRun);
+        Assert.Equal(("acquisition", "make"), (notRun.Experiment, notRun.Task));
+        Assert.Contains($"{new TraceProbe.Acquisition.AcquisitionSplitOptions().MinPerClass}+ labelled photos", notRun.Reason);
     }
 }

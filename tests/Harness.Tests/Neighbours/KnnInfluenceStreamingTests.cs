@@ -35,7 +35,7 @@ public class KnnInfluenceStreamingTests
             for (var p = 0; p < P; p++) x.AsSpan((i * P + p) * Dim, Dim).CopyTo(fileRows.AsSpan(FileRow(i, p) * Dim));
         var path = Path.Combine(TestData.TempFolder("knn-rows"), "e.safetensors");
         var keys = Enumerable.Range(0, Items * P).Select(r => $"photo{r % Items}").ToList();
-        SafetensorsFile.Write(path, new EmbeddingSet(fileRows, Dim, keys, keys.Select(k => "x").ToList(), new Dictionary<string, string>()));
+        EmbeddingsFile.Write(path, new EmbeddingSet(fileRows, Dim, keys, keys.Select(k => "x").ToList(), new Dictionary<string, string>()));
 
         int[] Map(int[] items) => items.SelectMany(i => Enumerable.Range(0, P).Select(p => FileRow(i, p))).ToArray();
         using var queries = new EmbeddingsFileRows(path, Map(queryItems), P);
@@ -53,7 +53,7 @@ public class KnnInfluenceStreamingTests
     public void A_row_outside_the_file_is_an_error_naming_the_file()
     {
         var path = Path.Combine(TestData.TempFolder("knn-rows"), "small.safetensors");
-        SafetensorsFile.Write(path, new EmbeddingSet(new float[8], 4, ["a", "b"], ["x", "y"], new Dictionary<string, string>()));
+        EmbeddingsFile.Write(path, new EmbeddingSet(new float[8], 4, ["a", "b"], ["x", "y"], new Dictionary<string, string>()));
         var e = Assert.Throws<ArgumentException>(() => new EmbeddingsFileRows(path, [0, 5], 2));
         Assert.Contains("small.safetensors", e.Message);
     }
@@ -106,6 +106,29 @@ public class KnnInfluenceStreamingTests
 
     /// <summary>Progress&lt;T&gt; posts to the thread pool; the tests need the callback on the reporting thread.</summary>
     private sealed class SyncProgress(Action<KnnProgress> report) : IProgress<KnnProgress>
+    {
+        public void Report(KnnProgress value) => report(value);
+    }
+
+    [Fact]
+    public void A_cancelled_run_stops_between_blocks_and_a_rerun_resumes_to_the_uninterrupted_result()
+    {
+        var (x, labels, queryItems, dbItems) = Data();
+        var options = new KnnOptions { K = 5, Seed = 2, UniformSeeds = 3 };
+        var state = Path.Combine(TestData.TempFolder("knn-cancel"), "state.bin");
+        using var cancel = new CancellationTokenSource();
+        var reports = 0;
+        // Cancelled at the first progress report, as Ctrl+C would be while the passes run.
+        var progress = new InlineProgress(_ => { reports++; cancel.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            KnnInfluence.Evaluate(InMemory(x, labels, queryItems, dbItems), options, progress, state, cancel.Token));
+        Assert.Equal(1, reports);
+        var resumed = KnnInfluence.Evaluate(InMemory(x, labels, queryItems, dbItems), options, null, state);
+        var whole = KnnInfluence.Evaluate(InMemory(x, labels, queryItems, dbItems), options);
+        Assert.Equal(whole.Setups, resumed.Setups);
+    }
+
+    private sealed class InlineProgress(Action<KnnProgress> report) : IProgress<KnnProgress>
     {
         public void Report(KnnProgress value) => report(value);
     }

@@ -96,7 +96,7 @@ public sealed class ExtractTests(ITestOutputHelper log)
         });
         Assert.Equal(0, again.ComputedChunks);
         Assert.True(again.CachedChunks > 0);
-        SafetensorsFile.Write(outPath, again.Embeddings);
+        EmbeddingsFile.Write(outPath, again.Embeddings);
         Assert.Equal(first, File.ReadAllBytes(outPath));
         Assert.Equal(inputs, NpyFile.Read(inputsPath).Values);
     }

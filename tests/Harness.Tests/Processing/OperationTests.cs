@@ -19,6 +19,21 @@ public class OperationTests
     }
 
     [Theory]
+    [InlineData("MASK_1", true)]
+    [InlineData("MASK_99", true)]
+    [InlineData("MASK_100", false)]
+    [InlineData("MASK_0", false)]
+    [InlineData("JPEG100_420", true)]
+    [InlineData("SHARPEN_1.5", true)]
+    [InlineData("SHARPEN_0", false)]
+    public void The_catalog_accepts_exactly_the_ids_of_the_grammar_the_generator_compiles(string id, bool known)
+    {
+        // The generator links the same OpGrammar: what builds is what runs.
+        Assert.Equal(known, TraceProbe.Common.OpGrammar.IsKnown(id));
+        Assert.Equal(known, ProcessingCatalog.TryParse(id, out _));
+    }
+
+    [Theory]
     [InlineData(224, 0.90, 6, 218)]
     [InlineData(224, 0.95, 3, 221)]
     [InlineData(10, 0.5, 1, 9)]
