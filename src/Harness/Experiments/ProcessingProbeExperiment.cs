@@ -88,6 +88,7 @@ public static class ProcessingProbeExperiment
             [EmbeddingsFile.EncoderKey] = encoder.Spec.Id,
             [EmbeddingsFile.TaskKey] = task.Id,
             ["seed"] = options.Seed.ToString(),
+            [EmbeddingsFile.LayoutKey] = ProcessingLayout.QuickCrops.Token(),
         };
         if (options.SemanticLabels is { } semantic)
             metadata[SemanticKey] = System.Text.Json.JsonSerializer.Serialize(plan.Select(i => semantic[i.Photo]));

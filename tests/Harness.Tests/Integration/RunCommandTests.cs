@@ -52,7 +52,12 @@ public sealed class RunCommandTests
 
         Assert.True(File.Exists(Path.Combine(output, "summary.csv")));
         Assert.True(File.Exists(Path.Combine(output, "figures", "probe-processing-jpeg.png")));
-        var embeddings = EmbeddingsFile.Read(Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors")).Set;
+        var file = EmbeddingsFile.Read(Path.Combine(output, "embeddings", "resnet18", "jpeg.safetensors"));
+        var embeddings = file.Set;
+        // The file names its layout by token, and its items' columns are tensors, not header JSON.
+        Assert.Equal(("quick", TraceProbe.Common.ProcessingLayout.QuickCrops), (embeddings.Metadata[EmbeddingsFile.LayoutKey], file.Layout));
+        Assert.Equal(EmbeddingsFile.FormatId, embeddings.Metadata[EmbeddingsFile.FormatKey]);
+        Assert.False(file.Done[Array.FindIndex(file.Photos.ToArray(), p => p.EndsWith("broken.jpg"))]);
         // The unreadable photo keeps its place in the plan (5 training photos × 6 crops, 2 test × 2 × 6), marked not done.
         Assert.Equal((5 * 6 + 2 * 2 * 6, 512), (embeddings.Count, embeddings.Dim));
         var report = File.ReadAllText(Path.Combine(output, "report.md"));
