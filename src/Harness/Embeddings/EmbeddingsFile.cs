@@ -109,9 +109,6 @@ public sealed class EmbeddingsFile
         }
     }
 
-    /// <summary>The byte offset of row 0 in the file, for readers that stream the rows themselves.</summary>
-    public long RowsOffset => _rowsOffset >= 0 ? _rowsOffset : throw new InvalidOperationException("The embeddings were not read from a file.");
-
     public static void Write(string path, EmbeddingSet set)
     {
         var file = new EmbeddingsFile(set);

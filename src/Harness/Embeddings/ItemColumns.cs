@@ -27,7 +27,7 @@ public sealed record ItemColumns
     public int Count => Processing.Count;
 
     /// <summary>The metadata keys that described items in files of the first layout (JSON arrays, one entry per item).</summary>
-    public static readonly IReadOnlySet<string> LegacyItemKeys = new HashSet<string>(StringComparer.Ordinal)
+    private static readonly IReadOnlySet<string> LegacyItemKeys = new HashSet<string>(StringComparer.Ordinal)
     {
         "keys", "processing", "dim", EmbeddingsFile.PhotosKey, EmbeddingsFile.CropsKey, EmbeddingsFile.SplitKey,
         EmbeddingsFile.DoneKey, EmbeddingsFile.SemanticKey, EmbeddingsFile.LabelsKey,

@@ -114,19 +114,6 @@ public static class PaperProcessingExperiment
         return new EmbeddingRequest($"{encoder.Spec.Id}/{task.Id}/paper", photos, planned, Render, $"paper-processing/1;seed={seed};task={task.Id}");
     }
 
-    /// <summary>The embeddings file's metadata for a plan (also what `embed` shards write in their manifests).</summary>
-    public static SortedDictionary<string, string> Metadata(OnnxEncoder encoder, TraceTaskSpec task, IReadOnlyList<Photo> photos,
-        EmbeddingRequest request, IReadOnlyList<string> sides, IReadOnlyList<string?>? semanticLabels)
-    {
-        var split = request.Items.Select(i => sides[i.Photo] == Train ? "train" : "test").ToList();
-        var metadata = new SortedDictionary<string, string>(EmbeddingsFile.ItemMetadata(
-            request.Items.Select(i => photos[i.Photo].Key), request.Items.Select(_ => 0), split).ToDictionary());
-        foreach (var (k, v) in FileMetadata(encoder, task)) metadata[k] = v;
-        if (semanticLabels is not null)
-            metadata[EmbeddingsFile.SemanticKey] = System.Text.Json.JsonSerializer.Serialize(request.Items.Select(i => semanticLabels[i.Photo]));
-        return metadata;
-    }
-
     /// <summary>What the embeddings file says of itself: encoder, task, and paper mode's layout.</summary>
     public static IReadOnlyDictionary<string, string> FileMetadata(OnnxEncoder encoder, TraceTaskSpec task) => new Dictionary<string, string>
     {
@@ -135,7 +122,7 @@ public static class PaperProcessingExperiment
         [EmbeddingsFile.LayoutKey] = ProcessingLayout.PaperWholeImages.Token(),
     };
 
-    /// <summary>The file's item columns for a plan, built directly (the same columns <see cref="Metadata"/> gives a merge).</summary>
+    /// <summary>The file's item columns for a plan, built directly (the run's file and the shards' items file alike).</summary>
     public static ItemColumns Columns(IReadOnlyList<Photo> photos, EmbeddingRequest request, IReadOnlyList<string> sides, IReadOnlyList<string?>? semanticLabels)
     {
         var items = request.Items;
