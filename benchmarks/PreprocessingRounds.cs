@@ -21,8 +21,10 @@ public static class PreprocessingRounds
         [
             ("decode", b.DecodeOurs, images),
             ("JPEG95_444 stage", b.JpegOurs, images),
+            ("JPEG95_444 stage, libvips file", b.JpegThroughFile, images),
             ("transform", b.TransformOurs, images),
             ("JPEG task, per (image, processing)", b.JpegTaskOurs, images * 6),
+            ("JPEG task, libvips file", b.JpegTaskThroughFile, images * 6),
         ];
         Console.WriteLine($"TraceProbe (libvips {NetVips.NetVips.Version(0)}.{NetVips.NetVips.Version(1)}, one thread); {images} photos, {rounds} rounds");
         Console.WriteLine($"| {"stage",-36} | ms/image | images/s | fastest ms/image | fastest images/s |");
