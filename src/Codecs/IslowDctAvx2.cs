@@ -15,6 +15,8 @@ internal static class IslowDctAvx2
 {
     public static bool IsSupported => Avx2.IsSupported;
 
+    // Compiled optimised at the first call: the loop is hot from the first image.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(byte[] plane, int stride, int rows, JpegQuantisation q)
     {
         fixed (byte* origin = plane)

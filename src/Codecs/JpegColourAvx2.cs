@@ -47,6 +47,8 @@ internal static class JpegColourAvx2
     }
 
     /// <summary>RGB → Y, Cb, Cr for <paramref name="count"/> pixels, a multiple of <see cref="Pixels"/>.</summary>
+    // Compiled optimised at the first call: the loop is hot from the first image.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Forward(byte* rgb, byte* y, byte* cb, byte* cr, int count)
     {
         var ry = Vector256.Create(JpegColour.RY); var gy = Vector256.Create(JpegColour.GY); var by = Vector256.Create(JpegColour.BY);
@@ -68,6 +70,8 @@ internal static class JpegColourAvx2
     }
 
     /// <summary>Y, Cb, Cr → RGB for <paramref name="count"/> pixels, a multiple of <see cref="Pixels"/>.</summary>
+    // Compiled optimised at the first call: the loop is hot from the first image.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Inverse(byte* y, byte* cb, byte* cr, byte* rgb, int count)
     {
         var centre = Vector256.Create(128); var half = Vector256.Create(1 << 15);

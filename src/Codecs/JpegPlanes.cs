@@ -115,9 +115,14 @@ internal sealed class JpegPlanes
         }
     }
 
-    private static void Downsample(byte[] pair, int full, Span<byte> output)
+    private static unsafe void Downsample(byte[] pair, int full, Span<byte> output)
     {
-        for (var c = 0; c < output.Length; c++)
+        var simd = ChromaSamplingSse.IsSupported ? output.Length / ChromaSamplingSse.Samples * ChromaSamplingSse.Samples : 0;
+        if (simd > 0)
+        {
+            fixed (byte* top = pair, o = output) ChromaSamplingSse.Downsample(top, top + full, o, simd);
+        }
+        for (var c = simd; c < output.Length; c++)
         {
             var bias = 1 + (c & 1);
             output[c] = (byte)((pair[2 * c] + pair[2 * c + 1] + pair[full + 2 * c] + pair[full + 2 * c + 1] + bias) >> 2);
@@ -183,8 +188,9 @@ internal sealed class JpegPlanes
     }
 
     /// <summary>jdsample.c h2v2_fancy_upsample for one output row: 3/4 the nearer chroma row and 1/4 the further,
-    /// then 3/4 the nearer column and 1/4 the further, rounding 8 on even and 7 on odd columns.</summary>
-    private static void Upsample(ReadOnlySpan<byte> near, ReadOnlySpan<byte> far, Span<byte> output, int width)
+    /// then 3/4 the nearer column and 1/4 the further (the column itself beyond either edge), rounding 8 on even and 7
+    /// on odd output columns.</summary>
+    private static unsafe void Upsample(ReadOnlySpan<byte> near, ReadOnlySpan<byte> far, Span<byte> output, int width)
     {
         var n = near.Length;
         if (n <= 2)
@@ -192,15 +198,22 @@ internal sealed class JpegPlanes
             for (var x = 0; x < width; x++) output[x] = near[x >> 1];
             return;
         }
-        int last = near[0] * 3 + far[0], here = last;
-        for (var c = 0; c < n; c++)
+        // Columns 1 … n − 2 have both neighbours: whole groups of them go to the vector loop.
+        var to = ChromaSamplingSse.IsSupported ? 1 + (n - 2) / ChromaSamplingSse.Samples * ChromaSamplingSse.Samples : 1;
+        if (to > 1)
         {
-            var next = c + 1 < n ? near[c + 1] * 3 + far[c + 1] : here;
-            // Edges: the missing neighbour is the column itself (4 × here).
-            output[2 * c] = (byte)((here * 3 + last + 8) >> 4);
-            if (2 * c + 1 < output.Length) output[2 * c + 1] = (byte)((here * 3 + next + 7) >> 4);
-            last = here;
-            here = next;
+            fixed (byte* pn = near, pf = far, o = output) ChromaSamplingSse.Upsample(pn, pf, o, 1, to);
         }
+        UpsampleColumn(near, far, output, 0);
+        for (var c = to; c < n; c++) UpsampleColumn(near, far, output, c);
+    }
+
+    private static void UpsampleColumn(ReadOnlySpan<byte> near, ReadOnlySpan<byte> far, Span<byte> output, int c)
+    {
+        var n = near.Length;
+        int l = Math.Max(c - 1, 0), r = Math.Min(c + 1, n - 1);
+        int here = near[c] * 3 + far[c], left = near[l] * 3 + far[l], right = near[r] * 3 + far[r];
+        output[2 * c] = (byte)((here * 3 + left + 8) >> 4);
+        output[2 * c + 1] = (byte)((here * 3 + right + 7) >> 4);
     }
 }
