@@ -24,7 +24,8 @@ public enum ChromaSubsampling { Ratio420, Ratio444 }
 /// 5.2–5.9 and 8.1–10.3; SkiaSharp took 2.2–2.6× libvips' time on the stage (its encoder). On corrupt files
 /// libvips can stop at libjpeg's first warning (<c>fail_on=warning</c>), which the rules below build on; Magick.NET
 /// did not finish the corrupt set in 5 minutes. libvips is still slower than Pillow's direct libjpeg-turbo calls
-/// (in alternating runs about 1.3× Pillow's decode time and 1.4× its stage time; docs/benchmarks.md).
+/// (in alternating runs about 1.3× Pillow's decode time and 1.4× its stage time; docs/benchmarks.md), so the JPEG
+/// ops' round trip skips libvips and the file altogether (<see cref="RoundTrip"/>).
 /// </para>
 /// </summary>
 public static class JpegCodec

@@ -10,8 +10,9 @@ public enum JpegLibrary { LibJpegTurbo, ImageSharp }
 
 /// <summary>
 /// JPEG encode then decode at a quality and chroma subsampling (the paper's JPEG{q}_{420|444}), as Pillow
-/// does it: <c>save(quality=q, subsampling=0|2)</c> then <c>open().convert('RGB')</c>. Both halves run in
-/// libjpeg-turbo itself (<see cref="JpegCodec"/>), which makes the decoded pixels identical to Pillow's.
+/// does it: <c>save(quality=q, subsampling=0|2)</c> then <c>open().convert('RGB')</c>. <see cref="Apply"/> computes
+/// libjpeg-turbo's lossy steps without writing the file (<see cref="JpegRoundTrip"/>); <see cref="Encode"/> writes
+/// the file through libjpeg-turbo itself (<see cref="JpegCodec"/>). Both give Pillow's decoded pixels.
 /// </summary>
 public sealed class JpegCompression(int quality, ChromaSubsampling subsampling, JpegLibrary library = JpegLibrary.LibJpegTurbo) : ProcessingOp
 {
