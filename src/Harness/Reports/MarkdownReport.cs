@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using TraceProbe.Common;
 using TraceProbe.Results;
 
 namespace TraceProbe.Reports;
@@ -93,7 +94,7 @@ public static class MarkdownReport
                 r.Encoder == g.Key.Encoder && r.Task == g.Key.Task && r.Setup == setup && r.Metric == metric && r.Experiment != ExperimentNames.Erasure);
             SummaryRecord? After(string setup, string metric) => g.FirstOrDefault(r => r.Setup == setup && r.Metric == metric);
             md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | {Pct(Before(SetupNames.Probe, MetricNames.Top1))} → {Pct(After(SetupNames.Probe, MetricNames.Top1))} | {Pct(After(SetupNames.Probe, MetricNames.Top1)?.Chance)} " +
-                          $"| {Pct(Before(SetupNames.AllSame, MetricNames.Accuracy))} → {Pct(After(SetupNames.AllSame, MetricNames.Accuracy))} | {Pct(Before(SetupNames.Distraction, MetricNames.DistractionScore))} → {Pct(After(SetupNames.Distraction, MetricNames.DistractionScore))} |");
+                          $"| {Pct(Before(KnnSetup.AllSame.Name, MetricNames.Accuracy))} → {Pct(After(KnnSetup.AllSame.Name, MetricNames.Accuracy))} | {Pct(Before(SetupNames.Distraction, MetricNames.DistractionScore))} → {Pct(After(SetupNames.Distraction, MetricNames.DistractionScore))} |");
         }
         md.AppendLine();
     }
