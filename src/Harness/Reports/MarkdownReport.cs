@@ -69,7 +69,7 @@ public static class MarkdownReport
     {
         if (knn.Count == 0) return;
         md.AppendLine("## kNN influence").AppendLine();
-        md.AppendLine("Semantic kNN accuracy when the database is processed like the query (all-same), the query's class alike (pos-same), other classes alike (neg-same), nothing alike (all-diff), or at random (uniform). Distraction = |pos-same − neg-same|.").AppendLine();
+        md.AppendLine($"Semantic kNN accuracy when the database is {SetupGlosses()}. Distraction = |{KnnSetup.PosSame.Name} − {KnnSetup.NegSame.Name}|.").AppendLine();
         var setups = knn.Select(r => r.Setup).Distinct().ToList();
         md.AppendLine("| Encoder | Task | " + string.Join(" | ", setups) + " | Chance | Query photos |");
         md.AppendLine("|---|---|" + string.Concat(setups.Select(_ => "---:|")) + "---:|---:|");
@@ -77,6 +77,13 @@ public static class MarkdownReport
             md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | " + string.Join(" | ", setups.Select(s => Pct(g.FirstOrDefault(r => r.Setup == s)))) +
                           $" | {Pct(g.FirstOrDefault(r => r.Chance is not null)?.Chance)} | {Count(g.First().NTestPhotos)} |");
         md.AppendLine();
+    }
+
+    /// <summary>"processed like the query (all-same), …, or at random (uniform)": each set-up of the table in its words.</summary>
+    private static string SetupGlosses()
+    {
+        var glosses = KnnSetup.All.Select(s => $"{s.Gloss} ({s.Name})").ToList();
+        return glosses.Count == 1 ? glosses[0] : string.Join(", ", glosses.SkipLast(1)) + ", or " + glosses[^1];
     }
 
     /// <summary>Before → after the trace's erasure.</summary>
