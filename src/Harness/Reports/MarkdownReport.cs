@@ -180,6 +180,7 @@ public static class MarkdownReport
         {
             md.AppendLine($"- Built from commit {m.GitCommit ?? "unknown (not built in a git checkout)"}; registry SHA-256 {m.RegistrySha256 ?? "–"}");
             if (m.Dataset is { } d) md.AppendLine($"- Dataset: {d.Layout}, {d.Files:N0} files, SHA-256 of names and sizes {d.Sha256}");
+            if (m.Embeddings is { } e) md.AppendLine($"- Embeddings file: {Path.GetFileName(e.Path)}, {e.Bytes:N0} bytes, SHA-256 of its header {e.HeaderSha256}");
         }
         md.AppendLine($"- Machine: {string.Join(", ", summary.Machine.Select(kv => $"{kv.Key} {kv.Value}"))}");
         md.AppendLine();
