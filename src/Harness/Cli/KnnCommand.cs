@@ -2,6 +2,7 @@ using System.CommandLine;
 using TraceProbe.Experiments;
 using TraceProbe.Neighbours;
 using TraceProbe.Reports;
+using TraceProbe.Results;
 
 namespace TraceProbe.Cli;
 
@@ -20,7 +21,7 @@ public static class KnnCommand
         var output = CommonOptions.Out();
         var quiet = CommonOptions.Quiet();
         var device = CommonOptions.Device();
-        var command = new Command("knn", "Semantic kNN accuracy under the paper's five set-ups (all-same, pos-same, neg-same, all-diff, uniform) and the distraction score, on the held-out crops of an embeddings file (on a paper-mode file: its val images against its train images, as the run), with the semantic classes the run recorded. The rows are streamed from the file; the cost and progress go to stderr, and a rerun after an interruption resumes from OUT/knn-state.bin.\n\nExample: traceprobe knn --embeddings results/embeddings/resnet18/jpeg.safetensors --k 1 --out results/knn1")
+        var command = new Command("knn", $"Semantic kNN accuracy under the paper's set-ups ({string.Join(", ", SetupNames.Knn)}) and the distraction score, on the held-out crops of an embeddings file (on a paper-mode file: its val images against its train images, as the run), with the semantic classes the run recorded. The rows are streamed from the file; the cost and progress go to stderr, and a rerun after an interruption resumes from OUT/knn-state.bin.\n\nExample: traceprobe knn --embeddings results/embeddings/resnet18/jpeg.safetensors --k 1 --out results/knn1")
         {
             embeddings, k, seeds, seed, output, quiet, device,
         };

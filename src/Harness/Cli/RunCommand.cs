@@ -15,7 +15,7 @@ public static class RunCommand
         var protocol = CommonOptions.Protocol();
         var seeds = CommonOptions.ProbeSeeds();
         var mask = new Option<double?>("--mask-ratio") { Description = "Area ratio of the centre mask in acquisition probes (0.9 as the paper's text; 0.95 as its code; 0: unmasked, as the reference's plain extraction). Default: each task's (0.9), 0.95 in paper mode." };
-        var knnK = new Option<int?>("--knn-k") { Description = $"Neighbours in the kNN influence set-ups (all-same, pos-same, neg-same, all-diff, uniform); 0 skips them. Default: {JobSettings.DefaultKnnK}, or in paper mode the dataset's (1 on iNaturalist)." };
+        var knnK = new Option<int?>("--knn-k") { Description = $"Neighbours in the kNN influence set-ups ({string.Join(", ", SetupNames.Knn)}); 0 skips them. Default: {JobSettings.DefaultKnnK}, or in paper mode the dataset's (1 on iNaturalist)." };
         var erase = new Option<string[]>("--erase") { Description = "Task ids whose trace is also erased from the embeddings (closed-form LEACE), then probed and kNN-tested again, e.g. --erase jpeg.", AllowMultipleArgumentsPerToken = true };
         var skip = new Option<bool>("--skip-existing") { Description = "Keep the records of OUT/summary.json for (encoder, task) pairs it already has." };
         var command = new Command("run", "Run the trace probes for the chosen encoders and tasks; writes summary.json, report.md and the embeddings. Finished embeddings are cached under --out, so an interrupted run resumes.\n\nExample: traceprobe run --encoders resnet18 --tasks jpeg --out results");

@@ -49,7 +49,7 @@ public static class EmbeddingsKnn
         for (var i = 0; i < file.Count; i++) semanticOfPhoto[items[i].Photo] = semantic[i];
         var records = KnnInfluenceStage.Run(path, file.Dim, items, columns.Done, classes.Count, scope, options, semanticOfPhoto, hooks);
         if (records.Count == 0) throw new InvalidDataException($"{file.Source}: fewer than 4 held-out crops with a semantic class have an embedding under every processing, or one side (queries, database) is empty.");
-        return Summary.Create(options.Seed, new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["k"] = options.K.ToString() }, records, []);
+        return Provenance.Stamp(Summary.Create(options.Seed, new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["k"] = options.K.ToString() }, records, []), file);
     }
 
     /// <summary>
@@ -90,6 +90,6 @@ public static class EmbeddingsKnn
             images.Select(p => columns.Semantic![slots[p * processings]]!).ToArray(), images.Select(IsTest).ToArray(), images.Select(p => photoIds[p]).ToArray(),
             scope, options, hooks);
         if (records.Count == 0) throw new InvalidDataException($"{file.Source}: no val or no train image with a semantic class has an embedding under every class.");
-        return Summary.Create(options.Seed, new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["k"] = options.K.ToString(), ["mode"] = "paper (val queries, train database)" }, records, []);
+        return Provenance.Stamp(Summary.Create(options.Seed, new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["k"] = options.K.ToString(), ["mode"] = "paper (val queries, train database)" }, records, []), file);
     }
 }

@@ -48,9 +48,9 @@ public static class EmbeddingsProbe
             ["seed"] = options.Seed.ToString(),
             ["embeddings"] = Path.GetFileName(file.Source),
         };
-        return Summary.Create(options.Seed,
+        return Provenance.Stamp(Summary.Create(options.Seed,
             new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["protocol"] = details["protocol"] },
-            ProbeStage.Records(outcome, scope, details), []);
+            ProbeStage.Records(outcome, scope, details), []), file);
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)
@@ -101,9 +101,9 @@ public static class EmbeddingsProbe
             ["embeddings"] = Path.GetFileName(file.Source),
         };
         if (options.Trials != new ProbeOptions().Trials) details["search"] = $"{options.Trials} TPE trial(s), not the paper's 30";
-        return Summary.Create(options.Seed,
+        return Provenance.Stamp(Summary.Create(options.Seed,
             new SortedDictionary<string, string> { ["embeddings"] = Path.GetFullPath(file.Source), ["protocol"] = "paper" },
-            ProbeStage.Records(outcome, scope, details), []);
+            ProbeStage.Records(outcome, scope, details), []), file);
     }
 
     /// <summary>A photo's number, in order of first appearance (the run numbers them in the same order).</summary>

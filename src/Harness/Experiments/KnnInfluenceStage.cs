@@ -20,7 +20,7 @@ public static class KnnInfluenceStage
     /// <summary>
     /// Quick mode, on the held-out crops of a processing task: photos with a semantic class are dealt to queries
     /// or database (alternately within each class, in a seeded order), so no photo is on both sides. Records of the
-    /// five set-ups and the distraction score; none when there are no classes or too few crops on either side.
+    /// set-ups (<see cref="KnnSetup.All"/>) and the distraction score; none when there are no classes or too few crops on either side.
     /// The rows are read from <paramref name="embeddings"/> where they are (row items[i].Index), not copied.
     /// </summary>
     public static IReadOnlyList<SummaryRecord> Run(float[] embeddings, int dim, IReadOnlyList<TraceItem> items, bool[] done,
@@ -139,29 +139,18 @@ public static class KnnInfluenceStage
         // Intervals: the queries resampled by photo (a photo's crops together), the database held fixed.
         var queryPhotoOf = queryItems.Select(i => photos[i]).ToArray();
         var bootstrap = new BootstrapOptions { Seed = options.Seed };
-        var records = result.Setups.Select(s =>
-            knn.Record(SetupName(s.Setup), MetricNames.Accuracy, s.Mean, s.Setup == KnnSetup.Uniform ? s.Std : null) with
+        var records = result.Setups.Select((s, i) =>
+            knn.Record(s.Setup.Name, MetricNames.Accuracy, s.Mean, s.Setup.Averaging == KnnAveraging.OverSeeds ? s.Std : null) with
             {
-                Ci95 = ClusterBootstrap.Mean(result.ByQuery[(int)s.Setup], queryPhotoOf, bootstrap).ToArray(),
+                Ci95 = ClusterBootstrap.Mean(result.ByQuery[i], queryPhotoOf, bootstrap).ToArray(),
                 NTestPhotos = queries.Count,
             }).ToList();
-        records.Add((knn with { Chance = null }).Record(SetupNames.Distraction, MetricNames.DistractionScore, result.DistractionScore) with
-        {
-            Ci95 = ClusterBootstrap.AbsoluteMeanDifference(result.ByQuery[(int)KnnSetup.PosSame], result.ByQuery[(int)KnnSetup.NegSame], queryPhotoOf, bootstrap).ToArray(),
-            NTestPhotos = queries.Count,
-        });
+        if (result.Has(KnnSetup.PosSame) && result.Has(KnnSetup.NegSame))
+            records.Add((knn with { Chance = null }).Record(SetupNames.Distraction, MetricNames.DistractionScore, result.DistractionScore) with
+            {
+                Ci95 = ClusterBootstrap.AbsoluteMeanDifference(result.ByQueryOf(KnnSetup.PosSame), result.ByQueryOf(KnnSetup.NegSame), queryPhotoOf, bootstrap).ToArray(),
+                NTestPhotos = queries.Count,
+            });
         return records;
     }
-
-    /// <summary>A set-up's record name. A new set-up without one fails the build (CS8509); only unnamed values are let through.</summary>
-#pragma warning disable CS8524 // an undefined KnnSetup value cannot come out of the kNN run
-    public static string SetupName(KnnSetup setup) => setup switch
-    {
-        KnnSetup.AllSame => SetupNames.AllSame,
-        KnnSetup.PosSame => SetupNames.PosSame,
-        KnnSetup.NegSame => SetupNames.NegSame,
-        KnnSetup.AllDiff => SetupNames.AllDiff,
-        KnnSetup.Uniform => SetupNames.Uniform,
-    };
-#pragma warning restore CS8524
 }

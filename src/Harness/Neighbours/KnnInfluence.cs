@@ -3,55 +3,19 @@ using TraceProbe.Common;
 namespace TraceProbe.Neighbours;
 
 /// <summary>
-/// The paper's kNN set-ups, named (query processing, database same-class processing, database
-/// other-class processing) for test processing p and another processing q ≠ p.
-/// </summary>
-public enum KnnSetup
-{
-    /// <summary>(p, p, p): everything under the test processing.</summary>
-    AllSame,
-    /// <summary>(p, p, q): the query's class shares its processing, the other classes do not.</summary>
-    PosSame,
-    /// <summary>(p, q, p): the other classes share the query's processing, its own class does not.</summary>
-    NegSame,
-    /// <summary>(p, q, q): the whole database under another processing.</summary>
-    AllDiff,
-    /// <summary>Queries under p, each database image under a processing drawn uniformly at random.</summary>
-    Uniform,
-}
-
-/// <summary>The set-ups by name: their count sizes the per-query counters, so no layout writes a literal 5.</summary>
-public static class KnnSetups
-{
-    public static readonly IReadOnlyList<KnnSetup> All = Enum.GetValues<KnnSetup>();
-    public static int Count => All.Count;
-}
-
-/// <summary>
 /// One set-up's accuracy averaged over p (and q where the set-up has one). Std is over the uniform
 /// set-up's seeds (population std, as numpy's default); 0 for the deterministic set-ups.
 /// </summary>
 public readonly record struct KnnSetupAccuracy(KnnSetup Setup, double Mean, double Std);
 
 /// <summary>
-/// kNN influence of one processing task. The by-pair arrays are [P × P] row-major with row p (test
-/// processing) and column q (other processing); their diagonal is NaN.
+/// kNN influence of one processing task, per set-up of the run's table (<see cref="KnnOptions.Setups"/>, in its order).
+/// A set-up's breakdown holds what its accuracy averages (<see cref="KnnSetup.Averaging"/>): one value per test
+/// processing p, a [P × P] table row-major with row p (test processing) and column q (other processing) whose diagonal
+/// is NaN, or one value per uniform seed.
 /// </summary>
-public sealed record KnnInfluenceResult(
-    int K,
-    int Queries,
-    int DatabaseItems,
-    int Processings,
-    KnnSetupAccuracy AllSame,
-    KnnSetupAccuracy PosSame,
-    KnnSetupAccuracy NegSame,
-    KnnSetupAccuracy AllDiff,
-    KnnSetupAccuracy Uniform,
-    double[] AllSameByProcessing,
-    double[] PosSameByPair,
-    double[] NegSameByPair,
-    double[] AllDiffByPair,
-    double[] UniformBySeed)
+public sealed record KnnInfluenceResult(int K, int Queries, int DatabaseItems, int Processings,
+    IReadOnlyList<KnnSetupAccuracy> Setups, IReadOnlyList<double[]> Breakdowns)
 {
     /// <summary>
     /// Per set-up (in <see cref="Setups"/> order), each query's accuracy averaged as the set-up averages (over p, and q
@@ -59,10 +23,34 @@ public sealed record KnnInfluenceResult(
     /// </summary>
     public IReadOnlyList<double[]> ByQuery { get; init; } = [];
 
+    /// <summary>Whether the run's table had <paramref name="setup"/>.</summary>
+    public bool Has(KnnSetup setup) => Setups.Any(s => s.Setup == setup);
+
+    public KnnSetupAccuracy this[KnnSetup setup] => Setups[IndexOf(setup)];
+    public double[] BreakdownOf(KnnSetup setup) => Breakdowns[IndexOf(setup)];
+    public double[] ByQueryOf(KnnSetup setup) => ByQuery[IndexOf(setup)];
+
+    // The paper's set-ups by name, for the distraction score and for readers that want one of them.
+    public KnnSetupAccuracy AllSame => this[KnnSetup.AllSame];
+    public KnnSetupAccuracy PosSame => this[KnnSetup.PosSame];
+    public KnnSetupAccuracy NegSame => this[KnnSetup.NegSame];
+    public KnnSetupAccuracy AllDiff => this[KnnSetup.AllDiff];
+    public KnnSetupAccuracy Uniform => this[KnnSetup.Uniform];
+    public double[] AllSameByProcessing => BreakdownOf(KnnSetup.AllSame);
+    public double[] PosSameByPair => BreakdownOf(KnnSetup.PosSame);
+    public double[] NegSameByPair => BreakdownOf(KnnSetup.NegSame);
+    public double[] AllDiffByPair => BreakdownOf(KnnSetup.AllDiff);
+    public double[] UniformBySeed => BreakdownOf(KnnSetup.Uniform);
+
     /// <summary>|acc(pos-same) − acc(neg-same)|: how much sharing the query's processing pulls neighbours.</summary>
     public double DistractionScore => Math.Abs(PosSame.Mean - NegSame.Mean);
 
-    public IReadOnlyList<KnnSetupAccuracy> Setups => [AllSame, PosSame, NegSame, AllDiff, Uniform];
+    private int IndexOf(KnnSetup setup)
+    {
+        for (var s = 0; s < Setups.Count; s++)
+            if (Setups[s].Setup == setup) return s;
+        throw new KeyNotFoundException($"The kNN run's set-ups have no '{setup.Name}'.");
+    }
 }
 
 /// <summary>
@@ -115,7 +103,7 @@ public readonly record struct KnnProgress(long MultiplyAddsDone, long MultiplyAd
 public static class KnnInfluence
 {
     /// <summary>
-    /// Evaluates the five set-ups on embeddings held in memory.
+    /// Evaluates the set-ups (<see cref="KnnOptions.Setups"/>) on embeddings held in memory.
     /// </summary>
     /// <param name="embeddings">L2-normalised embeddings [items × processings, dim], item-major: row item·P + processing.</param>
     /// <param name="items">Source items (photos).</param>
@@ -156,7 +144,7 @@ public static class KnnInfluence
     }
 
     /// <summary>
-    /// Evaluates the five set-ups, streaming both sides. With <paramref name="statePath"/> the run records
+    /// Evaluates the set-ups (<see cref="KnnOptions.Setups"/>), streaming both sides. With <paramref name="statePath"/> the run records
     /// its state after every (p, query block, q) pass and resumes from it when the file is there (and was
     /// written by the same run: inputs, k, seeds and blocking); the results equal an uninterrupted run's.
     /// <paramref name="cancel"/> stops the run between two database blocks.
@@ -169,8 +157,9 @@ public static class KnnInfluence
         if (options.K < 1) throw new ArgumentOutOfRangeException(nameof(options), options.K, "K must be at least 1.");
         if (options.UniformSeeds is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(options), options.UniformSeeds, "UniformSeeds must be between 1 and 64.");
         if (options.QueryRowsInMemory < 1) throw new ArgumentOutOfRangeException(nameof(options), options.QueryRowsInMemory, "QueryRowsInMemory must be at least 1.");
-        var counts = new KnnInfluenceRun(input, options, progress, statePath, cancel).Run();
-        return Summarise(counts, input, options);
+        KnnSetup.Validate(options.Setups);
+        var run = new KnnInfluenceRun(input, options, progress, statePath, cancel);
+        return SetupAverages.Summarise(run.Run(), run.Counts, Math.Min(options.K, input.Database.Count), input.Database.Count);
     }
 
     /// <summary>Per-seed uniform assignments → masks: bit t of masks[q][j] set when seed t places item j under q.</summary>
@@ -185,71 +174,6 @@ public static class KnnInfluence
             for (var j = 0; j < items; j++) masks[assignment[j]][j] |= 1UL << t;
         }
         return masks;
-    }
-
-    /// <summary>Averages correct counts [P × slots] (then per query [5 set-ups × nq]) as the reference does: over p (all-same), over p and q ≠ p, over p and seeds.</summary>
-    private static KnnInfluenceResult Summarise(long[] correct, KnnInfluenceInput input, KnnOptions options)
-    {
-        var P = input.Processings;
-        var nq = input.Queries.Count;
-        var seeds = options.UniformSeeds;
-        var k = Math.Min(options.K, input.Database.Count);
-        var layout = new SetupVotes(P, seeds, k, options.VoteTieBreak);
-        var slots = layout.Slots;
-        double Acc(int p, int slot) => (double)correct[p * slots + slot] / nq;
-
-        var allSameBy = new double[P];
-        var posBy = new double[P * P];
-        var negBy = new double[P * P];
-        var diffBy = new double[P * P];
-        Array.Fill(posBy, double.NaN); Array.Fill(negBy, double.NaN); Array.Fill(diffBy, double.NaN);
-        for (var p = 0; p < P; p++)
-        {
-            allSameBy[p] = Acc(p, SetupVotes.AllSame);
-            for (var q = 0; q < P; q++)
-            {
-                if (q == p) continue;
-                var o = SetupVotes.Other(p, q);
-                posBy[p * P + q] = Acc(p, SetupVotes.Pos(o));
-                negBy[p * P + q] = Acc(p, SetupVotes.Neg(o));
-                diffBy[p * P + q] = Acc(p, SetupVotes.Diff(o));
-            }
-        }
-        var uniformBy = new double[seeds];
-        for (var t = 0; t < seeds; t++)
-        {
-            var sum = 0.0;
-            for (var p = 0; p < P; p++) sum += Acc(p, layout.Uniform(t));
-            uniformBy[t] = sum / P;
-        }
-        static double MeanOf(double[] x) => x.Where(v => !double.IsNaN(v)).Average();
-        var uMean = uniformBy.Average();
-        var uVar = 0.0;
-        foreach (var u in uniformBy) uVar += (u - uMean) * (u - uMean);
-
-        // Per query: the same averages as the set-ups', from its own correct votes (counted after the P × slots counts).
-        var pairs = (double)(P * (P - 1));
-        double[] PerQuery(KnnSetup setup, double votes)
-        {
-            var x = new double[nq];
-            var offset = P * slots + (int)setup * nq;
-            for (var i = 0; i < nq; i++) x[i] = correct[offset + i] / votes;
-            return x;
-        }
-        double[][] byQuery =
-        [
-            PerQuery(KnnSetup.AllSame, P), PerQuery(KnnSetup.PosSame, pairs), PerQuery(KnnSetup.NegSame, pairs),
-            PerQuery(KnnSetup.AllDiff, pairs), PerQuery(KnnSetup.Uniform, P * seeds),
-        ];
-
-        return new KnnInfluenceResult(
-            k, nq, input.Database.Count, P,
-            new KnnSetupAccuracy(KnnSetup.AllSame, allSameBy.Average(), 0),
-            new KnnSetupAccuracy(KnnSetup.PosSame, MeanOf(posBy), 0),
-            new KnnSetupAccuracy(KnnSetup.NegSame, MeanOf(negBy), 0),
-            new KnnSetupAccuracy(KnnSetup.AllDiff, MeanOf(diffBy), 0),
-            new KnnSetupAccuracy(KnnSetup.Uniform, uMean, Math.Sqrt(uVar / seeds)),
-            allSameBy, posBy, negBy, diffBy, uniformBy) { ByQuery = byQuery };
     }
 
     /// <summary>

@@ -14,6 +14,9 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
     private readonly int _seeds = options.UniformSeeds;
     private readonly int _k = Math.Min(options.K, input.Database.Count);
 
+    /// <summary>Where the run's counts are: the summary reads them by the same layout.</summary>
+    public SetupCounts Counts { get; } = new(options.Setups, input.Processings, options.UniformSeeds, input.Queries.Count);
+
     public long[] Run()
     {
         var nq = input.Queries.Count;
@@ -21,9 +24,9 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
         var dim = input.Dim;
         var blockRows = Math.Min(options.QueryRowsInMemory, nq);
         var queryBlocks = (nq + blockRows - 1) / blockRows;
-        var votes = new SetupVotes(P, _seeds, _k, options.VoteTieBreak);
+        var votes = new SetupVotes(Counts, _k, options.VoteTieBreak);
         var masks = KnnInfluence.UniformMasks(options.Seed, _seeds, P, nd);
-        var state = KnnInfluenceState.Start(statePath, Fingerprint(blockRows), P * votes.Slots + KnnSetups.Count * nq, P, blockRows, _seeds, _k);
+        var state = KnnInfluenceState.Start(statePath, Fingerprint(blockRows), Counts.Length, P, blockRows, _seeds, _k);
         state.Layout(queryBlocks);
 
         var perPass = (long)nd * dim; // multiply-adds per query per pass
@@ -62,7 +65,7 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
                             progress?.Report(new KnnProgress(before + (long)dbRows * dim * rows, total, clock.Elapsed, resumed.Value));
                         });
                     done = before + perPass * rows;
-                    votes.Fold(p, q, step == P - 1, labels, input.DatabaseLabels, pass, same, uniform, state.Correct, first, nq, options.MaxDegreeOfParallelism);
+                    votes.Fold(p, q, step == P - 1, labels, input.DatabaseLabels, pass, same, uniform, state.Correct, first, options.MaxDegreeOfParallelism);
                     state.Completed(p, b, step);
                 }
             }
@@ -77,6 +80,9 @@ internal sealed class KnnInfluenceRun(KnnInfluenceInput input, KnnOptions option
         Ints([input.Queries.Count, input.Database.Count, P, input.Dim, _k, _seeds, blockRows, (int)options.VoteTieBreak]);
         Ints(input.QueryLabels);
         Ints(input.DatabaseLabels);
+        // The set-ups decide the counters' layout: a state written for another table is not resumed.
+        foreach (var setup in options.Setups)
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{setup.Name}\t{setup.Positives}\t{setup.Negatives}\n"));
         // A sample of the embeddings: a changed file must not resume an old state.
         var row = new float[input.Dim];
         input.Queries.Read(0, 0, 1, row);

@@ -14,6 +14,9 @@ public sealed record KnnOptions
     /// <summary>The run's seed; the uniform set-up's assignments derive from it.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>The set-ups to evaluate, in the order of their records: the paper's unless a caller (a test) gives others.</summary>
+    public IReadOnlyList<KnnSetup> Setups { get; init; } = KnnSetup.All;
+
     /// <summary>Threads to use; -1 for all. Results are identical for every value.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 

@@ -1,24 +1,17 @@
+using TraceProbe.Common;
+
 namespace TraceProbe.Neighbours;
 
 /// <summary>
 /// Derives every set-up's k neighbours from the pair lists, votes, and counts correct queries.
 /// For test processing p and database processing q (own = the query's class, other = the rest):
-/// all-same = own(p,p) ∪ other(p,p); pos-same(q) = own(p,p) ∪ other(p,q); neg-same(q) = own(p,q) ∪ other(p,p);
-/// all-diff(q) = own(p,q) ∪ other(p,q); uniform seed t = ∪_q seed-t list(p,q). The sets of each union are
-/// disjoint, so the top-k of the union is the top-k of the merged lists: exactly what a pass over the whole
-/// set-up's database would keep.
+/// a set-up's positives are own(p,p) or own(p,q), its negatives other(p,p) or other(p,q), as its table row says (all-same
+/// = own(p,p) ∪ other(p,p), pos-same(q) = own(p,p) ∪ other(p,q), …); a uniform seed t's database is ∪_q seed-t list(p,q).
+/// The sets of each union are disjoint, so the top-k of the union is the top-k of the merged lists: exactly what a
+/// pass over the whole set-up's database would keep.
 /// </summary>
-internal sealed class SetupVotes(int processings, int seeds, int k, KnnVoteTieBreak tieBreak)
+internal sealed class SetupVotes(SetupCounts counts, int k, KnnVoteTieBreak tieBreak)
 {
-    /// <summary>Correct-query counters of one test processing: all-same, then (pos, neg, diff) per q ≠ p, then one per seed.</summary>
-    public int Slots => 1 + 3 * (processings - 1) + seeds;
-    public const int AllSame = 0;
-    public static int Other(int p, int q) => q < p ? q : q - 1;
-    public static int Pos(int other) => 1 + 3 * other;
-    public static int Neg(int other) => 2 + 3 * other;
-    public static int Diff(int other) => 3 + 3 * other;
-    public int Uniform(int seed) => 1 + 3 * (processings - 1) + seed;
-
     /// <summary>
     /// Prepares the pass lists of (p, q): own and other empty; each seed's list started from its running
     /// top-k over the earlier q (disjoint items), so its floor is high from the start and the pass ends
@@ -27,6 +20,7 @@ internal sealed class SetupVotes(int processings, int seeds, int k, KnnVoteTieBr
     public void StartPass(TopKHeaps pass, TopKHeaps uniformLists, int rows)
     {
         pass.Clear();
+        var seeds = counts.Seeds;
         var per = PairLists.Count(seeds);
         for (var i = 0; i < rows; i++)
             for (var t = 0; t < seeds; t++)
@@ -34,22 +28,23 @@ internal sealed class SetupVotes(int processings, int seeds, int k, KnnVoteTieBr
     }
 
     /// <summary>
-    /// Folds one finished (p, q) pass (sorted <paramref name="pass"/> lists) into the counts of p. On q = p it
-    /// stores own(p,p) and other(p,p) in <paramref name="sameLists"/> for the later pairs; the seeds' running
-    /// lists live in <paramref name="uniformLists"/> (continued by the pass, see <see cref="StartPass"/>); <paramref name="lastPair"/> closes the uniform votes.
-    /// <paramref name="correct"/> holds [P × slots] counts, then each query's correct votes per set-up [5 × all queries]
-    /// (for intervals over query photos); this block's queries start at <paramref name="firstQuery"/>.
+    /// Folds one finished (p, q) pass (sorted <paramref name="pass"/> lists) into the counts of p (<see cref="SetupCounts"/>).
+    /// On q = p it stores own(p,p) and other(p,p) in <paramref name="sameLists"/> for the later pairs; the seeds' running
+    /// lists live in <paramref name="uniformLists"/> (continued by the pass, see <see cref="StartPass"/>); <paramref name="lastPair"/>
+    /// closes the uniform votes. This block's queries start at <paramref name="firstQuery"/>.
     /// </summary>
     public void Fold(int p, int q, bool lastPair, int[] queryLabels, int[] databaseLabels,
-        TopKHeaps pass, TopKHeaps sameLists, TopKHeaps uniformLists, long[] correct, int firstQuery, int allQueries, int maxDegreeOfParallelism)
+        TopKHeaps pass, TopKHeaps sameLists, TopKHeaps uniformLists, long[] correct, int firstQuery, int maxDegreeOfParallelism)
     {
         var nq = queryLabels.Length;
-        var perQuery = processings * Slots + firstQuery;
+        var seeds = counts.Seeds;
+        var setups = counts.Setups;
+        var pairVotes = VotesOfPass(p, q);
+        var seedVotes = lastPair ? Enumerable.Range(0, setups.Count).Where(s => setups[s].Averaging == KnnAveraging.OverSeeds).ToArray() : [];
         // Each query is folded by one thread: its per-query entries need no lock.
-        void PerQuery(KnnSetup setup, int i, bool hit) { if (hit) correct[perQuery + (int)setup * allQueries + i]++; }
+        void PerQuery(int setup, int i, bool hit) { if (hit) correct[counts.PerQuery(setup, firstQuery + i)]++; }
         var per = PairLists.Count(seeds);
-        var slots = Slots;
-        var o = q == p ? -1 : Other(p, q);
+        var slots = counts.Slots;
         Parallel.For(0, nq, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
             () => new Scratch(slots, k),
             (i, _, s) =>
@@ -61,32 +56,49 @@ internal sealed class SetupVotes(int processings, int seeds, int k, KnnVoteTieBr
                 {
                     sameLists.Set(2 * i, pass.Similarities(own), pass.Indices(own));
                     sameLists.Set(2 * i + 1, pass.Similarities(other), pass.Indices(other));
-                    var hit = Correct(pass, own, pass, other, label, databaseLabels, s);
-                    s.Count(AllSame, hit);
-                    PerQuery(KnnSetup.AllSame, i, hit);
                 }
-                else
+                // A part under p comes from the lists of (p, p), kept since; under q from this pass (which is (p, p) on q = p).
+                (TopKHeaps, int) Part(KnnDatabaseProcessing where, int kept, int passed) =>
+                    where == KnnDatabaseProcessing.Test && q != p ? (sameLists, kept) : (pass, passed);
+                foreach (var (setup, slot) in pairVotes)
                 {
-                    var pos = Correct(sameLists, 2 * i, pass, other, label, databaseLabels, s);
-                    var neg = Correct(pass, own, sameLists, 2 * i + 1, label, databaseLabels, s);
-                    var diff = Correct(pass, own, pass, other, label, databaseLabels, s);
-                    s.Count(Pos(o), pos); PerQuery(KnnSetup.PosSame, i, pos);
-                    s.Count(Neg(o), neg); PerQuery(KnnSetup.NegSame, i, neg);
-                    s.Count(Diff(o), diff); PerQuery(KnnSetup.AllDiff, i, diff);
+                    var (positives, ownList) = Part(setups[setup].Positives, 2 * i, own);
+                    var (negatives, otherList) = Part(setups[setup].Negatives, 2 * i + 1, other);
+                    var hit = Correct(positives, ownList, negatives, otherList, label, databaseLabels, s);
+                    s.Count(slot, hit);
+                    PerQuery(setup, i, hit);
                 }
                 for (var t = 0; t < seeds; t++)
                 {
                     // The pass continued the seed's running list (StartPass), so it is the merged list already.
                     var list = i * per + PairLists.Seed(t);
                     uniformLists.Set(i * seeds + t, pass.Similarities(list), pass.Indices(list));
-                    if (!lastPair) continue;
-                    var hit = Correct(pass, list, pass, list, label, databaseLabels, s, single: true);
-                    s.Count(Uniform(t), hit);
-                    PerQuery(KnnSetup.Uniform, i, hit);
+                    foreach (var setup in seedVotes)
+                    {
+                        var hit = Correct(pass, list, pass, list, label, databaseLabels, s, single: true);
+                        s.Count(counts.Slot(setup, t), hit);
+                        PerQuery(setup, i, hit);
+                    }
                 }
                 return s;
             },
-            s => { lock (correct) for (var j = 0; j < slots; j++) correct[p * slots + j] += s.Correct[j]; });
+            s => { lock (correct) for (var j = 0; j < slots; j++) correct[counts.Of(p, j)] += s.Correct[j]; });
+    }
+
+    /// <summary>
+    /// The set-ups a (p, q) pass closes, with their counters among p's: those under p alone on q = p, those with a part
+    /// under another processing on q ≠ p. The uniform seeds' votes wait for the last pass of p.
+    /// </summary>
+    private (int Setup, int Slot)[] VotesOfPass(int p, int q)
+    {
+        var votes = new List<(int, int)>();
+        for (var s = 0; s < counts.Setups.Count; s++)
+        {
+            var averaging = counts.Setups[s].Averaging;
+            if (averaging == KnnAveraging.OverTestProcessings && q == p) votes.Add((s, counts.Slot(s, 0)));
+            else if (averaging == KnnAveraging.OverPairs && q != p) votes.Add((s, counts.Slot(s, SetupCounts.OtherRank(p, q))));
+        }
+        return votes.ToArray();
     }
 
     private bool Correct(TopKHeaps a, int ha, TopKHeaps b, int hb, int label, int[] databaseLabels, Scratch s, bool single = false)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using TraceProbe.Common;
 using TraceProbe.Results;
 
 namespace TraceProbe.Reports;
@@ -68,7 +69,7 @@ public static class MarkdownReport
     {
         if (knn.Count == 0) return;
         md.AppendLine("## kNN influence").AppendLine();
-        md.AppendLine("Semantic kNN accuracy when the database is processed like the query (all-same), the query's class alike (pos-same), other classes alike (neg-same), nothing alike (all-diff), or at random (uniform). Distraction = |pos-same − neg-same|.").AppendLine();
+        md.AppendLine($"Semantic kNN accuracy when the database is {SetupGlosses()}. Distraction = |{KnnSetup.PosSame.Name} − {KnnSetup.NegSame.Name}|.").AppendLine();
         var setups = knn.Select(r => r.Setup).Distinct().ToList();
         md.AppendLine("| Encoder | Task | " + string.Join(" | ", setups) + " | Chance | Query photos |");
         md.AppendLine("|---|---|" + string.Concat(setups.Select(_ => "---:|")) + "---:|---:|");
@@ -76,6 +77,13 @@ public static class MarkdownReport
             md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | " + string.Join(" | ", setups.Select(s => Pct(g.FirstOrDefault(r => r.Setup == s)))) +
                           $" | {Pct(g.FirstOrDefault(r => r.Chance is not null)?.Chance)} | {Count(g.First().NTestPhotos)} |");
         md.AppendLine();
+    }
+
+    /// <summary>"processed like the query (all-same), …, or at random (uniform)": each set-up of the table in its words.</summary>
+    private static string SetupGlosses()
+    {
+        var glosses = KnnSetup.All.Select(s => $"{s.Gloss} ({s.Name})").ToList();
+        return glosses.Count == 1 ? glosses[0] : string.Join(", ", glosses.SkipLast(1)) + ", or " + glosses[^1];
     }
 
     /// <summary>Before → after the trace's erasure.</summary>
@@ -93,7 +101,7 @@ public static class MarkdownReport
                 r.Encoder == g.Key.Encoder && r.Task == g.Key.Task && r.Setup == setup && r.Metric == metric && r.Experiment != ExperimentNames.Erasure);
             SummaryRecord? After(string setup, string metric) => g.FirstOrDefault(r => r.Setup == setup && r.Metric == metric);
             md.AppendLine($"| {g.Key.Encoder} | {g.Key.Task} | {Pct(Before(SetupNames.Probe, MetricNames.Top1))} → {Pct(After(SetupNames.Probe, MetricNames.Top1))} | {Pct(After(SetupNames.Probe, MetricNames.Top1)?.Chance)} " +
-                          $"| {Pct(Before(SetupNames.AllSame, MetricNames.Accuracy))} → {Pct(After(SetupNames.AllSame, MetricNames.Accuracy))} | {Pct(Before(SetupNames.Distraction, MetricNames.DistractionScore))} → {Pct(After(SetupNames.Distraction, MetricNames.DistractionScore))} |");
+                          $"| {Pct(Before(KnnSetup.AllSame.Name, MetricNames.Accuracy))} → {Pct(After(KnnSetup.AllSame.Name, MetricNames.Accuracy))} | {Pct(Before(SetupNames.Distraction, MetricNames.DistractionScore))} → {Pct(After(SetupNames.Distraction, MetricNames.DistractionScore))} |");
         }
         md.AppendLine();
     }
@@ -172,6 +180,7 @@ public static class MarkdownReport
         {
             md.AppendLine($"- Built from commit {m.GitCommit ?? "unknown (not built in a git checkout)"}; registry SHA-256 {m.RegistrySha256 ?? "–"}");
             if (m.Dataset is { } d) md.AppendLine($"- Dataset: {d.Layout}, {d.Files:N0} files, SHA-256 of names and sizes {d.Sha256}");
+            if (m.Embeddings is { } e) md.AppendLine($"- Embeddings file: {Path.GetFileName(e.Path)}, {e.Bytes:N0} bytes, SHA-256 of its header {e.HeaderSha256}");
         }
         md.AppendLine($"- Machine: {string.Join(", ", summary.Machine.Select(kv => $"{kv.Key} {kv.Value}"))}");
         md.AppendLine();

@@ -1,5 +1,6 @@
 using ScottPlot;
 using SkiaSharp;
+using TraceProbe.Common;
 using TraceProbe.Results;
 
 namespace TraceProbe.Reports;
@@ -59,7 +60,7 @@ public static class OverviewFigure
         foreach (var g in summary.Records.Where(r => r.Setup == SetupNames.Probe && r.Metric == MetricNames.Top1 && r.Experiment is ExperimentNames.Processing or ExperimentNames.Acquisition)
                      .GroupBy(r => (r.Experiment, r.Task)).OrderBy(g => g.Key.Experiment == ExperimentNames.Processing ? 0 : 1))
             panels.Add(new Panel($"{g.Key.Experiment}: {g.Key.Task} ({g.First().Classes.Count} classes)", "probe top-1 (%)", g.ToList()));
-        foreach (var g in summary.Records.Where(r => r.Experiment == ExperimentNames.Knn && r.Setup == SetupNames.AllSame).GroupBy(r => r.Task))
+        foreach (var g in summary.Records.Where(r => r.Experiment == ExperimentNames.Knn && r.Setup == KnnSetup.AllSame.Name).GroupBy(r => r.Task))
             panels.Add(new Panel($"kNN all-same: {g.Key}", "kNN accuracy (%)", g.ToList(), "query photos"));
         foreach (var g in summary.Records.Where(r => r.Experiment == ExperimentNames.Retrieval && r.Setup == SetupNames.Hard).GroupBy(r => r.Task))
             panels.Add(new Panel($"retrieval, hard negatives: {g.Key}", "Recall@1 (%)", g.ToList(), "pairs"));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using TraceProbe.Common;
 using TraceProbe.Results;
 
 namespace TraceProbe.Reports;
@@ -30,9 +31,9 @@ public static class PaperReference
         .. Group(ExperimentNames.Acquisition, "make", SetupNames.Probe, MetricNames.Top1, "FlickrExif, masked", 0.256, 0.220, 0.139),
         .. Group(ExperimentNames.Acquisition, "is-smartphone", SetupNames.Probe, MetricNames.Top1, "FlickrExif, masked", 0.753, 0.710, 0.558),
         .. Group(ExperimentNames.Acquisition, "focal-length", SetupNames.Probe, MetricNames.Top1, "FlickrExif, masked", 0.213, 0.186, 0.100),
-        .. Group(ExperimentNames.Knn, "jpeg", SetupNames.AllSame, MetricNames.Accuracy, "ImageNet", 0.759, null, null),
-        .. Group(ExperimentNames.Knn, "jpeg", SetupNames.PosSame, MetricNames.Accuracy, "ImageNet", 0.819, null, null),
-        .. Group(ExperimentNames.Knn, "jpeg", SetupNames.NegSame, MetricNames.Accuracy, "ImageNet", 0.664, null, null),
+        .. Group(ExperimentNames.Knn, "jpeg", KnnSetup.AllSame.Name, MetricNames.Accuracy, "ImageNet", 0.759, null, null),
+        .. Group(ExperimentNames.Knn, "jpeg", KnnSetup.PosSame.Name, MetricNames.Accuracy, "ImageNet", 0.819, null, null),
+        .. Group(ExperimentNames.Knn, "jpeg", KnnSetup.NegSame.Name, MetricNames.Accuracy, "ImageNet", 0.664, null, null),
         .. Group(ExperimentNames.Retrieval, "paircams", SetupNames.Hard, MetricNames.RecallAt1, "PairCams", 0.945, 0.957, 0.981),
         .. Group(ExperimentNames.Retrieval, "paircams", SetupNames.Easy, MetricNames.RecallAt1, "PairCams", 0.995, 0.985, 0.996),
     ];

@@ -1,3 +1,5 @@
+using TraceProbe.Common;
+
 namespace TraceProbe.Results;
 
 /// <summary>The `experiment` values of summary records, in the paper's words.</summary>
@@ -11,15 +13,11 @@ public static class ExperimentNames
     public const string Erasure = "erasure";
 }
 
-/// <summary>The `setup` values of summary records.</summary>
+/// <summary>The `setup` values of summary records; a kNN set-up's is its name in <see cref="KnnSetup.All"/>.</summary>
 public static class SetupNames
 {
     public const string Probe = "probe";
-    public const string AllSame = "all-same";
-    public const string PosSame = "pos-same";
-    public const string NegSame = "neg-same";
-    public const string AllDiff = "all-diff";
-    public const string Uniform = "uniform";
+    /// <summary>|acc(pos-same) − acc(neg-same)|, beside the kNN set-ups' records.</summary>
     public const string Distraction = "distraction";
     /// <summary>Near-duplicate retrieval with hard negatives (other images of the query's class).</summary>
     public const string Hard = "hard";
@@ -29,8 +27,8 @@ public static class SetupNames
     /// <summary>A retrieval set-up scored on the queries of one class only ("hard:phone"), as the reference reports each.</summary>
     public static string ForQueryClass(string setup, string queryClass) => $"{setup}:{queryClass}";
 
-    /// <summary>The kNN influence set-ups in the paper's order.</summary>
-    public static readonly IReadOnlyList<string> Knn = [AllSame, PosSame, NegSame, AllDiff, Uniform];
+    /// <summary>The kNN influence set-ups in the table's order.</summary>
+    public static readonly IReadOnlyList<string> Knn = KnnSetup.All.Select(s => s.Name).ToArray();
 }
 
 /// <summary>The `metric` values of summary records.</summary>

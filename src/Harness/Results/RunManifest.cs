@@ -1,7 +1,8 @@
 namespace TraceProbe.Results;
 
 /// <summary>
-/// Exactly what a run ran: the program's commit, the command line, the registry and the dataset, beside the library
+/// Exactly what a run ran: the program's commit, the command line, the registry and the dataset (or the embeddings file
+/// a command read), beside the library
 /// versions (codecs and ONNX Runtime) in <see cref="Summary.Versions"/>. Two summaries with equal manifests and
 /// versions were made by the same code from the same inputs.
 /// </summary>
@@ -19,7 +20,10 @@ public sealed record RunManifest
     /// <summary>The photos the run read, when it read a dataset.</summary>
     public DatasetManifest? Dataset { get; init; }
 
-    /// <summary>What this process knows of itself: commit and command line (the suite adds registry and dataset).</summary>
+    /// <summary>The embeddings file a command read instead of photos (probe, knn).</summary>
+    public EmbeddingsManifest? Embeddings { get; init; }
+
+    /// <summary>What this process knows of itself: commit and command line (the suite adds registry and dataset or embeddings).</summary>
     public static RunManifest Current() => new()
     {
         GitCommit = RunEnvironment.GitCommit,
@@ -29,3 +33,6 @@ public sealed record RunManifest
 
 /// <summary>A dataset as a run found it: where, read as which layout, how many files, and a hash of their names and sizes.</summary>
 public sealed record DatasetManifest(string Root, string Layout, int Files, string Sha256);
+
+/// <summary>An embeddings file as a command found it: where, its size, and a hash of its header (not its rows).</summary>
+public sealed record EmbeddingsManifest(string Path, long Bytes, string HeaderSha256);

@@ -62,7 +62,7 @@ public sealed record Summary
     public required IReadOnlyList<SkippedInput> Skipped { get; init; }
     /// <summary>Tasks measured or attempted but not reported, with the reason and counts.</summary>
     public IReadOnlyList<NotRunTask> NotRun { get; init; } = [];
-    /// <summary>Commit, command line, registry and dataset of the run (null in summaries written before it existed).</summary>
+    /// <summary>Commit, command line, registry and dataset (or embeddings file) of the run (null in summaries written before it existed).</summary>
     public RunManifest? Manifest { get; init; }
 
     /// <summary>A summary stamped with this process's versions, machine and time.</summary>

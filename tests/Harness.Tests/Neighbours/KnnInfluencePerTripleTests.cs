@@ -75,9 +75,11 @@ public class KnnInfluencePerTripleTests
         static double Mean(double[] a) => a.Where(v => !double.IsNaN(v)).Average();
         var um = uniform.Average();
         return new KnnInfluenceResult(k, queries.Length, db.Length, P,
-            new(KnnSetup.AllSame, allSame.Average(), 0), new(KnnSetup.PosSame, Mean(posBy), 0), new(KnnSetup.NegSame, Mean(negBy), 0),
-            new(KnnSetup.AllDiff, Mean(diffBy), 0), new(KnnSetup.Uniform, um, Math.Sqrt(uniform.Sum(u => (u - um) * (u - um)) / uniform.Length)),
-            allSame, posBy, negBy, diffBy, uniform);
+            [
+                new(KnnSetup.AllSame, allSame.Average(), 0), new(KnnSetup.PosSame, Mean(posBy), 0), new(KnnSetup.NegSame, Mean(negBy), 0),
+                new(KnnSetup.AllDiff, Mean(diffBy), 0), new(KnnSetup.Uniform, um, Math.Sqrt(uniform.Sum(u => (u - um) * (u - um)) / uniform.Length)),
+            ],
+            [allSame, posBy, negBy, diffBy, uniform]);
     }
 
     private static double[] Nan(int n) { var a = new double[n]; Array.Fill(a, double.NaN); return a; }
