@@ -15,6 +15,8 @@ public sealed class EmbeddingsFile
 {
     public const string FormatKey = "format", FormatId = "traceprobe.embeddings/2";
     public const string EncoderKey = "encoder", TaskKey = "task", LayoutKey = "layout";
+    /// <summary>SHA-256 of the encoders.json of the program that embedded the rows (optional, beside `source_dataset`).</summary>
+    public const string RegistryKey = "registry_sha256";
     /// <summary>Where files of the first layout named paper mode (<see cref="ProcessingLayouts.LegacyPaperSentence"/>).</summary>
     public const string LegacyModeKey = "mode";
     // Per-item JSON arrays of the first layout, still what in-memory writers hand over (see ItemMetadata).
@@ -36,6 +38,8 @@ public sealed class EmbeddingsFile
     public string? Encoder => Set.Metadata.GetValueOrDefault(EncoderKey);
     public string? Task => Set.Metadata.GetValueOrDefault(TaskKey);
     public ProcessingLayout Layout { get; }
+    /// <summary>The photos the rows were embedded from, where the writer recorded them (`run`, `merge`); else null.</summary>
+    public SourceDataset? SourceDataset { get; }
     /// <summary>train | val | test per item; null when the writer gave no split.</summary>
     public IReadOnlyList<string>? Split => Columns.Split?.Values;
     /// <summary>Whether each item has an embedding (a skipped input leaves a row of zeros).</summary>
@@ -61,6 +65,7 @@ public sealed class EmbeddingsFile
         Columns = set.Columns ?? ItemColumns.FromMetadata(set.Keys, set.Processing, set.Metadata, source);
         Set = set.Columns is null ? EmbeddingSet.Of(set.Embeddings, set.Dim, Columns, ItemColumns.FileMetadata(set.Metadata)) : set;
         Layout = ProcessingLayouts.Parse(Set.Metadata.GetValueOrDefault(LayoutKey) ?? Set.Metadata.GetValueOrDefault(LegacyModeKey), source);
+        SourceDataset = SourceDataset.From(Set.Metadata, source);
         _rowsOffset = rowsOffset;
     }
 

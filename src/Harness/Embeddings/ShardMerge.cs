@@ -27,6 +27,7 @@ public static class ShardMerge
         var chunks = manifests.SelectMany(m => m.Chunks).OrderBy(c => c.Index).ToList();
         if (chunks.Count != first.ChunkCount || chunks.Select((c, i) => c.Index != i).Any(b => b))
             throw new InvalidDataException($"{manifestFolder}: the manifests list {chunks.Count} of {first.ChunkCount} chunks; rerun the shards.");
+        var metadata = FileMetadata(manifests, manifestFolder);
 
         EmbeddingSet Entry(ShardManifest.ManifestChunk chunk, bool withRows)
         {
@@ -56,7 +57,7 @@ public static class ShardMerge
         if (stored is not null && stored.Count != first.ItemCount)
             throw new InvalidDataException($"{items}: {stored.Count} items for the manifests' {first.ItemCount}; rerun the shards.");
         var columns = (stored?.Columns ?? ItemColumns.FromMetadata(keys, processing, first.Metadata, manifestFolder)) with { Done = done };
-        using (var writer = EmbeddingsFile.Create(output, dim, columns, first.Metadata))
+        using (var writer = EmbeddingsFile.Create(output, dim, columns, metadata))
         {
             foreach (var chunk in chunks)
                 writer.WriteRows(chunk.Start, Entry(chunk, withRows: true).Embeddings);
@@ -65,6 +66,30 @@ public static class ShardMerge
         var skipped = manifests.SelectMany(m => m.Skipped).Distinct().OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
         return (first.ItemCount, dim, skipped);
     }
+
+    /// <summary>
+    /// The merged file's metadata: the first shard's (every shard plans the same job), with the photos and registry the
+    /// rows came from only where every shard recorded the same. Shards run on machines that each mount the dataset: one
+    /// that saw other photos (a half-copied folder) is an error, not a file that names the first shard's photos; one
+    /// written before shards recorded them leaves the file without them, as the program cannot vouch for its photos.
+    /// </summary>
+    private static Dictionary<string, string> FileMetadata(IReadOnlyList<ShardManifest> manifests, string manifestFolder)
+    {
+        var metadata = new Dictionary<string, string>(manifests[0].Metadata, StringComparer.Ordinal);
+        var sources = manifests.Select(m => SourceDataset.From(m.Metadata, $"{manifestFolder}: shard {m.ShardIndex}/{m.ShardCount}")).ToList();
+        if (sources.All(s => s is not null))
+        {
+            var other = sources.FindIndex(s => !s!.SamePhotos(sources[0]!));
+            if (other >= 0)
+                throw new InvalidDataException($"{manifestFolder}: shard {manifests[0].ShardIndex}/{manifests[0].ShardCount} embedded {Photos(sources[0]!)}, " +
+                    $"shard {manifests[other].ShardIndex}/{manifests[other].ShardCount} {Photos(sources[other]!)}; rerun the shards on the same photos.");
+        }
+        else metadata.Remove(SourceDataset.Key);
+        if (manifests.Select(m => m.Metadata.GetValueOrDefault(EmbeddingsFile.RegistryKey)).Distinct().Count() != 1) metadata.Remove(EmbeddingsFile.RegistryKey);
+        return metadata;
+    }
+
+    private static string Photos(SourceDataset source) => $"{source.Files} photos ({source.Layout}, SHA-256 of names and sizes {source.Sha256})";
 
     /// <summary>One merged job: which file it wrote and what it holds.</summary>
     public sealed record MergedJob(string Encoder, string Task, string Path, int Count, int Dim, int Skipped);

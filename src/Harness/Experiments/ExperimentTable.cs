@@ -53,6 +53,7 @@ public static class ExperimentTable
             {
                 Log = c.Log,
                 EmbeddingsPath = TraceSuite.EmbeddingsPath(inputs.Settings.Out, c.Encoder.Spec.Id, c.Task.Id),
+                FileStamp = inputs.FileStamp,
             };
             return ExperimentResult.Ran(await PaperProcessingExperiment.RunAsync(c.Encoder, c.Task, inputs.Dataset.Photos, inputs.Sides!,
                 inputs.Dataset.SemanticLabels, options, c.Progress, c.Cancel));

@@ -9,8 +9,9 @@ namespace TraceProbe.Experiments;
 /// <summary>What the suite found before any task ran, shared by every (encoder, task) experiment of the run.</summary>
 /// <param name="Sides">Paper layout: each photo's side (train, val, unused); null in the quick layout.</param>
 /// <param name="AcquisitionLabels">EXIF labels per photo (from the dataset's table or the photos), for acquisition tasks.</param>
+/// <param name="FileStamp">Metadata every embeddings file of the run carries: its photos and registry (<see cref="Provenance.FileStamp"/>).</param>
 public sealed record SuiteInputs(JobSettings Settings, Dataset Dataset, ProcessingLayout Layout, IReadOnlyList<string>? Sides,
-    IReadOnlyList<ExifLabels?> AcquisitionLabels, EmbeddingCache Cache);
+    IReadOnlyList<ExifLabels?> AcquisitionLabels, EmbeddingCache Cache, IReadOnlyDictionary<string, string> FileStamp);
 
 /// <summary>One experiment to run: an encoder on a task, with the suite's inputs, progress, lines and cancellation.</summary>
 public sealed record ExperimentContext(OnnxEncoder Encoder, TraceTaskSpec Task, SuiteInputs Inputs, Action<string> Log,

@@ -37,6 +37,8 @@ public sealed record PaperProcessingOptions
     /// task is never held whole in memory. Null writes it to a temporary file, removed afterwards.
     /// </summary>
     public string? EmbeddingsPath { get; init; }
+    /// <summary>Entries added to the file's metadata: the photos and registry it came from (<see cref="Provenance.FileStamp"/>).</summary>
+    public IReadOnlyDictionary<string, string> FileStamp { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -158,7 +160,7 @@ public static class PaperProcessingExperiment
         {
             var columns = Columns(photos, request, sides, semanticLabels);
             EmbeddingPipeline.Output output;
-            using (var writer = EmbeddingsFile.Create(path, encoder.Dim, columns, FileMetadata(encoder, task)))
+            using (var writer = EmbeddingsFile.Create(path, encoder.Dim, columns, Provenance.Stamped(FileMetadata(encoder, task), options.FileStamp)))
             {
                 output = await new EmbeddingPipeline(encoder, options.Pipeline, options.Cache).RunAsync(request, Shard.All, progress, cancel, writer);
                 writer.Complete(output.Done);

@@ -18,18 +18,43 @@ public static class Provenance
     };
 
     /// <summary>
-    /// The same for a summary made from an embeddings file (probe, knn): the registry, and the file's fingerprint where
-    /// the photos' would be (the file does not say which photos it was made from). A set built in memory has no file.
+    /// The same for a summary made from an embeddings file (probe, knn): the registry, the file's fingerprint, and the
+    /// photos it was embedded from where the file records them (<see cref="FileStamp"/>; files of other tools and older
+    /// files do not, and their dataset stays null). A set built in memory has no file to fingerprint.
     /// </summary>
     public static Summary Stamp(Summary summary, EmbeddingsFile embeddings)
     {
         var stamped = Stamp(summary);
+        if (embeddings.SourceDataset is { } source)
+            stamped = stamped with { Manifest = stamped.Manifest! with { Dataset = new(source.Root, source.Layout, source.Files, source.Sha256) } };
         if (!File.Exists(embeddings.Source)) return stamped;
         var fingerprint = EmbeddingsFingerprint.Of(embeddings.Source);
         return stamped with
         {
             Manifest = stamped.Manifest! with { Embeddings = new(Path.GetFullPath(embeddings.Source), fingerprint.Bytes, fingerprint.HeaderSha256) },
         };
+    }
+
+    /// <summary>
+    /// What `run` and `embed` write into the metadata of every embeddings file they make (`merge` carries it over): the
+    /// photos, as the run's summary names them, and the registry, so that a summary made from the file names them too.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> FileStamp(Dataset dataset, DatasetFingerprint fingerprint)
+    {
+        var described = Describe(dataset, fingerprint);
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [SourceDataset.Key] = new SourceDataset(described.Root, described.Layout, described.Files, described.Sha256).ToJson(),
+            [EmbeddingsFile.RegistryKey] = EncoderRegistry.Sha256,
+        };
+    }
+
+    /// <summary><paramref name="metadata"/> with <paramref name="stamp"/>'s entries added (a stamp's entry wins).</summary>
+    public static IReadOnlyDictionary<string, string> Stamped(IReadOnlyDictionary<string, string> metadata, IReadOnlyDictionary<string, string> stamp)
+    {
+        var stamped = new Dictionary<string, string>(metadata, StringComparer.Ordinal);
+        foreach (var (key, value) in stamp) stamped[key] = value;
+        return stamped;
     }
 
     private static DatasetManifest Describe(Dataset dataset, DatasetFingerprint fingerprint) =>

@@ -27,6 +27,8 @@ public static class ShardedEmbedding
         // Paper mode plans the same whole-image work as `run --protocol paper`, so that its cache serves the run.
         var sides = s.LayoutOrDefault == ProcessingLayout.PaperWholeImages ? PaperMode.Sides(dataset, s) : null;
         var cache = new EmbeddingCache(Path.Combine(s.Out, "cache"));
+        // Every shard records the photos it saw, so that `merge` can check they were the same and name them in the file.
+        var stamp = Provenance.FileStamp(dataset, DatasetFingerprint.Of(photos));
         var written = new List<string>();
         foreach (var spec in encoders)
         {
@@ -59,7 +61,7 @@ public static class ShardedEmbedding
                     ChunkCount = pipeline.PlanChunks(plan.Request).Count,
                     ItemCount = plan.Request.Items.Count,
                     Chunks = output.Chunks.Select(c => new ShardManifest.ManifestChunk(c.Index, c.Start, c.Count, c.Key)).ToList(),
-                    Metadata = ItemColumns.FileMetadata(plan.Metadata),
+                    Metadata = Provenance.Stamped(ItemColumns.FileMetadata(plan.Metadata), stamp),
                     Skipped = output.Skipped,
                 };
                 var path = Path.Combine(ManifestFolder(s.Out, spec.Id, task.Id), ShardManifest.FileName(shard));

@@ -93,7 +93,7 @@ public static class TraceSuite
         {
             observer.Line(PaperMode.CostLine(sides, cost, encoders.Count, s.ProbeSeedsOrDefault));
         }
-        var inputs = new SuiteInputs(s, dataset, layout, sides, labels, new EmbeddingCache(Path.Combine(s.Out, "cache")));
+        var inputs = new SuiteInputs(s, dataset, layout, sides, labels, new EmbeddingCache(Path.Combine(s.Out, "cache")), Provenance.FileStamp(dataset, fingerprint));
         return new SuitePlan(inputs, modelsFolder, encoders, processing, acquisition, otherKinds, exifSkipped, fingerprint, resume, existing, departures, cost);
     }
 
@@ -142,8 +142,9 @@ public static class TraceSuite
             gathered.NotRun.AddRange(left);
             foreach (var note in outcome.Notes)
                 if (!gathered.Notes.Contains(note)) gathered.Notes.Add(note);
-            // Paper mode wrote its file as it embedded (a task of any size is never held in memory).
-            if (outcome.Embeddings is { } embeddings) EmbeddingsFile.Write(EmbeddingsPath(s.Out, spec.Id, task.Id), embeddings);
+            // Paper mode wrote its file as it embedded (a task of any size is never held in memory), stamped as this one.
+            if (outcome.Embeddings is { } embeddings)
+                EmbeddingsFile.Write(EmbeddingsPath(s.Out, spec.Id, task.Id), embeddings with { Metadata = Provenance.Stamped(embeddings.Metadata, plan.Inputs.FileStamp) });
             foreach (var skip in outcome.Skipped)
                 if (!gathered.Skipped.Contains(skip)) gathered.Skipped.Add(skip);
         }
