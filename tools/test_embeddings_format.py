@@ -51,6 +51,19 @@ class EmbeddingsFormatTests(unittest.TestCase):
         self.assertEqual((d["metadata"]["encoder"], d["metadata"]["seed"], d["metadata"]["format"]), ("e", "3", ef.FORMAT))
         self.assertEqual(d["container_problems"], [])
 
+    def test_metadata_the_reader_does_not_know_passes_through_a_read_and_a_rewrite_untouched(self):
+        # As the program writes them: the photos a file was embedded from (a JSON object in a string), the registry.
+        unknown = {"source_dataset": json.dumps({"root": "photos/\u00e9t\u00e9", "layout": "folder", "files": 2,
+                                                 "sha256": "0" * 64}),
+                   "registry_sha256": "f" * 64, "a_later_key": " spaced\n"}
+        ef.write(self.path, np.eye(2, dtype=np.float32), ["a", "b"], ["train", "test"], metadata=unknown)
+        d = ef.read(self.path)
+        self.assertEqual({k: d["metadata"][k] for k in unknown}, unknown)
+        again = os.path.join(self.dir.name, "again.safetensors")
+        ef.write(again, d["embeddings"], ef.Coded(d["processing"], d["processing_names"]),
+                 ef.Coded(d["split"], d["split_names"]), metadata={k: v for k, v in d["metadata"].items() if k != "format"})
+        self.assertEqual(ef.read(again)["metadata"], d["metadata"])
+
     def test_the_tensors_are_stored_in_the_documented_order_contiguous_and_aligned(self):
         ef.write(self.path, np.ones((2, 2), np.float32), ["a", "b"], ["train", "test"], photos=["p", "q"],
                  semantic=["s", "s"], crop=[0, 0], done=[1, 1], keys=["x", "y"], label=["l", "l"])

@@ -180,6 +180,31 @@ public sealed class PythonExampleTests
         var knnOut = Path.Combine(folder, "knn");
         Assert.Equal(ExitCodes.Success, await TraceProbeApp.RunAsync(["knn", "--embeddings", path, "--out", knnOut, "--quiet"]));
         Assert.Contains(Summary.Read(Path.Combine(knnOut, "summary.json")).Records, r => r.Experiment == ExperimentNames.Knn);
+        // The file does not say which photos it came from: neither summary names any.
+        Assert.Null(file.SourceDataset);
+        Assert.All(new[] { probeOut, knnOut }, o => Assert.Null(Summary.Read(Path.Combine(o, "summary.json")).Manifest!.Dataset));
+    }
+
+    [Fact]
+    public void Pythons_convert_keeps_the_photos_a_file_names_and_metadata_it_does_not_know()
+    {
+        var folder = TestData.TempFolder("python-convert");
+        var source = new SourceDataset("photos/\u00e9t\u00e9 \"2024\"", "folder", 2, new string('0', 64));
+        var metadata = new Dictionary<string, string>(EmbeddingsFile.ItemMetadata(["a.jpg", "b.jpg"], [0, 0], ["train", "test"]))
+        {
+            [SourceDataset.Key] = source.ToJson(),
+            [EmbeddingsFile.RegistryKey] = new string('f', 64),
+            ["a_later_key"] = "{\"nested\": [1, \"x\"]}",
+        };
+        var path = Path.Combine(folder, "run.safetensors");
+        EmbeddingsFile.Write(path, new EmbeddingSet([1, 0, 0, 1], 2, ["a.jpg#P", "b.jpg#Q"], ["P", "Q"], metadata));
+        var converted = Path.Combine(folder, "converted.safetensors");
+        RunPython(Example, "convert", path, converted);
+
+        var file = EmbeddingsFile.Read(converted);
+        Assert.Equal(source, file.SourceDataset);
+        Assert.Equal(new string('f', 64), file.Set.Metadata[EmbeddingsFile.RegistryKey]);
+        Assert.Equal(metadata["a_later_key"], file.Set.Metadata["a_later_key"]);
     }
 
     [Fact]

@@ -107,8 +107,13 @@ public sealed class PaperModeTests
         Assert.Equal(18, file.RequireSplit().Count(s => s == "train"));
         Assert.Equal(12, file.RequireSplit().Count(s => s == "test"));
         // The probe command on the file draws classes as the run did, and so reproduces it.
-        var fromFile = EmbeddingsProbe.Run(file, new ProbeOptions { Protocol = ProbeProtocol.Paper }, seeds: 10).Records.Single(r => r.Metric == "top1");
+        var probed = EmbeddingsProbe.Run(file, new ProbeOptions { Protocol = ProbeProtocol.Paper }, seeds: 10);
+        var fromFile = probed.Records.Single(r => r.Metric == "top1");
         Assert.Equal((top1.Value, top1.Std, top1.NTrain, top1.NTest), (fromFile.Value, fromFile.Std, fromFile.NTrain, fromFile.NTest));
+        // The file names the photos the run's summary names, and the probe on it names them too.
+        var source = file.SourceDataset!;
+        Assert.Equal(summary.Manifest!.Dataset, new DatasetManifest(source.Root, source.Layout, source.Files, source.Sha256));
+        Assert.Equal(summary.Manifest.Dataset, probed.Manifest!.Dataset);
     }
 
     [Fact]
@@ -128,7 +133,7 @@ public sealed class PaperModeTests
         Assert.All(Directory.GetFiles(jobFolder, "shard-*.json"), m => Assert.DoesNotContain("\"photos\"", File.ReadAllText(m)));
         ShardMerge.MergeAll(sharded, sharded);
         var single = TestData.TempFolder("paper-single");
-        await TraceSuite.RunAsync(settings with { Out = single }, SilentObserver.Instance);
+        var ran = (await TraceSuite.RunAsync(settings with { Out = single }, SilentObserver.Instance)).Summary.Manifest!.Dataset!;
 
         var merged = EmbeddingsFile.Read(TraceSuite.EmbeddingsPath(sharded, "resnet18", "resize")).Set;
         var run = EmbeddingsFile.Read(TraceSuite.EmbeddingsPath(single, "resnet18", "resize")).Set;
@@ -136,6 +141,8 @@ public sealed class PaperModeTests
         Assert.Equal(run.Keys, merged.Keys);
         Assert.Equal(run.Embeddings, merged.Embeddings);
         Assert.Equal(run.Metadata.OrderBy(kv => kv.Key), merged.Metadata.OrderBy(kv => kv.Key));
+        // The photos with them: the run's, which every shard recorded.
+        Assert.Equal(new SourceDataset(ran.Root, ran.Layout, ran.Files, ran.Sha256), SourceDataset.From(merged.Metadata, "merged"));
     }
 
     [Fact]
