@@ -35,6 +35,14 @@ public static class GateSuite
                 b.Setup();
                 return (() => b.Pipeline(), () => b.RawOnnxRuntime(), b.Cleanup);
             });
+        // The JPEG ops' round trip without the file against libjpeg-turbo's own through a file (libvips), one thread.
+        yield return new Pair("libvips file time ÷ round trip time, JPEG95_444 stage, 16 photos",
+            "JPEG95_444 round trip without the file, 16 photos", "JPEG95_444 through libvips and a file, 16 photos", () =>
+            {
+                var b = new PreprocessingBenchmarks();
+                b.Setup();
+                return (() => b.JpegOurs(), () => b.JpegThroughFile(), () => { });
+            });
         foreach (var size in ProbeBenchmarks.Sizes())
             yield return new Pair($"ML.NET L-BFGS time ÷ Fast probe time, {size}", $"Fast probe, {size}", $"ML.NET L-BFGS, {size}", () =>
             {

@@ -14,11 +14,19 @@ namespace TraceProbe.Images;
 /// </summary>
 public static class JpegRoundTrip
 {
+    /// <summary>libjpeg's largest width or height (JPEG_MAX_DIMENSION), beyond which Pillow's save fails.</summary>
+    public const int MaxSide = 65500;
+
     /// <summary>Baseline JPEG (what Pillow writes) caps a step at 255; libjpeg applies the cap below quality 25.</summary>
     public static Image<Rgb24> Apply(Image<Rgb24> image, int quality, ChromaSubsampling subsampling)
     {
         var (luma, chroma) = JpegQuantisation.For(quality);
         int w = image.Width, h = image.Height;
+        // Pillow's save fails beyond libjpeg's dimension limit; the planes are single arrays.
+        if (w > MaxSide || h > MaxSide)
+            throw new InvalidOperationException($"a JPEG cannot hold a {w}×{h} image (at most {MaxSide} pixels a side)");
+        if ((long)(w + 15) * (h + 15) > Array.MaxLength)
+            throw new InvalidOperationException($"a {w}×{h} image is too large for the JPEG round trip's planes");
         var planes = new JpegPlanes(w, h, subsampling);
         try
         {

@@ -97,4 +97,15 @@ public sealed class JpegRoundTripTests
         foreach (var subsampling in new[] { ChromaSubsampling.Ratio420, ChromaSubsampling.Ratio444 })
             AssertSamePixels(image, quality, subsampling, pattern);
     }
+
+    [Fact]
+    public void An_image_wider_than_a_JPEG_can_hold_is_refused_as_libjpeg_turbo_refuses_it()
+    {
+        using var wide = new Image<Rgb24>(JpegRoundTrip.MaxSide + 1, 1);
+        Assert.Throws<InvalidOperationException>(() => JpegCodec.RoundTripThroughFile(wide, 95, ChromaSubsampling.Ratio444).Dispose());
+        var e = Assert.Throws<InvalidOperationException>(() => JpegRoundTrip.Apply(wide, 95, ChromaSubsampling.Ratio444).Dispose());
+        Assert.Contains("65501×1", e.Message);
+        using var widest = new Image<Rgb24>(JpegRoundTrip.MaxSide, 2);
+        AssertSamePixels(widest, 75, ChromaSubsampling.Ratio420, "widest");
+    }
 }
