@@ -140,10 +140,12 @@ public static class JpegCodec
     public static void Encode(Image<Rgb24> image, Stream output, int quality, ChromaSubsampling subsampling) =>
         output.Write(EncodeToBytes(image, quality, subsampling));
 
-    /// <summary>Pillow's <c>save</c> then <c>open().convert('RGB')</c>: the same pixels, computed without the file
-    /// (<see cref="JpegRoundTrip"/>, about half the time; its tests hold it to <see cref="RoundTripThroughFile"/>).</summary>
+    /// <summary>Pillow's <c>save</c> then <c>open().convert('RGB')</c>: the same pixels either way, computed without the
+    /// file where the CPU has AVX2 (<see cref="JpegRoundTrip"/>, a seventh of the time; its tests hold it to
+    /// <see cref="RoundTripThroughFile"/>), through libjpeg-turbo's file elsewhere (its scalar form would be slower
+    /// than libjpeg-turbo's own SIMD code).</summary>
     public static Image<Rgb24> RoundTrip(Image<Rgb24> image, int quality, ChromaSubsampling subsampling) =>
-        JpegRoundTrip.Apply(image, quality, subsampling);
+        JpegRoundTrip.IsFast ? JpegRoundTrip.Apply(image, quality, subsampling) : RoundTripThroughFile(image, quality, subsampling);
 
     /// <summary>Pillow's <c>save</c> then <c>open().convert('RGB')</c> in libjpeg-turbo itself, the file kept in
     /// memory in between: the reference <see cref="JpegRoundTrip"/> is tested against, and its benchmark peer.</summary>

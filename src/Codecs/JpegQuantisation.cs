@@ -69,6 +69,22 @@ internal sealed class JpegQuantisation
         return (new JpegQuantisation(Luminance, quality), new JpegQuantisation(Chrominance, quality));
     }
 
+    private static readonly Tuple<JpegQuantisation, JpegQuantisation>?[] ByQuality = new Tuple<JpegQuantisation, JpegQuantisation>?[101];
+
+    /// <summary><see cref="For"/>, made once per quality and shared (the tables are read-only).</summary>
+    public static (JpegQuantisation Luma, JpegQuantisation Chroma) Cached(int quality)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100);
+        var tables = Volatile.Read(ref ByQuality[quality]);
+        if (tables is null)
+        {
+            var (luma, chroma) = For(quality);
+            tables = Interlocked.CompareExchange(ref ByQuality[quality], Tuple.Create(luma, chroma), null) ?? ByQuality[quality]!;
+        }
+        return (tables.Item1, tables.Item2);
+    }
+
     /// <summary>libjpeg-turbo's <c>quantize</c> of one coefficient (the forward DCT's output, scaled by 8).</summary>
     public int Quantise(int i, int coefficient)
     {

@@ -14,13 +14,17 @@ namespace TraceProbe.Images;
 /// </summary>
 public static class JpegRoundTrip
 {
+    /// <summary>Whether the vector paths run here (x86 with AVX2); elsewhere the scalar form is exact but slower than
+    /// libjpeg-turbo's own round trip.</summary>
+    public static bool IsFast => IslowDctAvx2.IsSupported && JpegColourAvx2.IsSupported && ChromaSamplingSse.IsSupported;
+
     /// <summary>libjpeg's largest width or height (JPEG_MAX_DIMENSION), beyond which Pillow's save fails.</summary>
     public const int MaxSide = 65500;
 
     /// <summary>Baseline JPEG (what Pillow writes) caps a step at 255; libjpeg applies the cap below quality 25.</summary>
     public static Image<Rgb24> Apply(Image<Rgb24> image, int quality, ChromaSubsampling subsampling)
     {
-        var (luma, chroma) = JpegQuantisation.For(quality);
+        var (luma, chroma) = JpegQuantisation.Cached(quality);
         int w = image.Width, h = image.Height;
         // Pillow's save fails beyond libjpeg's dimension limit; the planes are single arrays.
         if (w > MaxSide || h > MaxSide)
