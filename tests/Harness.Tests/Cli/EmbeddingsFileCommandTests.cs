@@ -13,12 +13,7 @@ public sealed class EmbeddingsFileCommandTests
     public async Task Probing_the_written_embeddings_reproduces_the_runs_result()
     {
         // Two semantic classes (sub-folders): the kNN set-ups need them.
-        var images = TestData.TempFolder("classes");
-        foreach (var (photo, i) in TestData.Photos.Take(8).Select((p, i) => (p, i)))
-        {
-            Directory.CreateDirectory(Path.Combine(images, i % 2 == 0 ? "even" : "odd"));
-            File.Copy(photo.Path, Path.Combine(images, i % 2 == 0 ? "even" : "odd", Path.GetFileName(photo.Path)));
-        }
+        var images = TestData.ClassFolders(8);
         var output = TestData.TempFolder("run");
         await RunCommand.ExecuteAsync(new JobSettings
         {

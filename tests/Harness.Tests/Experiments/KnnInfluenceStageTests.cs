@@ -116,13 +116,7 @@ public class KnnInfluenceStageTests
     [Fact]
     public async Task A_quick_run_states_the_knn_cost_and_reports_its_progress_through_the_observer()
     {
-        var images = TestData.TempFolder("knn-stage-classes");
-        foreach (var (photo, i) in TestData.Photos.Take(8).Select((p, i) => (p, i)))
-        {
-            var cls = System.IO.Path.Combine(images, i % 2 == 0 ? "even" : "odd");
-            Directory.CreateDirectory(cls);
-            File.Copy(photo.Path, System.IO.Path.Combine(cls, System.IO.Path.GetFileName(photo.Path)));
-        }
+        var images = TestData.ClassFolders(8, "knn-stage-classes");
         var observer = new RecordingObserver();
         var output = TestData.TempFolder("knn-stage-run");
         await TraceSuite.RunAsync(new JobSettings

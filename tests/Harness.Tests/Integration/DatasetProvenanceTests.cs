@@ -19,26 +19,13 @@ public sealed class DatasetProvenanceTests
     private static DatasetManifest? AsManifest(SourceDataset? source) =>
         source is null ? null : new DatasetManifest(source.Root, source.Layout, source.Files, source.Sha256);
 
-    /// <summary>Eight bundled photos in two class sub-folders: the kNN set-ups need classes.</summary>
-    private static string TwoClasses()
-    {
-        var images = TestData.TempFolder("provenance-classes");
-        foreach (var (photo, i) in TestData.Photos.Take(8).Select((p, i) => (p, i)))
-        {
-            var folder = Path.Combine(images, i % 2 == 0 ? "even" : "odd");
-            Directory.CreateDirectory(folder);
-            File.Copy(photo.Path, Path.Combine(folder, Path.GetFileName(photo.Path)));
-        }
-        return images;
-    }
-
     [Fact]
     public async Task A_runs_embeddings_file_names_its_photos_and_probe_and_knn_on_it_report_them()
     {
         var output = TestData.TempFolder("provenance-run");
         Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings
         {
-            Encoders = ["resnet18"], Tasks = ["jpeg"], Images = TwoClasses(), Out = output, KnnK = 0, Quiet = true, MinTestPhotos = 1,
+            Encoders = ["resnet18"], Tasks = ["jpeg"], Images = TestData.ClassFolders(8, "provenance-classes"), Out = output, KnnK = 0, Quiet = true, MinTestPhotos = 1,
             Crops = new CropPlanOptions { TrainCropsPerPhoto = 4, TestCropsPerPhoto = 2 },
         }));
         var ran = Summary.Read(Path.Combine(output, "summary.json")).Manifest!.Dataset;

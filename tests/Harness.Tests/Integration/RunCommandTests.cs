@@ -176,7 +176,7 @@ public sealed class DownstreamTests
         var output = TestData.TempFolder("downstream");
         Assert.Equal(0, await RunCommand.ExecuteAsync(new JobSettings
         {
-            Encoders = ["resnet18"], Tasks = ["jpeg"], Images = ClassFolders(12), Out = output, Seed = 2,
+            Encoders = ["resnet18"], Tasks = ["jpeg"], Images = TestData.ClassFolders(12), Out = output, Seed = 2,
             Crops = new CropPlanOptions { TrainCropsPerPhoto = 12, TestCropsPerPhoto = 4 }, KnnK = 3, Erase = ["jpeg"], Quiet = true, MinTestPhotos = 1,
         }));
         var summary = Summary.Read(Path.Combine(output, "summary.json"));
@@ -202,19 +202,6 @@ public sealed class DownstreamTests
         Assert.Contains(erased, r => r.Setup == "distraction");
         Assert.Contains("## Trace erasure", File.ReadAllText(Path.Combine(output, "report.md")));
         Assert.True(File.Exists(Path.Combine(output, "figures", "knn-jpeg.png")));
-    }
-
-    /// <summary>A fresh folder with the first <paramref name="count"/> bundled photos in two class sub-folders.</summary>
-    private static string ClassFolders(int count)
-    {
-        var folder = TestData.TempFolder("classes");
-        foreach (var (photo, i) in TestData.Photos.Take(count).Select((p, i) => (p, i)))
-        {
-            var cls = Path.Combine(folder, i % 2 == 0 ? "even" : "odd");
-            Directory.CreateDirectory(cls);
-            File.Copy(photo.Path, Path.Combine(cls, Path.GetFileName(photo.Path)));
-        }
-        return folder;
     }
 
     [Fact]

@@ -22,6 +22,20 @@ public static class TestData
         return folder;
     }
 
+    /// <summary>A fresh folder with the first <paramref name="count"/> bundled photos in two class sub-folders
+    /// (even and odd places): what the kNN set-ups need.</summary>
+    public static string ClassFolders(int count, string name = "classes")
+    {
+        var folder = TempFolder(name);
+        foreach (var (photo, i) in Photos.Take(count).Select((p, i) => (p, i)))
+        {
+            var cls = Path.Combine(folder, i % 2 == 0 ? "even" : "odd");
+            Directory.CreateDirectory(cls);
+            File.Copy(photo.Path, Path.Combine(cls, Path.GetFileName(photo.Path)));
+        }
+        return folder;
+    }
+
     /// <summary>A fresh folder under the test run's temp folder.</summary>
     public static string TempFolder(string name)
     {
