@@ -14,6 +14,9 @@ public sealed record CameraPair(string Id, Photo Phone, Photo Camera);
 /// </summary>
 public static class PairCamsDataset
 {
+    /// <summary>The layout `retrieval` names in its manifest.dataset (<see cref="DatasetLoader"/> does not read this layout).</summary>
+    public const string Layout = "PairCams";
+
     /// <summary>
     /// Phone (true) or camera of each PairCams model, as the paper's reference code assigns them (lower-cased);
     /// kept as published so that results compare, though it puts "xt1032" (a Motorola Moto G) with the cameras.

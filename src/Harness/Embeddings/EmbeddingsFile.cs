@@ -38,7 +38,7 @@ public sealed class EmbeddingsFile
     public string? Encoder => Set.Metadata.GetValueOrDefault(EncoderKey);
     public string? Task => Set.Metadata.GetValueOrDefault(TaskKey);
     public ProcessingLayout Layout { get; }
-    /// <summary>The photos the rows were embedded from, where the writer recorded them (`run`, `merge`); else null.</summary>
+    /// <summary>The photos the rows were embedded from, where the writer recorded them (`run`, `merge`, `extract`, `retrieval`); else null.</summary>
     public SourceDataset? SourceDataset { get; }
     /// <summary>train | val | test per item; null when the writer gave no split.</summary>
     public IReadOnlyList<string>? Split => Columns.Split?.Values;

@@ -4,9 +4,9 @@ namespace TraceProbe.Embeddings;
 
 /// <summary>
 /// The photos an embeddings file was embedded from, as the run's summary names them in <c>manifest.dataset</c>: the
-/// folder, the layout it was read as, how many photos, and the SHA-256 of their names and sizes. `run` and `merge`
-/// write it under <see cref="Key"/> so that `probe` and `knn` on the file can name the same photos; it is optional,
-/// as files of other tools and older files have none (docs/embeddings-format.md).
+/// folder, the layout it was read as, how many photos, and the SHA-256 of their names and sizes. `run`, `merge`,
+/// `extract` and `retrieval` write it under <see cref="Key"/> so that `probe` and `knn` on the file can name the same
+/// photos; it is optional, as files of other tools and older files have none (docs/embeddings-format.md).
 /// </summary>
 public sealed record SourceDataset(string Root, string Layout, int Files, string Sha256)
 {

@@ -36,7 +36,7 @@ public static class Provenance
     }
 
     /// <summary>
-    /// What `run` and `embed` write into the metadata of every embeddings file they make (`merge` carries it over): the
+    /// What `run`, `embed`, `extract` and `retrieval` write into the metadata of every embeddings file they make (`merge` carries it over): the
     /// photos, as the run's summary names them, and the registry, so that a summary made from the file names them too.
     /// </summary>
     public static IReadOnlyDictionary<string, string> FileStamp(Dataset dataset, DatasetFingerprint fingerprint)

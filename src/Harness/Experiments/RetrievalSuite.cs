@@ -27,6 +27,10 @@ public static class RetrievalSuite
         var (pairs, skipped) = PairCamsDataset.Read(s.Dataset);
         var folder = ModelsFolder.Resolve(s.Models);
         var specs = EncoderSelection.Select(s.Encoders, folder);
+        // The photos of the complete pairs, named in the summary's manifest and in every embeddings file alike.
+        var dataset = new Dataset { Root = s.Dataset, Photos = pairs.SelectMany(p => new[] { p.Phone, p.Camera }).ToList(), Layout = PairCamsDataset.Layout };
+        var fingerprint = DatasetFingerprint.Of(dataset.Photos);
+        var stamp = Provenance.FileStamp(dataset, fingerprint);
         var records = new List<SummaryRecord>();
         var allSkipped = skipped.ToList();
         foreach (var spec in specs)
@@ -36,7 +40,8 @@ public static class RetrievalSuite
                 RetrievalExperiment.RunAsync(encoder, pairs, TaskId, new EmbeddingPipelineOptions(), new EmbeddingCache(Path.Combine(s.Out, "cache")), progress, cancel));
             records.AddRange(outcome.Records);
             allSkipped.AddRange(outcome.Skipped);
-            EmbeddingsFile.Write(TraceSuite.EmbeddingsPath(s.Out, spec.Id, TaskId), outcome.Embeddings!);
+            var embeddings = outcome.Embeddings!;
+            EmbeddingsFile.Write(TraceSuite.EmbeddingsPath(s.Out, spec.Id, TaskId), embeddings with { Metadata = Provenance.Stamped(embeddings.Metadata, stamp) });
         }
         var settings = new SortedDictionary<string, string>
         {
@@ -44,7 +49,7 @@ public static class RetrievalSuite
             ["pairs"] = pairs.Count.ToString(),
             [SettingNames.PaperDepartures] = string.Join("\n", Departures(skipped)),
         };
-        return Provenance.Stamp(Summary.Create(0, settings, records, allSkipped));
+        return Provenance.Stamp(Summary.Create(0, settings, records, allSkipped), dataset, fingerprint);
     }
 
     /// <summary>How a PairCams run departs from the reference's retrieval, one line each (listed in the report).</summary>

@@ -1,4 +1,5 @@
 using TraceProbe.Common;
+using TraceProbe.Datasets;
 using TraceProbe.Embeddings;
 using TraceProbe.Encoders;
 using TraceProbe.Images;
@@ -24,7 +25,7 @@ public sealed record ExtractionSettings
 /// <summary>
 /// The paper's feature extraction on whole photos (<see cref="FeatureExtraction"/>) as one job: checks the settings,
 /// opens the encoder, embeds every photo (finished chunks kept in OUT.cache/ so that a rerun resumes) and writes one
-/// embeddings file.
+/// embeddings file, which names the photos it read and the registry (<see cref="Provenance.FileStamp"/>).
 /// </summary>
 public static class WholeImageExtraction
 {
@@ -49,7 +50,10 @@ public static class WholeImageExtraction
         var photos = PhotoCollection.FromFolder(s.Images);
         var result = await observer.RunAsync($"{spec.Id}/{s.Op ?? FeatureExtraction.NoOp}",
             progress => FeatureExtraction.RunAsync(session, photos, options, progress, cancel));
-        EmbeddingsFile.Write(s.Out, result.Embeddings);
+        // The folder as read (a plain folder, whatever layout `run` would see in it), named in the file as `run` names its photos.
+        var dataset = new Dataset { Root = s.Images, Photos = photos };
+        var stamp = Provenance.FileStamp(dataset, DatasetFingerprint.Of(photos));
+        EmbeddingsFile.Write(s.Out, result.Embeddings with { Metadata = Provenance.Stamped(result.Embeddings.Metadata, stamp) });
         return result;
     }
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using TraceProbe.Cli;
 using TraceProbe.Datasets;
@@ -11,8 +13,9 @@ using TraceProbe.Tests.Support;
 namespace TraceProbe.Tests.Integration;
 
 /// <summary>
-/// The photos an embeddings file was embedded from travel with it: `run` and `embed` + `merge` write them into its
-/// metadata, and `probe` and `knn` on the file name them in their summary's manifest as the run's summary does.
+/// The photos an embeddings file was embedded from travel with it: `run`, `embed` + `merge`, `extract` and `retrieval`
+/// write them into its metadata, and `probe` and `knn` on the file name them in their summary's manifest as the run's
+/// summary does.
 /// </summary>
 public sealed class DatasetProvenanceTests
 {
@@ -93,6 +96,48 @@ public sealed class DatasetProvenanceTests
         var probeOut = TestData.TempFolder("provenance-unnamed");
         Assert.Equal(ExitCodes.Success, await TraceProbeApp.RunAsync(["probe", "--embeddings", path, "--out", probeOut, "--quiet"]));
         Assert.Null(Summary.Read(Path.Combine(probeOut, "summary.json")).Manifest!.Dataset);
+    }
+
+    [Fact]
+    public async Task Extracts_file_names_the_folder_it_read_by_a_fingerprint_of_its_names_and_sizes()
+    {
+        var images = TestData.PhotoFolder(3);
+        var path = Path.Combine(TestData.TempFolder("provenance-extract"), "e.safetensors");
+        Assert.Equal(ExitCodes.Success, await TraceProbeApp.RunAsync(["extract", "--encoder", "resnet18", "--images", images, "--out", path, "--quiet"]));
+
+        // Computed here as docs/summary.schema.json defines it, not by DatasetFingerprint: "name\tsize\n" per photo, in ordinal order.
+        var lines = Directory.GetFiles(images).Select(f => new FileInfo(f)).OrderBy(f => f.Name, StringComparer.Ordinal)
+            .Select(f => $"{f.Name}\t{f.Length}\n");
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(lines))));
+        var file = EmbeddingsFile.ReadHeader(path);
+        Assert.Equal(new SourceDataset(Path.GetFullPath(images), DatasetLayouts.Folder, 3, sha256), file.SourceDataset);
+        Assert.Equal(EncoderRegistry.Sha256, file.Set.Metadata[EmbeddingsFile.RegistryKey]);
+    }
+
+    [Fact]
+    public async Task Retrievals_summary_and_embeddings_file_name_the_same_photos_those_of_its_complete_pairs()
+    {
+        var root = TestData.TempFolder("provenance-paircams");
+        foreach (var (id, phone, camera) in new[] { ("a", 0, 1), ("b", 2, 3) })
+        {
+            Directory.CreateDirectory(Path.Combine(root, id));
+            File.Copy(TestData.Photos[phone].Path, Path.Combine(root, id, "phone.jpg"));
+            File.Copy(TestData.Photos[camera].Path, Path.Combine(root, id, "camera.jpg"));
+        }
+        // A subject without its camera photo is skipped, and so not among the photos named.
+        Directory.CreateDirectory(Path.Combine(root, "lonely"));
+        File.Copy(TestData.Photos[4].Path, Path.Combine(root, "lonely", "phone.jpg"));
+
+        var output = TestData.TempFolder("provenance-retrieval");
+        Assert.Equal(ExitCodes.Success, await TraceProbeApp.RunAsync(["retrieval", "--dataset", root, "--encoders", "resnet18", "--out", output, "--quiet"]));
+        SummarySchema.AssertValid(File.ReadAllText(Path.Combine(output, "summary.json")));
+        var ran = Summary.Read(Path.Combine(output, "summary.json")).Manifest!.Dataset;
+        var (pairs, _) = PairCamsDataset.Read(root);
+        var fingerprint = DatasetFingerprint.Of(pairs.SelectMany(p => new[] { p.Phone, p.Camera }).ToList());
+        Assert.Equal(new DatasetManifest(Path.GetFullPath(root), PairCamsDataset.Layout, 4, fingerprint.Sha256), ran);
+        var file = EmbeddingsFile.ReadHeader(TraceSuite.EmbeddingsPath(output, "resnet18", RetrievalSuite.TaskId));
+        Assert.Equal(ran, AsManifest(file.SourceDataset));
+        Assert.Equal(EncoderRegistry.Sha256, file.Set.Metadata[EmbeddingsFile.RegistryKey]);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using TraceProbe.Cli;
 using TraceProbe.Embeddings;
 using TraceProbe.EncoderInputs;
 using TraceProbe.Encoders;
+using TraceProbe.Experiments;
 using TraceProbe.Images;
 using TraceProbe.Tests.Support;
 using Xunit.Abstractions;
@@ -84,19 +85,16 @@ public sealed class ExtractTests(ITestOutputHelper log)
         for (var i = 0; i < inputs.Length; i++) largest = Math.Max(largest, Math.Abs(inputs[i] - expected[i]));
         Assert.True(largest <= 1e-6f, $"inputs differ from torchvision's by up to {largest:E2}");
 
-        // A rerun finds every chunk in OUT.cache/ and writes the same file, inputs included.
+        // A rerun of the same job finds every chunk in OUT.cache/ and writes the same file (metadata included), inputs too.
         var first = File.ReadAllBytes(outPath);
         File.Delete(inputsPath);
-        using var encoder = new OnnxEncoder(ReferencePipeline.Encoder, ReferencePipeline.ModelsDir);
-        var again = await FeatureExtraction.RunAsync(encoder, PhotoCollection.FromFolder(folder), new FeatureExtractionOptions
+        var again = await WholeImageExtraction.RunAsync(new ExtractionSettings
         {
-            Pipeline = new EmbeddingPipelineOptions { BatchSize = 4, ChunkSize = 64 },
-            CacheFolder = outPath + ".cache",
-            InputsPath = inputsPath,
-        });
+            Encoder = ReferencePipeline.EncoderId, Images = folder, Out = outPath, InputsOut = inputsPath, BatchSize = 4,
+            Models = ReferencePipeline.ModelsDir,
+        }, SilentObserver.Instance);
         Assert.Equal(0, again.ComputedChunks);
         Assert.True(again.CachedChunks > 0);
-        EmbeddingsFile.Write(outPath, again.Embeddings);
         Assert.Equal(first, File.ReadAllBytes(outPath));
         Assert.Equal(inputs, NpyFile.Read(inputsPath).Values);
     }
