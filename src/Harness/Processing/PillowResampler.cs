@@ -20,6 +20,10 @@ public static class PillowResampler
 {
     private const int PrecisionBits = 32 - 8 - 2;
 
+    /// <summary>Whether the horizontal pass may use <see cref="HorizontalPassAvx2"/>; tests turn it off to compare
+    /// the two (the results are the same either way).</summary>
+    internal static bool VectorPass { get; set; } = true;
+
     public static Image<Rgb24> Resize(Image<Rgb24> image, int width, int height, ResampleFilter filter) =>
         Resize(image, width, height, filter, new Rectangle(0, 0, width, height));
 
@@ -37,7 +41,8 @@ public static class PillowResampler
         // Buffers come from the pool: a photo's pixels are large-object-heap sized, and allocating them per image
         // costs full garbage collections.
         var pool = System.Buffers.ArrayPool<byte>.Shared;
-        var src = pool.Rent(inW * inH * 3);
+        // One byte of slack: the vector horizontal pass reads 4 bytes at a row's last pixel.
+        var src = pool.Rent(inW * inH * 3 + 1);
         byte[]? pass1 = null, pass2 = null;
         try
         {
@@ -201,9 +206,12 @@ public static class PillowResampler
         var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(outW * rows * 3);
         // Indexing by reference: the taps and their bounds come from Coefficients, which keeps every
         // xmin + xmax within the row, so the per-tap bounds checks are only overhead here.
+        var vector = VectorPass && HorizontalPassAvx2.IsSupported && src.Length > inW * (firstRow + rows) * 3
+            ? rows / HorizontalPassAvx2.Rows * HorizontalPassAvx2.Rows : 0;
+        if (vector > 0) HorizontalPassAvx2.Run(src, inW, firstRow, vector, x0, outW, bounds, kk, ksize, dst, PrecisionBits);
         ref var source = ref MemoryMarshal.GetArrayDataReference(src);
         ref var taps = ref MemoryMarshal.GetArrayDataReference(kk);
-        for (var y = 0; y < rows; y++)
+        for (var y = vector; y < rows; y++)
         {
             int srcRow = (y + firstRow) * inW * 3, dstRow = y * outW * 3;
             for (var i = 0; i < outW; i++)
