@@ -61,26 +61,19 @@ internal sealed class JpegQuantisation
         }
     }
 
-    /// <summary>The luminance (Y) and chrominance (Cb, Cr) quantisation at a quality of 1–100.</summary>
-    public static (JpegQuantisation Luma, JpegQuantisation Chroma) For(int quality)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100);
-        return (new JpegQuantisation(Luminance, quality), new JpegQuantisation(Chrominance, quality));
-    }
-
     private static readonly Tuple<JpegQuantisation, JpegQuantisation>?[] ByQuality = new Tuple<JpegQuantisation, JpegQuantisation>?[101];
 
-    /// <summary><see cref="For"/>, made once per quality and shared (the tables are read-only).</summary>
-    public static (JpegQuantisation Luma, JpegQuantisation Chroma) Cached(int quality)
+    /// <summary>The luminance (Y) and chrominance (Cb, Cr) quantisation at a quality of 1–100, made once per quality
+    /// and shared (the tables are read-only).</summary>
+    public static (JpegQuantisation Luma, JpegQuantisation Chroma) For(int quality)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100);
         var tables = Volatile.Read(ref ByQuality[quality]);
         if (tables is null)
         {
-            var (luma, chroma) = For(quality);
-            tables = Interlocked.CompareExchange(ref ByQuality[quality], Tuple.Create(luma, chroma), null) ?? ByQuality[quality]!;
+            var made = Tuple.Create(new JpegQuantisation(Luminance, quality), new JpegQuantisation(Chrominance, quality));
+            tables = Interlocked.CompareExchange(ref ByQuality[quality], made, null) ?? made;
         }
         return (tables.Item1, tables.Item2);
     }

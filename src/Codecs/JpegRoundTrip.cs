@@ -24,7 +24,7 @@ public static class JpegRoundTrip
     /// <summary>Baseline JPEG (what Pillow writes) caps a step at 255; libjpeg applies the cap below quality 25.</summary>
     public static Image<Rgb24> Apply(Image<Rgb24> image, int quality, ChromaSubsampling subsampling)
     {
-        var (luma, chroma) = JpegQuantisation.Cached(quality);
+        var (luma, chroma) = JpegQuantisation.For(quality);
         int w = image.Width, h = image.Height;
         // Pillow's save fails beyond libjpeg's dimension limit; the planes are single arrays.
         if (w > MaxSide || h > MaxSide)

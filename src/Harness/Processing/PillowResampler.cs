@@ -204,11 +204,12 @@ public static class PillowResampler
     private static byte[] Horizontal(byte[] src, int inW, int firstRow, int rows, int x0, int outW, int[] bounds, int[] kk, int ksize)
     {
         var dst = System.Buffers.ArrayPool<byte>.Shared.Rent(outW * rows * 3);
-        // Indexing by reference: the taps and their bounds come from Coefficients, which keeps every
-        // xmin + xmax within the row, so the per-tap bounds checks are only overhead here.
+        // Whole blocks of rows go to the vector pass (given the byte of slack it reads), the rest below.
         var vector = VectorPass && HorizontalPassAvx2.IsSupported && src.Length > inW * (firstRow + rows) * 3
             ? rows / HorizontalPassAvx2.Rows * HorizontalPassAvx2.Rows : 0;
         if (vector > 0) HorizontalPassAvx2.Run(src, inW, firstRow, vector, x0, outW, bounds, kk, ksize, dst, PrecisionBits);
+        // Indexing by reference: the taps and their bounds come from Coefficients, which keeps every
+        // xmin + xmax within the row, so the per-tap bounds checks are only overhead here.
         ref var source = ref MemoryMarshal.GetArrayDataReference(src);
         ref var taps = ref MemoryMarshal.GetArrayDataReference(kk);
         for (var y = vector; y < rows; y++)
