@@ -73,11 +73,13 @@ internal sealed class SetupVotes(SetupCounts counts, int k, KnnVoteTieBreak tieB
                     // The pass continued the seed's running list (StartPass), so it is the merged list already.
                     var list = i * per + PairLists.Seed(t);
                     uniformLists.Set(i * seeds + t, pass.Similarities(list), pass.Indices(list));
+                    if (seedVotes.Length == 0) continue;
+                    // One vote of the seed's list serves every set-up averaged over seeds.
+                    var seedHit = Correct(pass, list, pass, list, label, databaseLabels, s, single: true);
                     foreach (var setup in seedVotes)
                     {
-                        var hit = Correct(pass, list, pass, list, label, databaseLabels, s, single: true);
-                        s.Count(counts.Slot(setup, t), hit);
-                        PerQuery(setup, i, hit);
+                        s.Count(counts.Slot(setup, t), seedHit);
+                        PerQuery(setup, i, seedHit);
                     }
                 }
                 return s;
