@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using SixLabors.ImageSharp;
@@ -19,8 +20,8 @@ public sealed record EmbeddingPipelineOptions
 {
     /// <summary>Images per ONNX Runtime call.</summary>
     public int BatchSize { get; init; } = 8;
-    /// <summary>Threads decoding and processing photos while the encoder runs; 0 (the default) takes the cores the
-    /// encoder leaves free (<see cref="EmbeddingPipeline.DefaultPreprocessThreads"/>).</summary>
+    /// <summary>Threads decoding and processing photos while the encoder runs; 0 (the default) picks from the cores and
+    /// the encoder's runs (<see cref="EmbeddingPipeline.DefaultPreprocessThreads"/>).</summary>
     public int PreprocessThreads { get; init; }
     /// <summary>Rendered batches waiting for the encoder; bounds memory whatever the dataset size.</summary>
     public int QueueCapacity { get; init; } = 4;
@@ -29,10 +30,11 @@ public sealed record EmbeddingPipelineOptions
 }
 
 /// <summary>
-/// Decoding, processing and the encoder's preprocessing run on producer threads and feed batches to ONNX Runtime
-/// through a bounded channel. The plan is cut into fixed chunks of consecutive items, and each chunk into fixed
-/// batches, so every embedding comes from the same batch whatever the shard, thread count or resume point:
-/// results are identical however the work is split. Finished chunks go to the cache atomically.
+/// Decoding, processing and the encoder's preprocessing run on producer threads and feed batches through a bounded
+/// channel to the encoder's runs (<see cref="EncoderRuns"/>), each on its own thread. The plan is cut into fixed
+/// chunks of consecutive items, and each chunk into fixed batches, so every embedding comes from the same batch
+/// whatever the shard, thread count, run count or resume point: results are identical however the work is split.
+/// Finished chunks go to the cache atomically.
 /// </summary>
 public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOptions? options = null, EmbeddingCache? cache = null)
 {
@@ -48,11 +50,15 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
     private sealed record Batch(int Chunk, int Start, int Count, float[] Tensors, string?[] Missing);
 
     /// <summary>
-    /// The cores the encoder's own threads leave, at least one: on a GPU node (the encoder keeps one CPU thread busy)
-    /// all others decode and process; on the CPU, where ONNX Runtime takes a thread per core, one thread overlaps with
-    /// it. Results do not depend on it: chunks and batches are fixed by the plan, not by the threads.
+    /// Decoding and processing threads when none are set. Beside single-threaded encoder runs (the CPU's default, one
+    /// per core) every core also renders: a rendering thread that preempts such a run only delays it, the bounded
+    /// queue stops the renderers once it is full, and at the start every core renders a batch at once. Beside a
+    /// multi-threaded run, whose every operator waits for its slowest thread, renderers take only the cores the
+    /// encoder leaves, at least one: on a GPU node (the encoder keeps one CPU thread busy) all others.
+    /// Results do not depend on it: chunks and batches are fixed by the plan, not by the threads.
     /// </summary>
-    public static int DefaultPreprocessThreads(int cores, int encoderThreads) => Math.Max(1, cores - encoderThreads);
+    public static int DefaultPreprocessThreads(int cores, int encoderThreads, bool singleThreadedRuns) =>
+        singleThreadedRuns ? Math.Max(1, cores) : Math.Max(1, cores - encoderThreads);
 
     public IReadOnlyList<Chunk> PlanChunks(EmbeddingRequest request)
     {
@@ -118,64 +124,119 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
 
         var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity))
         {
-            SingleReader = true,
+            SingleReader = encoder.Runs.Runs == 1,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var producer = Task.Run(async () =>
         {
             try
             {
-                await Parallel.ForEachAsync(toCompute, new ParallelOptions
+                await Parallel.ForEachAsync(Units(toCompute), new ParallelOptions
                 {
                     MaxDegreeOfParallelism = _options.PreprocessThreads > 0
                         ? _options.PreprocessThreads
-                        : DefaultPreprocessThreads(Environment.ProcessorCount, encoder.CpuThreads),
-                    CancellationToken = cancel,
-                }, async (chunk, ct) => await ProduceChunkAsync(chunk, request, channel.Writer, inputLength, ct));
+                        : DefaultPreprocessThreads(Environment.ProcessorCount, encoder.CpuThreads, encoder.Runs.SingleThreaded),
+                    CancellationToken = stop.Token,
+                }, async (unit, ct) => await ProduceAsync(unit, request, channel.Writer, inputLength, ct));
                 channel.Writer.Complete();
             }
             catch (Exception e)
             {
                 channel.Writer.Complete(e);
             }
-        }, cancel);
+        }, stop.Token);
 
-        // Consumer: the encoder runs here, one fixed batch at a time; chunks complete in any order.
+        // Consumers: the encoder's runs, each on its own thread, one fixed batch at a time; batches and chunks
+        // complete in any order, and each batch's rows land at its fixed place.
         var pending = toCompute.ToDictionary(c => c.Index, c => (Chunk: c, Left: c.Count, Embeddings: new float[c.Count * dim], Missing: new string?[c.Count]));
-        var output = new float[_options.BatchSize * dim];
-        await foreach (var batch in channel.Reader.ReadAllAsync(cancel))
+        var gate = new object();
+        void Consume()
         {
-            encoder.Embed(batch.Tensors.AsSpan(0, batch.Count * inputLength), batch.Count, output);
-            ArrayPool<float>.Shared.Return(batch.Tensors);
-            var state = pending[batch.Chunk];
-            output.AsSpan(0, batch.Count * dim).CopyTo(state.Embeddings.AsSpan((batch.Start - state.Chunk.Start) * dim));
-            batch.Missing.AsSpan(0, batch.Count).CopyTo(state.Missing.AsSpan(batch.Start - state.Chunk.Start));
-            state.Left -= batch.Count;
-            pending[batch.Chunk] = state;
-            if (state.Left == 0)
+            var output = new float[_options.BatchSize * dim];
+            var reader = channel.Reader;
+            while (reader.WaitToReadAsync(stop.Token).AsTask().GetAwaiter().GetResult())
             {
-                cache?.Write(state.Chunk.Key, ToEntry(state.Chunk, state.Embeddings, state.Missing, request, dim));
-                Absorb(state.Chunk, state.Embeddings, state.Missing, request, embeddings, done, skipped, rowsTo);
-                pending.Remove(batch.Chunk);
+                while (reader.TryRead(out var batch))
+                {
+                    encoder.Embed(batch.Tensors.AsSpan(0, batch.Count * inputLength), batch.Count, output);
+                    ArrayPool<float>.Shared.Return(batch.Tensors);
+                    lock (gate)
+                    {
+                        var state = pending[batch.Chunk];
+                        output.AsSpan(0, batch.Count * dim).CopyTo(state.Embeddings.AsSpan((batch.Start - state.Chunk.Start) * dim));
+                        batch.Missing.AsSpan(0, batch.Count).CopyTo(state.Missing.AsSpan(batch.Start - state.Chunk.Start));
+                        state.Left -= batch.Count;
+                        pending[batch.Chunk] = state;
+                        if (state.Left == 0)
+                        {
+                            cache?.Write(state.Chunk.Key, ToEntry(state.Chunk, state.Embeddings, state.Missing, request, dim));
+                            Absorb(state.Chunk, state.Embeddings, state.Missing, request, embeddings, done, skipped, rowsTo);
+                            pending.Remove(batch.Chunk);
+                        }
+                        finished += batch.Count;
+                        progress?.Report(new StageProgress("embed", finished, total));
+                    }
+                }
             }
-            finished += batch.Count;
-            progress?.Report(new StageProgress("embed", finished, total));
         }
-        await producer;
+        var consumers = Enumerable.Range(0, Math.Max(1, encoder.Runs.Runs))
+            .Select(_ => Task.Factory.StartNew(() =>
+            {
+                try { Consume(); }
+                catch { stop.Cancel(); throw; }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToList();
+        try
+        {
+            await Task.WhenAll(consumers);
+        }
+        catch (OperationCanceledException) when (FirstFailure(consumers) is { } failure)
+        {
+            // A run that failed stopped the others: its error, not their cancellation, is the one to report.
+            ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+        finally
+        {
+            stop.Cancel();
+            try { await producer; } catch (OperationCanceledException) { }
+        }
         return new Output(embeddings, done, skipped.Select(kv => new SkippedInput(kv.Key, kv.Value)).ToList(), chunks,
             toCompute.Count, cached);
     }
 
-    private async Task ProduceChunkAsync(Chunk chunk, EmbeddingRequest request, ChannelWriter<Batch> writer, int inputLength, CancellationToken ct)
+    private static Exception? FirstFailure(IEnumerable<Task> tasks) =>
+        tasks.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException);
+
+    /// <summary>A stretch of consecutive items of one chunk that one thread renders in order, decoding each photo once.</summary>
+    private sealed record Unit(Chunk Chunk, int Start, int Count);
+
+    /// <summary>Whole chunks beside a multi-threaded encoder run (a photo seen under several processings is decoded
+    /// once); single batches beside single-threaded runs, so that every core starts on its own batch at once.</summary>
+    private IEnumerable<Unit> Units(IEnumerable<Chunk> chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            if (!encoder.Runs.SingleThreaded || encoder.Runs.Runs == 1)
+            {
+                yield return new Unit(chunk, chunk.Start, chunk.Count);
+                continue;
+            }
+            for (var start = chunk.Start; start < chunk.Start + chunk.Count; start += _options.BatchSize)
+                yield return new Unit(chunk, start, Math.Min(_options.BatchSize, chunk.Start + chunk.Count - start));
+        }
+    }
+
+    private async Task ProduceAsync(Unit unit, EmbeddingRequest request, ChannelWriter<Batch> writer, int inputLength, CancellationToken ct)
     {
         Image<Rgb24>? source = null;
         var sourcePhoto = -1;
         string? sourceError = null;
         try
         {
-            for (var start = chunk.Start; start < chunk.Start + chunk.Count; start += _options.BatchSize)
+            for (var start = unit.Start; start < unit.Start + unit.Count; start += _options.BatchSize)
             {
-                var count = Math.Min(_options.BatchSize, chunk.Start + chunk.Count - start);
+                var count = Math.Min(_options.BatchSize, unit.Start + unit.Count - start);
                 var tensors = ArrayPool<float>.Shared.Rent(count * inputLength);
                 var missing = new string?[count];
                 for (var i = 0; i < count; i++)
@@ -208,7 +269,7 @@ public sealed class EmbeddingPipeline(OnnxEncoder encoder, EmbeddingPipelineOpti
                         request.Render(source, start + i, tensor);
                     }
                 }
-                await writer.WriteAsync(new Batch(chunk.Index, start, count, tensors, missing), ct);
+                await writer.WriteAsync(new Batch(unit.Chunk.Index, start, count, tensors, missing), ct);
             }
         }
         finally

@@ -8,8 +8,13 @@ namespace TraceProbe.Encoders;
 /// <summary>Execution settings for ONNX Runtime.</summary>
 public sealed record EncoderRuntimeOptions
 {
-    /// <summary>Intra-op threads; 0 lets ONNX Runtime choose (one per core).</summary>
+    /// <summary>Intra-op threads of the encoder's one run; 0 (the default) runs one single-threaded run per core
+    /// (<see cref="EncoderRuns"/>).</summary>
     public int IntraOpThreads { get; init; }
+
+    /// <summary>Runs at once on the CPU; 0 (the default) takes one per core, at most <see cref="EncoderRuns.MaxCpuRuns"/>.
+    /// Embeddings do not depend on it: every batch is the same batch in whichever run computes it.</summary>
+    public int Runs { get; init; }
 
     /// <summary>"cpu" or "cuda[:N]".</summary>
     public string Device { get; init; } = "cpu";
@@ -37,8 +42,9 @@ public sealed class OnnxEncoder : IDisposable
     {
         Spec = spec;
         options ??= new EncoderRuntimeOptions();
-        CpuThreads = ComputeDevice.Parse(options.Device).IsCuda ? 1
-            : options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount;
+        var cuda = ComputeDevice.Parse(options.Device).IsCuda;
+        CpuThreads = cuda ? 1 : options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount;
+        Runs = EncoderRuns.For(Environment.ProcessorCount, options.IntraOpThreads, cuda, options.Runs);
         _layout = spec.Input.Layout;
         _dtype = spec.Input.DType;
         var path = ModelsFolder.PathOf(spec, modelsFolder);
@@ -48,7 +54,7 @@ public sealed class OnnxEncoder : IDisposable
             throw new InvalidDataException(
                 $"Encoder '{spec.Id}': {ModelHash.Describe(path)} has SHA-256 {ModelHash.Sha256(path)}, but encoders.json expects {expected}. " +
                 "Re-export the model, or update model.sha256 if the new file is intended.");
-        _session = new InferenceSession(path, CreateSessionOptions(options));
+        _session = new InferenceSession(path, CreateSessionOptions(options, Runs.SessionThreads));
         _inputShape = ValidateAgainstModel();
         // dynamic_batch: true asks for batches, so a fixed batch axis is made symbolic (and checked);
         // false runs the graph as written: at its fixed batch size, or one image at a time.
@@ -86,16 +92,20 @@ public sealed class OnnxEncoder : IDisposable
     /// CUDA device.</summary>
     public int CpuThreads { get; }
 
+    /// <summary>How many <see cref="Embed"/> calls may run at once, and on how many threads each: callers that
+    /// embed many batches run <see cref="EncoderRuns.Runs"/> of them concurrently.</summary>
+    public EncoderRuns Runs { get; }
+
     /// <summary>Planar mean image for raw-pixel encoders, null otherwise.</summary>
     public float[]? MeanImage { get; }
 
-    internal static SessionOptions CreateSessionOptions(EncoderRuntimeOptions options)
+    internal static SessionOptions CreateSessionOptions(EncoderRuntimeOptions options, int intraOpThreads)
     {
         var so = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = options.IntraOpThreads,
+            IntraOpNumThreads = intraOpThreads,
             InterOpNumThreads = 1,
         };
         // Spinning threads fight the decoding/processing threads for the cores and halve throughput.
@@ -125,7 +135,7 @@ public sealed class OnnxEncoder : IDisposable
             why = "its weights are in external data files, which a model loaded from memory cannot find";
             return false;
         }
-        rewritten = new InferenceSession(BatchDimension.MakeSymbolic(path), CreateSessionOptions(options));
+        rewritten = new InferenceSession(BatchDimension.MakeSymbolic(path), CreateSessionOptions(options, Runs.SessionThreads));
         if (BatchesAgreeWithSingleRuns(rewritten, out why)) return true;
         rewritten.Dispose();
         return false;
@@ -214,7 +224,8 @@ public sealed class OnnxEncoder : IDisposable
         return mean;
     }
 
-    /// <summary>Embeds <paramref name="count"/> planar input tensors laid end to end; writes [count, Dim] embeddings.</summary>
+    /// <summary>Embeds <paramref name="count"/> planar input tensors laid end to end; writes [count, Dim] embeddings.
+    /// Up to <see cref="Runs"/> calls may run at once, from different threads.</summary>
     public void Embed(ReadOnlySpan<float> inputs, int count, Span<float> embeddings)
     {
         if (inputs.Length < count * InputLength) throw new ArgumentException("Input span too small.", nameof(inputs));
