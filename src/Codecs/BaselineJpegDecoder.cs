@@ -200,28 +200,22 @@ internal static unsafe class BaselineJpegDecoder
     /// and size codes for the AC coefficients, each dequantised into its natural place. 1, or 0 where no AC coefficient
     /// was coded; −1 on a code the table does not hold or a coefficient past 63 (libjpeg warns, or silently folds it
     /// into position 63).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Not inlined, and with no call inside: the bit buffer, the read position and the tables stay in registers.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static int DecodeBlock(ref JpegBitReader reader, ref ComponentState component, int* block, byte* natural)
     {
-        // The bit buffer lives in locals here (registers), and goes back to the reader around its slower calls.
-        reader.Ensure32();
         var buffer = reader.Buffer;
         var bits = reader.Bits;
-        var dc = component.Dc;
-        var e = dc.Look[(int)(buffer >> (64 - JpegHuffmanTable.LookBits))];
-        int s;
-        if (e != 0)
-        {
-            buffer <<= e >> 8;
-            bits -= e >> 8;
-            s = e & 0xFF;
-        }
-        else
-        {
-            reader.Buffer = buffer; reader.Bits = bits;
-            if ((s = DecodeSlow(ref reader, dc)) < 0) return -1;
-            buffer = reader.Buffer; bits = reader.Bits;
-        }
+        var next = reader.Next;
+        var end = reader.End;
+        var padding = reader.Padding;
+        if (bits < 32) JpegBitReader.Fill(ref buffer, ref bits, ref next, end, ref padding);
+
+        var e = component.Dc.Look[(int)(buffer >> (64 - JpegHuffmanTable.LookBits))];
+        if (e == 0 && (e = DecodeSlow(buffer, component.Dc)) < 0) return -1;
+        buffer <<= e >> 8;
+        bits -= e >> 8;
+        var s = e & 15;
         if (s != 0)
         {
             component.Predictor += JpegHuffmanTable.Extend((int)(buffer >> (64 - s)), s);
@@ -232,17 +226,13 @@ internal static unsafe class BaselineJpegDecoder
         block[0] = component.Predictor * quant[0];
 
         var ac = component.Ac;
-        var coded = 0;
+        // 0 when the first AC code is the end of the block.
+        var coded = 1;
         fixed (int* fast = ac.Fast, look = ac.Look)
         {
             for (var k = 1; k < 64; k++)
             {
-                if (bits < 32)
-                {
-                    reader.Buffer = buffer; reader.Bits = bits;
-                    reader.Refill();
-                    buffer = reader.Buffer; bits = reader.Bits;
-                }
+                if (bits < 32) JpegBitReader.Fill(ref buffer, ref bits, ref next, end, ref padding);
                 var index = (int)(buffer >> (64 - JpegHuffmanTable.LookBits));
                 var f = fast[index];
                 if (f != 0)
@@ -252,38 +242,30 @@ internal static unsafe class BaselineJpegDecoder
                     k += (f >> 8) & 0xFF;
                     if (k > 63) return -1;
                     block[natural[k]] = (f >> 16) * quant[k];
-                    coded = 1;
                     continue;
                 }
-                int symbol;
                 e = look[index];
-                if (e != 0)
-                {
-                    buffer <<= e >> 8;
-                    bits -= e >> 8;
-                    symbol = e & 0xFF;
-                }
-                else
-                {
-                    reader.Buffer = buffer; reader.Bits = bits;
-                    if ((symbol = DecodeSlow(ref reader, ac)) < 0) return -1;
-                    buffer = reader.Buffer; bits = reader.Bits;
-                }
-                var run = symbol >> 4;
-                s = symbol & 15;
+                if (e == 0 && (e = DecodeSlow(buffer, ac)) < 0) return -1;
+                buffer <<= e >> 8;
+                bits -= e >> 8;
+                var run = (e >> 4) & 15;
+                s = e & 15;
                 if (s != 0)
                 {
                     k += run;
                     if (k > 63) return -1;
                     block[natural[k]] = JpegHuffmanTable.Extend((int)(buffer >> (64 - s)), s) * quant[k];
-                    coded = 1;
                     buffer <<= s;
                     bits -= s;
                 }
                 else
                 {
                     // Size 0: 16 zeros (ZRL) or, for any other run, the end of the block, as libjpeg reads it.
-                    if (run != 15) break;
+                    if (run != 15)
+                    {
+                        if (k == 1) coded = 0;
+                        break;
+                    }
                     k += 15;
                     if (k > 63) return -1;
                 }
@@ -291,21 +273,20 @@ internal static unsafe class BaselineJpegDecoder
         }
         reader.Buffer = buffer;
         reader.Bits = bits;
+        reader.Next = next;
+        reader.Padding = padding;
         return coded;
     }
 
-    /// <summary>jdhuff.c jpeg_huff_decode for codes longer than the lookahead: −1 where no code matches.</summary>
-    private static int DecodeSlow(ref JpegBitReader reader, JpegHuffmanTable table)
+    /// <summary>jdhuff.c jpeg_huff_decode for codes longer than the lookahead, from the buffer's top 16 bits:
+    /// (length &lt;&lt; 8) | symbol as <see cref="JpegHuffmanTable.Look"/> holds it, or −1 where no code matches.</summary>
+    private static int DecodeSlow(ulong buffer, JpegHuffmanTable table)
     {
-        var bits = reader.Peek(16);
+        var bits = (int)(buffer >> 48);
         for (var l = JpegHuffmanTable.LookBits + 1; l <= 16; l++)
         {
             var code = bits >> (16 - l);
-            if (code <= table.MaxCode[l])
-            {
-                reader.Skip(l);
-                return table.Symbols[(code + table.ValOffset[l]) & 0xFF];
-            }
+            if (code <= table.MaxCode[l]) return (l << 8) | table.Symbols[(code + table.ValOffset[l]) & 0xFF];
         }
         return -1;
     }
