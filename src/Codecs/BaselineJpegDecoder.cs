@@ -179,14 +179,14 @@ internal static unsafe class BaselineJpegDecoder
 
     /// <summary>The inverse DCT of a block whose AC coefficients are all 0: both passes reduce to (dc·4·2¹³ + 2¹⁷) ≫ 18,
     /// that is (dc + 4) ≫ 3, in every sample (jidctint.c's own shortcut for zero columns gives the same). False where
-    /// the full transform's range checks would fail (<see cref="IslowDctAvx2.InverseBlock(int*, byte*, int)"/>): a first-pass value dc·4
-    /// beyond ±16383.</summary>
+    /// the full transform's range checks would fail (<see cref="IslowDctAvx2.InverseBlock(int*, byte*, int)"/>): a
+    /// first-pass value dc·4 beyond ±16383, or a sample outside −512…511 (dc above 4091).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool FlatBlock(int dc, byte* p, int stride)
     {
         var sample = (ulong)(byte)(Math.Clamp((dc + 4) >> 3, -128, 127) + 128) * 0x0101010101010101UL;
         for (var row = 0; row < 8; row++) *(ulong*)(p + row * stride) = sample;
-        return dc is >= -4095 and <= 4095;
+        return dc is >= -4095 and <= 4091;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

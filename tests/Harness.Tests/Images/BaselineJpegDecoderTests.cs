@@ -245,5 +245,14 @@ public sealed class BaselineJpegDecoderTests
             Assert.True(expected.AsSpan().SequenceEqual(output), $"trial {trial}");
         }
         Assert.True(checkedBlocks > 10000, $"{checkedBlocks} blocks in range");
+
+        // DC-only blocks (which the decoder fills without the transform) at the edges of the exact range.
+        Array.Clear(coefficients);
+        foreach (var dc in new[] { -4096, -4095, 4091, 4092, 4095, 16383, 16384 })
+        {
+            coefficients[0] = dc;
+            var exact = IslowDctAvx2.InverseBlock(coefficients, output, 8);
+            Assert.True(exact == dc is >= -4095 and <= 4091, $"DC {dc}: exact {exact}");
+        }
     }
 }
