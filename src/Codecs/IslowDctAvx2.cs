@@ -9,7 +9,8 @@ namespace TraceProbe.Images;
 /// <see cref="BlockRequantiser"/>'s block step with AVX2, eight 32-bit lanes per row: the same integer operations as
 /// <see cref="IslowDct"/> and <see cref="JpegQuantisation.Quantise"/> in the same order, so the same samples
 /// (tests compare the two on every block of real photos and of noise). Each 1-D pass works across eight row
-/// vectors; transposes put the other direction into the lanes.
+/// vectors; transposes put the other direction into the lanes. <see cref="InverseBlock(int*, byte*, int)"/> is the inverse half alone,
+/// for <see cref="BaselineJpegDecoder"/>'s dequantised coefficients.
 /// </summary>
 internal static class IslowDctAvx2
 {
@@ -63,7 +64,59 @@ internal static class IslowDctAvx2
         Inverse(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7, ConstBits + Pass1Bits + 3);
         Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
 
-        // Centre and saturate to bytes (as libjpeg-turbo's SIMD code does), two packs give rows 0–3 and 4–7.
+        Store(p, stride, r0, r1, r2, r3, r4, r5, r6, r7);
+    }
+
+    /// <summary>Inverse DCT of one block of dequantised coefficients (natural order, row-major, 32-byte aligned) into
+    /// 8×8 samples: <see cref="IslowDct.Inverse"/>'s sums. False, with the samples still written, where libjpeg-turbo's
+    /// two inverse DCTs could disagree with these sums and so with each other: its SIMD form keeps coefficients and the
+    /// pass between the two halves in 16 bits (a dequantised coefficient or a first-pass value beyond ±16383 could
+    /// wrap or saturate there), and its C form range-limits through a table that wraps outside −512…511.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe bool InverseBlock(int* coefficients, byte* p, int stride)
+    {
+        var r0 = Avx.LoadAlignedVector256(coefficients);
+        var r1 = Avx.LoadAlignedVector256(coefficients + 8);
+        var r2 = Avx.LoadAlignedVector256(coefficients + 16);
+        var r3 = Avx.LoadAlignedVector256(coefficients + 24);
+        var r4 = Avx.LoadAlignedVector256(coefficients + 32);
+        var r5 = Avx.LoadAlignedVector256(coefficients + 40);
+        var r6 = Avx.LoadAlignedVector256(coefficients + 48);
+        var r7 = Avx.LoadAlignedVector256(coefficients + 56);
+        var wide = Magnitudes(r0, r1, r2, r3, r4, r5, r6, r7);
+        Inverse(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7, ConstBits - Pass1Bits);
+        wide |= Magnitudes(r0, r1, r2, r3, r4, r5, r6, r7);
+        Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        Inverse(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7, ConstBits + Pass1Bits + 3);
+        Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        // −512…511 shifted to 0…1023: any other value sets a bit above them.
+        var half = Vector256.Create(512);
+        var outside = (r0 + half) | (r1 + half) | (r2 + half) | (r3 + half) | (r4 + half) | (r5 + half) | (r6 + half) | (r7 + half);
+        Store(p, stride, r0, r1, r2, r3, r4, r5, r6, r7);
+        return ((wide & Vector256.Create(~16383)) | (outside & Vector256.Create(~1023))) == Vector256<int>.Zero;
+    }
+
+    /// <summary><see cref="InverseBlock(int*, byte*, int)"/> for callers without pointers (its tests).</summary>
+    public static unsafe bool InverseBlock(ReadOnlySpan<int> coefficients, Span<byte> output, int stride)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, 7 * stride + 8);
+        var store = stackalloc int[64 + 8];
+        var block = (int*)(((nint)store + 31) & ~(nint)31);
+        coefficients[..64].CopyTo(new Span<int>(block, 64));
+        fixed (byte* p = output) return InverseBlock(block, p, stride);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Magnitudes(Vector256<int> r0, Vector256<int> r1, Vector256<int> r2, Vector256<int> r3,
+        Vector256<int> r4, Vector256<int> r5, Vector256<int> r6, Vector256<int> r7) =>
+        (Avx2.Abs(r0) | Avx2.Abs(r1) | Avx2.Abs(r2) | Avx2.Abs(r3) | Avx2.Abs(r4) | Avx2.Abs(r5) | Avx2.Abs(r6) | Avx2.Abs(r7)).AsInt32();
+
+    /// <summary>Centre and saturate to bytes (as libjpeg-turbo's SIMD code does), two packs give rows 0–3 and 4–7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store(byte* p, int stride, Vector256<int> r0, Vector256<int> r1, Vector256<int> r2, Vector256<int> r3,
+        Vector256<int> r4, Vector256<int> r5, Vector256<int> r6, Vector256<int> r7)
+    {
+        var centre = Vector256.Create(128);
         var a = Avx2.PackSignedSaturate(r0 + centre, r1 + centre);
         var b = Avx2.PackSignedSaturate(r2 + centre, r3 + centre);
         var c = Avx2.PackSignedSaturate(r4 + centre, r5 + centre);

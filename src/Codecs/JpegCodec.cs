@@ -25,7 +25,8 @@ public enum ChromaSubsampling { Ratio420, Ratio444 }
 /// libvips can stop at libjpeg's first warning (<c>fail_on=warning</c>), which the rules below build on; Magick.NET
 /// did not finish the corrupt set in 5 minutes. libvips is still slower than Pillow's direct libjpeg-turbo calls
 /// (in alternating runs about 1.3× Pillow's decode time and 1.4× its stage time; docs/benchmarks.md), so the JPEG
-/// ops' round trip skips libvips and the file altogether (<see cref="RoundTrip"/>).
+/// ops' round trip skips libvips and the file altogether (<see cref="RoundTrip"/>), and the common baseline file is
+/// decoded without libvips, to the same pixels (<see cref="BaselineJpegDecoder"/>).
 /// </para>
 /// </summary>
 public static class JpegCodec
@@ -50,7 +51,16 @@ public static class JpegCodec
         Decode(bytes.ToArray(), beforePixels);
 
     /// <inheritdoc cref="Decode(ReadOnlySpan{byte}, Action{int, int, int}?)"/>
-    public static Image<Rgb24> Decode(byte[] file, Action<int, int, int>? beforePixels = null)
+    /// <remarks>The common file (baseline, one scan, greyscale or YCbCr at 4:4:4, 4:2:2 or 4:2:0, no irregularity) is
+    /// decoded by <see cref="BaselineJpegDecoder"/> to the same pixels in about half libvips' time; every other file,
+    /// corrupt ones included, goes to libvips as below. <paramref name="beforePixels"/> may then be called twice with
+    /// the same values, as it already is when libvips' strict attempt fails.</remarks>
+    public static Image<Rgb24> Decode(byte[] file, Action<int, int, int>? beforePixels = null) =>
+        BaselineJpegDecoder.TryDecode(file, beforePixels, out var image) ? image! : DecodeThroughLibvips(file, beforePixels);
+
+    /// <summary><see cref="Decode(byte[], Action{int, int, int}?)"/> without the hand-written decoder: the reference
+    /// its tests and benchmark compare it with.</summary>
+    internal static Image<Rgb24> DecodeThroughLibvips(byte[] file, Action<int, int, int>? beforePixels = null)
     {
         VipsRuntime.EnsureReady();
         try

@@ -99,7 +99,7 @@ internal sealed class JpegPlanes
         }
     }
 
-    private static unsafe void InverseRow(ReadOnlySpan<byte> y, ReadOnlySpan<byte> cb, ReadOnlySpan<byte> cr, Span<byte> rgb)
+    internal static unsafe void InverseRow(ReadOnlySpan<byte> y, ReadOnlySpan<byte> cb, ReadOnlySpan<byte> cr, Span<byte> rgb)
     {
         var simd = JpegColourAvx2.IsSupported ? y.Length / JpegColourAvx2.Pixels * JpegColourAvx2.Pixels : 0;
         if (simd > 0)
@@ -190,7 +190,7 @@ internal sealed class JpegPlanes
     /// <summary>jdsample.c h2v2_fancy_upsample for one output row: 3/4 the nearer chroma row and 1/4 the further,
     /// then 3/4 the nearer column and 1/4 the further (the column itself beyond either edge), rounding 8 on even and 7
     /// on odd output columns.</summary>
-    private static unsafe void Upsample(ReadOnlySpan<byte> near, ReadOnlySpan<byte> far, Span<byte> output, int width)
+    internal static unsafe void Upsample(ReadOnlySpan<byte> near, ReadOnlySpan<byte> far, Span<byte> output, int width)
     {
         var n = near.Length;
         if (n <= 2)

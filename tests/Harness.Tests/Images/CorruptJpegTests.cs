@@ -15,7 +15,7 @@ public sealed class CorruptJpegTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private static readonly string FixturePath = Path.Combine(Path.GetDirectoryName(ReferencePipeline.Dir)!, "..", "Images", "corrupt-jpegs.json");
+    internal static readonly string FixturePath = Path.Combine(Path.GetDirectoryName(ReferencePipeline.Dir)!, "..", "Images", "corrupt-jpegs.json");
 
     /// <summary>
     /// Files Pillow decodes (with libjpeg warnings) that the loader refuses rather than risk other pixels: corrupt
@@ -42,7 +42,7 @@ public sealed class CorruptJpegTests : IDisposable
         "photos/the-mouse-restart.jpg sof-taller",
     ];
 
-    private static byte[] Mutant(JsonElement record)
+    internal static byte[] Mutant(JsonElement record)
     {
         var source = Path.Combine(ReferencePipeline.Dir, record.GetProperty("source").GetString()!);
         var bytes = File.ReadAllBytes(source).ToList();
