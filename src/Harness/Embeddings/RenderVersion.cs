@@ -17,7 +17,7 @@ public static class RenderVersion
     public const int Code = 2;
 
     /// <summary>SHA-256 (first 16 hex digits) of the rendering sources <see cref="Code"/> was last reviewed against.</summary>
-    public const string SourcesFingerprint = "2fd71177ce1f5adb";
+    public const string SourcesFingerprint = "675c63745a7e77d0";
 
     /// <summary>What goes into the cache key: the code version and the rendering libraries' versions.</summary>
     public static string Current { get; } = $"render/{Code};{LibraryVersions.Rendering}";
