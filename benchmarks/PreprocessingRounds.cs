@@ -20,6 +20,7 @@ public static class PreprocessingRounds
         (string Name, Func<int> Work, int Items)[] stages =
         [
             ("decode", b.DecodeOurs, images),
+            ("decode, libvips", b.DecodeThroughLibvips, images),
             ("JPEG95_444 stage", b.JpegOurs, images),
             ("JPEG95_444 stage, libvips file", b.JpegThroughFile, images),
             ("transform", b.TransformOurs, images),

@@ -35,6 +35,15 @@ public static class GateSuite
                 b.Setup();
                 return (() => b.Pipeline(), () => b.RawOnnxRuntime(), b.Cleanup);
             });
+        // Decoding: the baseline decoder against libvips, one thread (a decoder that fell back on the common file
+        // would bring this to 1).
+        yield return new Pair("libvips decode time ÷ our decode time, 16 photos",
+            "decode, baseline decoder, 16 photos", "decode through libvips, 16 photos", () =>
+            {
+                var b = new PreprocessingBenchmarks();
+                b.Setup();
+                return (() => b.DecodeOurs(), () => b.DecodeThroughLibvips(), () => { });
+            });
         // The JPEG ops' round trip without the file against libjpeg-turbo's own through a file (libvips), one thread.
         yield return new Pair("libvips file time ÷ round trip time, JPEG95_444 stage, 16 photos",
             "JPEG95_444 round trip without the file, 16 photos", "JPEG95_444 through libvips and a file, 16 photos", () =>
