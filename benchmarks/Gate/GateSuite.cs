@@ -71,7 +71,7 @@ public static class GateSuite
     // One untimed round (the JIT's first compile), then at least 5 timed rounds and 5 s per pair: on 2 shared cores
     // the medians of these moved less between runs than BenchmarkDotNet's 3 warm-ups + 5 iterations of each side.
     private const int Warmups = 1, MinRounds = 5, MaxRounds = 30;
-    private const double MinSeconds = 5;
+    private const double MinSeconds = 5, WarmupSeconds = 2;
 
     /// <summary>Times the pairs whose ratio <paramref name="which"/> selects (all by default), and the accuracies unless told not to.</summary>
     public static GateMeasurements Measure(Action<string> log, Func<string, bool>? which = null, bool withAccuracies = true)
@@ -85,7 +85,7 @@ public static class GateSuite
             PairedTiming timing;
             try
             {
-                timing = PairedTiming.Run(ours, peer, Warmups, MinRounds, MinSeconds, MaxRounds);
+                timing = PairedTiming.Run(ours, peer, Warmups, MinRounds, MinSeconds, MaxRounds, WarmupSeconds);
             }
             finally
             {

@@ -17,13 +17,17 @@ public sealed record PairedTiming(IReadOnlyList<double> Ours, IReadOnlyList<doub
     public double PeerFastest => Peer.Min();
 
     /// <summary>
-    /// <paramref name="warmups"/> untimed rounds, then at least <paramref name="minRounds"/> timed ones, more
+    /// <paramref name="warmups"/> untimed rounds (more while they have taken less than <paramref name="warmupSeconds"/>:
+    /// the JIT's tiered recompilation of hot methods lands a few rounds in, and a first timed round without it ran
+    /// the pipeline 10% slower), then at least <paramref name="minRounds"/> timed ones, more
     /// while the timed rounds have taken less than <paramref name="minSeconds"/> (short operations get more
     /// rounds, whose median is steadier), at most <paramref name="maxRounds"/>.
     /// </summary>
-    public static PairedTiming Run(Func<object> ours, Func<object> peer, int warmups, int minRounds, double minSeconds, int maxRounds)
+    public static PairedTiming Run(Func<object> ours, Func<object> peer, int warmups, int minRounds, double minSeconds, int maxRounds,
+        double warmupSeconds = 0)
     {
-        for (var i = 0; i < warmups; i++) { GC.KeepAlive(ours()); GC.KeepAlive(peer()); }
+        var warming = Stopwatch.StartNew();
+        while (warmups-- > 0 || warming.Elapsed.TotalSeconds < warmupSeconds) { GC.KeepAlive(ours()); GC.KeepAlive(peer()); }
         var o = new List<double>();
         var p = new List<double>();
         var clock = Stopwatch.StartNew();

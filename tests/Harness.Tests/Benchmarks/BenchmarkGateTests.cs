@@ -159,4 +159,14 @@ public class BenchmarkGateTests
         Assert.Equal(4, timing.Peer.Count);
         Assert.Equal("op" + "op" + "po" + "op" + "po", new string(calls.ToArray()));
     }
+
+    [Fact]
+    public void Warm_up_rounds_run_until_their_time_is_spent()
+    {
+        var calls = 0;
+        var timing = PairedTiming.Run(() => { calls++; Thread.Sleep(20); return 0; }, () => 0,
+            warmups: 1, minRounds: 2, minSeconds: 0, maxRounds: 2, warmupSeconds: 0.2);
+        Assert.Equal(2, timing.Ours.Count);
+        Assert.InRange(calls - 2, 2, 11); // 0.2 s of 20 ms rounds (one without the time), however the sleeps overrun
+    }
 }
