@@ -44,14 +44,7 @@ public sealed class PreprocessThreadsTests
         var photos = TestData.Photos.Take(5).ToList();
         string[] ops = ["none", "JPEG75_420", "JPEG95_444"];
         var items = photos.SelectMany((p, i) => ops.Select(op => new PlannedItem($"{p.Key}#{op}", i, op))).ToList();
-        void Render(SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24> source, int item, Span<float> tensor)
-        {
-            var op = items[item].Processing;
-            using var processed = op == "none" ? source.Clone() : ProcessingCatalog.Parse(op).Apply(source, 0);
-            using var input = tensorizer.ResizeAndCrop(processed);
-            tensorizer.Tensorize(input, tensor);
-        }
-        var request = new EmbeddingRequest("threads", photos, items, Render, "threads-test");
+        var request = new EmbeddingRequest("threads", photos, items, UnderItsProcessing(items, tensorizer), "threads-test");
         async Task<float[]> Run(int threads) =>
             (await new EmbeddingPipeline(encoder, new EmbeddingPipelineOptions { BatchSize = 2, ChunkSize = 4, PreprocessThreads = threads })
                 .RunAsync(request, Shard.All)).Embeddings;
@@ -73,14 +66,7 @@ public sealed class PreprocessThreadsTests
         {
             using var encoder = new OnnxEncoder(TestData.Resnet18, TestData.ModelsFolder, options);
             var tensorizer = new InputTensorizer(encoder.Spec, encoder.MeanImage);
-            void Render(SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24> source, int item, Span<float> tensor)
-            {
-                var op = items[item].Processing;
-                using var processed = op == "none" ? source.Clone() : ProcessingCatalog.Parse(op).Apply(source, 0);
-                using var input = tensorizer.ResizeAndCrop(processed);
-                tensorizer.Tensorize(input, tensor);
-            }
-            var request = new EmbeddingRequest("runs", photos, items, Render, "runs-test");
+            var request = new EmbeddingRequest("runs", photos, items, UnderItsProcessing(items, tensorizer), "runs-test");
             return (await new EmbeddingPipeline(encoder, new EmbeddingPipelineOptions { BatchSize = 2, ChunkSize = 4, PreprocessThreads = preprocessThreads })
                 .RunAsync(request, Shard.All)).Embeddings;
         }
@@ -112,4 +98,13 @@ public sealed class PreprocessThreadsTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pipeline.RunAsync(request, Shard.All));
         Assert.Contains("item 9", error.Message);
     }
+
+    /// <summary>Each item's photo under its processing, then the encoder's transform.</summary>
+    private static ItemRenderer UnderItsProcessing(IReadOnlyList<PlannedItem> items, InputTensorizer tensorizer) => (source, item, tensor) =>
+    {
+        var op = items[item].Processing;
+        using var processed = op == "none" ? source.Clone() : ProcessingCatalog.Parse(op).Apply(source, 0);
+        using var input = tensorizer.ResizeAndCrop(processed);
+        tensorizer.Tensorize(input, tensor);
+    };
 }

@@ -41,16 +41,7 @@ public sealed class BaselineJpegDecoderTests
         using var actual = image!;
         using var expected = JpegCodec.DecodeThroughLibvips(file, (w, h, o) => theirs = (w, h, o));
         Assert.Equal(theirs, ours);
-        Assert.Equal((expected.Width, expected.Height), (actual.Width, actual.Height));
-        var e = new Rgb24[expected.Width * expected.Height];
-        var a = new Rgb24[e.Length];
-        expected.CopyPixelDataTo(e);
-        actual.CopyPixelDataTo(a);
-        var differing = 0;
-        var first = -1;
-        for (var i = 0; i < e.Length; i++)
-            if (!e[i].Equals(a[i]) && differing++ == 0) first = i;
-        Assert.True(differing == 0, $"{what}: {differing} of {e.Length} pixels differ, first at ({first % expected.Width}, {first / expected.Width})");
+        PixelAssert.Same(expected, actual, what, "libvips");
         return true;
     }
 

@@ -24,18 +24,7 @@ public sealed class JpegRoundTripTests
     {
         using var expected = JpegCodec.RoundTripThroughFile(image, quality, subsampling);
         using var actual = JpegRoundTrip.Apply(image, quality, subsampling);
-        Assert.Equal((expected.Width, expected.Height), (actual.Width, actual.Height));
-        var e = new Rgb24[image.Width * image.Height];
-        var a = new Rgb24[e.Length];
-        expected.CopyPixelDataTo(e);
-        actual.CopyPixelDataTo(a);
-        var differing = 0;
-        var first = -1;
-        for (var i = 0; i < e.Length; i++)
-            if (!e[i].Equals(a[i]) && differing++ == 0) first = i;
-        Assert.True(differing == 0,
-            $"{what} JPEG{quality}_{(subsampling == ChromaSubsampling.Ratio420 ? 420 : 444)}: {differing} of {e.Length} pixels differ, first at " +
-            $"({first % image.Width}, {first / image.Width}): {(first >= 0 ? a[first] : default)} instead of libjpeg-turbo's {(first >= 0 ? e[first] : default)}");
+        PixelAssert.Same(expected, actual, $"{what} JPEG{quality}_{(subsampling == ChromaSubsampling.Ratio420 ? 420 : 444)}", "libjpeg-turbo");
     }
 
     [Theory]
